@@ -1,0 +1,31 @@
+/**
+ * Kiln's public API: `validate` (and, with the backend, `compile`).
+ * Every entry point decodes and validates the whole module first
+ * (spec 5 "Binary Format", 3 "Validation"); nothing downstream ever sees an
+ * unvalidated module.
+ */
+import { decodeModule } from './decode/module.js';
+import { validateModule } from './validate/module.js';
+import type { Module } from './module.js';
+
+export { CompileError, LinkError, RuntimeError } from '../runtime/errors.js';
+export type { Module } from './module.js';
+
+/**
+ * Decodes and validates a binary module; returns the decoded `Module`
+ * (zero-copy views into `bytes`).
+ * @throws CompileError with `.offset` (byte offset in `bytes`) when the module is malformed or invalid.
+ */
+export function decodeAndValidate(bytes: Uint8Array): Module {
+  const module = decodeModule(bytes);
+  validateModule(module);
+  return module;
+}
+
+/**
+ * Validates a binary module exactly as the spec says (Wasm 2.0, SIMD included).
+ * @throws CompileError with `.offset` (byte offset in `bytes`), `.funcIndex` inside a body, and a message in spec terms.
+ */
+export function validate(bytes: Uint8Array): void {
+  decodeAndValidate(bytes);
+}

@@ -1,0 +1,111 @@
+/**
+ * The decoded module (spec 2.5 "Modules"), zero-copy: it keeps the caller's
+ * bytes, and function bodies, constant expressions, data segments and custom
+ * sections are offsets into them (or `subarray` views), never copies.
+ * Per-function bookkeeping is parallel typed arrays, 12 bytes per function.
+ *
+ * Index spaces (funcidx, tableidx, memidx, globalidx) count imports first,
+ * as the spec does.
+ */
+import type { FuncType, GlobalType, MemType, TableType, ValType } from './types.js';
+
+export type ExternKind = 'func' | 'table' | 'memory' | 'global';
+
+/** Byte range [start, end) of a constant expression, `end` opcode included (spec 3.3.10). */
+export interface ConstExpr {
+  start: number;
+  end: number;
+}
+
+export interface Import {
+  module: string;
+  name: string;
+  kind: ExternKind;
+  /** For `func`: its typeidx. */
+  typeIndex: number;
+  table: TableType | null;
+  memory: MemType | null;
+  global: GlobalType | null;
+  /** Byte offset of the import entry. */
+  offset: number;
+}
+
+export interface Export {
+  name: string;
+  kind: ExternKind;
+  index: number;
+  offset: number;
+}
+
+export interface Global {
+  type: GlobalType;
+  init: ConstExpr;
+}
+
+/** An element segment (spec 2.5.7), any of the 8 binary encodings. */
+export interface Elem {
+  mode: 'active' | 'passive' | 'declarative';
+  /** tableidx for active segments (0 otherwise). */
+  table: number;
+  /** Offset expression for active segments. */
+  offset: ConstExpr | null;
+  /** Reference type of the elements (funcref or externref). */
+  type: ValType;
+  /** Elements given as funcidx (encodings 0-3), else null. */
+  funcs: Uint32Array | null;
+  /** Elements given as constant expressions (encodings 4-7), else null. */
+  exprs: ConstExpr[] | null;
+  /** Byte offset of the segment. */
+  offsetInBytes: number;
+}
+
+/** A data segment (spec 2.5.8); `bytes` is a view into the input. */
+export interface Data {
+  mode: 'active' | 'passive';
+  memory: number;
+  offset: ConstExpr | null;
+  bytes: Uint8Array;
+  offsetInBytes: number;
+}
+
+export interface CustomSection {
+  name: string;
+  /** Payload range [start, end) after the name. */
+  start: number;
+  end: number;
+}
+
+export interface Module {
+  /** The caller's input, never copied. */
+  bytes: Uint8Array;
+  types: FuncType[];
+  imports: Import[];
+  numImportedFuncs: number;
+  numImportedTables: number;
+  numImportedMemories: number;
+  numImportedGlobals: number;
+  /** typeidx of every function in the funcidx space (imports first). */
+  funcTypes: Uint32Array;
+  /** Every table in the tableidx space (imports first). */
+  tables: TableType[];
+  /** Every memory in the memidx space (imports first); limits in pages of 64 KiB. */
+  memories: MemType[];
+  /** Type of every global in the globalidx space (imports first). */
+  globalTypes: GlobalType[];
+  /** Initializers of the defined (non-imported) globals, in order. */
+  globalInits: ConstExpr[];
+  exports: Export[];
+  /** funcidx of the start function, or -1. */
+  start: number;
+  elems: Elem[];
+  datas: Data[];
+  /** Value of the data count section, or -1 when absent. */
+  dataCount: number;
+  /**
+   * Body of defined function i (funcidx = numImportedFuncs + i): bytes
+   * [bodyStart[i], bodyEnd[i]), from the locals vector to the final `end` inclusive.
+   */
+  bodyStart: Uint32Array;
+  bodyEnd: Uint32Array;
+  customs: CustomSection[];
+}
