@@ -7,9 +7,12 @@
 import { decodeModule } from './decode/module.js';
 import { validateModule } from './validate/module.js';
 import type { Module } from './module.js';
+import { emitModule, type CompileOptions } from './emit/module.js';
 
 export { CompileError, LinkError, RuntimeError } from '../runtime/errors.js';
 export type { Module } from './module.js';
+export type { CompileOptions } from './emit/module.js';
+export { Memory, Table, Global } from '../runtime/index.js';
 
 /**
  * Decodes and validates a binary module; returns the decoded `Module`
@@ -28,4 +31,16 @@ export function decodeAndValidate(bytes: Uint8Array): Module {
  */
 export function validate(bytes: Uint8Array): void {
   decodeAndValidate(bytes);
+}
+
+/**
+ * Compiles a binary module to a JavaScript module (spec 4.5.4 instantiation
+ * semantics, traps exact). The output exports `instantiate(imports?,
+ * options?)`, `imports` and `exports` (see README "The emitted module").
+ * @returns `{ code }`: the module source text (ESM, or CJS with `format: 'cjs'`).
+ * @throws CompileError (with `.offset`) when the module is malformed or invalid; no output is produced then.
+ */
+export function compile(bytes: Uint8Array, options: CompileOptions = {}): { code: string; map?: string } {
+  const module = decodeAndValidate(bytes);
+  return { code: emitModule(module, options) };
 }

@@ -4,7 +4,8 @@
  * driven by the opcode table. Used by the validator and the backend alike,
  * so both see exactly the same decoding. Allocates nothing per instruction.
  */
-import { OPS, OP_BY_BYTE, OP_FC, OP_FD, LATER_FEATURES, type ImmKind } from '../opcodes.js';
+import * as opcodes from '../opcodes.js';
+import type { ImmKind } from '../opcodes.js';
 import { Reader } from './reader.js';
 import type { ValType } from '../types.js';
 
@@ -13,6 +14,10 @@ const IMM_KINDS: ImmKind[] = [
   'memarg', 'memidx', 'i32', 'i64', 'f32', 'f64', 'select_t', 'reftype', 'table_init', 'elemidx', 'table_copy',
   'memory_init', 'dataidx', 'memory_copy', 'v128', 'lane', 'memarg_lane', 'shuffle',
 ];
+// Module-local copies of the opcode tables: test runners (tsx, vitest) compile
+// imports to getters, which would cost a call per instruction.
+const { OPS, OP_BY_BYTE, OP_FC, OP_FD, LATER_FEATURES } = opcodes;
+
 const K = Object.fromEntries(IMM_KINDS.map((k, i) => [k, i])) as Record<ImmKind, number>;
 
 /** Immediate kind of each row of the opcode table, as a small number. */

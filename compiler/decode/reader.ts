@@ -5,7 +5,7 @@
  */
 import { CompileError } from '../../runtime/errors.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export class Reader {
   /** The whole input; offsets are always relative to its start. */

@@ -1,0 +1,42 @@
+/**
+ * The runtime's source text for generated code's `--runtime inline` mode,
+ * built by `scripts/bundle-runtime.mjs` (`npm run build`) into
+ * `dist/runtime-inline.js`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cached: string | null = null;
+
+/** The package root: the nearest directory above this module holding the `wasm-kiln` package.json. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && /"name"\s*:\s*"wasm-kiln"/.test(readFileSync(pkg, 'utf8'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('runtimeSource: cannot find the wasm-kiln package root above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+}
+
+/**
+ * The runtime as a JS expression that evaluates to the runtime namespace
+ * object (`Memory`, `Table`, `Global`, the error classes and every helper),
+ * e.g. `const R = <source>;`. It references no globals besides standard
+ * built-ins (`WebAssembly` only when present). Read once and cached.
+ * @throws Error when `dist/runtime-inline.js` is missing: run `npm run build`.
+ */
+export function runtimeSource(): string {
+  if (cached !== null) return cached;
+  const file = join(packageRoot(), 'dist', 'runtime-inline.js');
+  if (!existsSync(file)) {
+    throw new Error(`the inline runtime ${file} is missing: run \`npm run build\` (or \`node scripts/bundle-runtime.mjs\`) first`);
+  }
+  const text = readFileSync(file, 'utf8');
+  const m = /^export const RUNTIME_SOURCE = (".*");\s*$/s.exec(text);
+  if (m === null) throw new Error(`${file} is not in the expected format: rebuild it with \`npm run build\``);
+  cached = JSON.parse(m[1]!) as string;
+  return cached;
+}

@@ -1,0 +1,136 @@
+/**
+ * Small builders for the ESTree nodes the backend emits (printed by astring).
+ * Nodes are plain objects; `loc` carries the wasm byte offset of the
+ * instruction a statement comes from (line 1, column = offset), which the
+ * source-map printer uses.
+ */
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type Node = any;
+export type Expr = Node;
+export type Stmt = Node;
+
+export function id(name: string): Expr {
+  return { type: 'Identifier', name };
+}
+
+/** A numeric literal; negative numbers and -0 print as unary minus, non-finite as division. */
+export function num(n: number): Expr {
+  if (Number.isNaN(n)) return { type: 'BinaryExpression', operator: '/', left: lit(0), right: lit(0) };
+  if (!Number.isFinite(n)) return bin('/', n > 0 ? lit(1) : un('-', lit(1)), lit(0));
+  if (n < 0 || Object.is(n, -0)) return un('-', lit(-n));
+  return lit(n);
+}
+
+function lit(n: number): Expr {
+  return { type: 'Literal', value: n, raw: String(n) };
+}
+
+export function str(s: string): Expr {
+  return { type: 'Literal', value: s, raw: JSON.stringify(s) };
+}
+
+export const NULL: Expr = { type: 'Literal', value: null, raw: 'null' };
+export const TRUE: Expr = { type: 'Literal', value: true, raw: 'true' };
+
+export function bin(operator: string, left: Expr, right: Expr): Expr {
+  const type = operator === '&&' || operator === '||' ? 'LogicalExpression' : 'BinaryExpression';
+  return { type, operator, left, right };
+}
+
+export function un(operator: string, argument: Expr): Expr {
+  return { type: 'UnaryExpression', operator, prefix: true, argument };
+}
+
+export function call(callee: Expr | string, args: Expr[]): Expr {
+  return { type: 'CallExpression', callee: typeof callee === 'string' ? id(callee) : callee, arguments: args, optional: false };
+}
+
+export function member(object: Expr | string, property: string): Expr {
+  return { type: 'MemberExpression', object: typeof object === 'string' ? id(object) : object, property: id(property), computed: false, optional: false };
+}
+
+export function index(object: Expr | string, property: Expr): Expr {
+  return { type: 'MemberExpression', object: typeof object === 'string' ? id(object) : object, property, computed: true, optional: false };
+}
+
+/** `obj.method(args)` */
+export function mcall(object: Expr | string, method: string, args: Expr[]): Expr {
+  return call(member(object, method), args);
+}
+
+export function cond(test: Expr, consequent: Expr, alternate: Expr): Expr {
+  return { type: 'ConditionalExpression', test, consequent, alternate };
+}
+
+export function assign(left: Expr | string, right: Expr, operator = '='): Expr {
+  return { type: 'AssignmentExpression', operator, left: typeof left === 'string' ? id(left) : left, right };
+}
+
+export function array(elements: Expr[]): Expr {
+  return { type: 'ArrayExpression', elements };
+}
+
+export function exprStmt(expression: Expr, loc?: number): Stmt {
+  return withLoc({ type: 'ExpressionStatement', expression }, loc);
+}
+
+export function block(body: Stmt[]): Stmt {
+  return { type: 'BlockStatement', body };
+}
+
+export function ifStmt(test: Expr, consequent: Stmt[], alternate: Stmt[] | null, loc?: number): Stmt {
+  return withLoc({ type: 'IfStatement', test, consequent: block(consequent), alternate: alternate && alternate.length ? block(alternate) : null }, loc);
+}
+
+export function labeled(label: string, body: Stmt): Stmt {
+  return { type: 'LabeledStatement', label: id(label), body };
+}
+
+/** `for (;;) { body }` */
+export function loop(body: Stmt[]): Stmt {
+  return { type: 'ForStatement', init: null, test: null, update: null, body: block(body) };
+}
+
+export function brk(label: string | null, loc?: number): Stmt {
+  return withLoc({ type: 'BreakStatement', label: label === null ? null : id(label) }, loc);
+}
+
+export function cont(label: string, loc?: number): Stmt {
+  return withLoc({ type: 'ContinueStatement', label: id(label) }, loc);
+}
+
+export function ret(argument: Expr | null, loc?: number): Stmt {
+  return withLoc({ type: 'ReturnStatement', argument }, loc);
+}
+
+export function switchStmt(discriminant: Expr, cases: { tests: Expr[] | null; body: Stmt[] }[], loc?: number): Stmt {
+  const out: Node[] = [];
+  for (const c of cases) {
+    if (c.tests === null) out.push({ type: 'SwitchCase', test: null, consequent: c.body });
+    else c.tests.forEach((t, i) => out.push({ type: 'SwitchCase', test: t, consequent: i === c.tests!.length - 1 ? c.body : [] }));
+  }
+  return withLoc({ type: 'SwitchStatement', discriminant, cases: out }, loc);
+}
+
+/** `let a = init, b = init;` (or const) */
+export function decl(kind: 'let' | 'const', names: [string, Expr][]): Stmt {
+  return {
+    type: 'VariableDeclaration',
+    kind,
+    declarations: names.map(([n, init]) => ({ type: 'VariableDeclarator', id: id(n), init })),
+  };
+}
+
+export function func(name: string, params: string[], body: Stmt[]): Stmt {
+  return { type: 'FunctionDeclaration', id: id(name), params: params.map(id), body: block(body), generator: false, async: false, expression: false };
+}
+
+export function arrow(params: string[], body: Stmt[]): Expr {
+  return { type: 'ArrowFunctionExpression', id: null, params: params.map(id), body: block(body), generator: false, async: false, expression: false };
+}
+
+export function withLoc(node: Node, offset: number | undefined): Node {
+  if (offset !== undefined) node.loc = { start: { line: 1, column: offset }, end: { line: 1, column: offset } };
+  return node;
+}

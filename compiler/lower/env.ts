@@ -1,0 +1,43 @@
+/**
+ * Names the lowering uses for module-level entities, shared by the function
+ * lowering (`func.ts`) and the module emitter (`emit/module.ts`), so both
+ * agree on every identifier of the generated code.
+ *
+ * Generated identifiers: `f<funcidx>` functions, `F<funcidx>` their `Func`
+ * objects, `g<globalidx>` (+`h` for the high half of i64) globals held in
+ * closure variables, `G<globalidx>` globals held in `Global` cells,
+ * `T<tableidx>` tables and `E<tableidx>` their element arrays, `es<i>` element
+ * segments, `ds<i>` data segments, `M` the memory and `dv` its DataView;
+ * inside functions `l<i>` locals, `t<i>` temporaries, `b<i>` block results.
+ */
+import type { Module } from '../module.js';
+import { I64, type FuncType, type ValType, valTypeName } from '../types.js';
+
+/** How a global is held by generated code. */
+export type GlobalHome = 'const' | 'var' | 'cell';
+
+export interface ModuleEnv {
+  m: Module;
+  /** Per globalidx. Imported or exported mutable globals live in cells. */
+  globalHome: GlobalHome[];
+}
+
+/** Signature string of a function type, as `Func.sig` uses it (`"i32 i64>f64"`). */
+export function sigString(t: FuncType): string {
+  return `${t.params.map(valTypeName).join(' ')}>${t.results.map(valTypeName).join(' ')}`;
+}
+
+export function makeEnv(m: Module): ModuleEnv {
+  const exported = new Uint8Array(m.globalTypes.length);
+  for (const e of m.exports) if (e.kind === 'global') exported[e.index] = 1;
+  const globalHome: GlobalHome[] = m.globalTypes.map((g, i) => {
+    if (!g.mutable) return 'const';
+    return i < m.numImportedGlobals || exported[i] ? 'cell' : 'var';
+  });
+  return { m, globalHome };
+}
+
+/** Number of JS values a wasm value of type `t` takes (2 for i64). */
+export function width(t: ValType): number {
+  return t === I64 ? 2 : 1;
+}

@@ -1,0 +1,664 @@
+/**
+ * Lowers one validated function body to a JS function declaration (ESTree).
+ *
+ * The wasm operand stack is simulated with `Val`s: each value is a pending
+ * JS expression, folded into the expression that consumes it. Pending
+ * expressions are materialised into temporaries (`t<n>`) whenever keeping
+ * them pending could change the order of effects or traps:
+ * - before a statement with an effect, every pending IMPURE value is
+ *   evaluated first (`spillImpure`);
+ * - before `local.set x`, every pending value that reads `x`;
+ * - at block entry, every pending value that is not a literal or temporary;
+ * - before a branch, every pending IMPURE value (a branch discards values,
+ *   but their effects must still happen).
+ * i64 values are pairs of int32 halves held in simple expressions, computed
+ * by statements (see runtime/ABI.md).
+ *
+ * Control flow: `block` and `if` become labelled blocks/ifs, `loop` a
+ * labelled `for (;;)`, `br` a `break`/`continue` after assigning the
+ * branch's values to the target's variables, `br_table` a `switch`.
+ * Code after an unconditional branch is skipped until the end of its block.
+ */
+import * as A from './ast.js';
+import type { Expr, Stmt } from './ast.js';
+import { CONST, TEMP, LOCAL, IMPURE, val, mergeReads, asI32, type Val, type Kind } from './values.js';
+import { sigString, type ModuleEnv } from './env.js';
+import { LOWER_OPS, type OpLowering } from './ops.js';
+import { Reader } from '../decode/reader.js';
+import { readInstr, readLocals, readBrTable, newInstr, blockValType, type Locals } from '../decode/code.js';
+import { OPS } from '../opcodes.js';
+import { I32, I64, F32, F64, FUNCREF, EXTERNREF, type FuncType, type ValType } from '../types.js';
+
+const BLOCK = 0;
+const LOOP = 1;
+const IF = 2;
+const ELSE = 3;
+const FUNC = 4;
+
+/** Folded expressions deeper than this are materialised (keeps printing and parsing shallow). */
+const MAX_EXPR_DEPTH = 24;
+
+interface Frame {
+  kind: number;
+  label: string;
+  params: ValType[];
+  results: ValType[];
+  /** Variables a branch to this frame assigns: loop params for loops, results otherwise. */
+  branchVars: string[];
+  /** Variables holding the results after the construct (loops: separate from branchVars). */
+  resultVars: string[];
+  /** Stack height below the params. */
+  height: number;
+  /** Statement list the construct is appended to when it ends. */
+  outer: Stmt[];
+  body: Stmt[];
+  elseBody: Stmt[] | null;
+  cond: Expr | null;
+  /** Param values of an `if`, restored for its `else` arm. */
+  paramVals: Val[];
+  /** A branch targets this frame's label. */
+  used: boolean;
+  offset: number;
+}
+
+function zeroOf(t: ValType): Expr {
+  return t === FUNCREF || t === EXTERNREF ? A.NULL : A.num(0);
+}
+
+/**
+ * Lowers defined function `funcidx` of `env.m` to a `function f<funcidx>(...) {...}` declaration.
+ * The module must have been validated: the lowering trusts the typing.
+ */
+export function lowerFunction(env: ModuleEnv, funcidx: number): Stmt {
+  return new FuncLowering(env, funcidx).run();
+}
+
+class FuncLowering {
+  readonly env: ModuleEnv;
+  private readonly funcidx: number;
+  private readonly type: FuncType;
+  private readonly r: Reader;
+  private readonly ins = newInstr();
+  private locals!: Locals;
+  private stack: Val[] = [];
+  private frames: Frame[] = [];
+  private out: Stmt[] = [];
+  /** Inside unreachable code: skip instructions. */
+  private dead = false;
+  /** Nesting depth of blocks opened inside unreachable code. */
+  private deadDepth = 0;
+  private nTemps = 0;
+  private nVars = 0;
+  private nLabels = 0;
+  private varDecls: string[] = [];
+  private brTargets: Uint32Array = new Uint32Array(16);
+  /** Byte offset of the instruction being lowered. */
+  at = 0;
+
+  constructor(env: ModuleEnv, funcidx: number) {
+    this.env = env;
+    this.funcidx = funcidx;
+    const m = env.m;
+    this.type = m.types[m.funcTypes[funcidx]];
+    const i = funcidx - m.numImportedFuncs;
+    this.r = new Reader(m.bytes, m.bodyStart[i], m.bodyEnd[i]);
+    this.r.funcIndex = funcidx;
+  }
+
+  run(): Stmt {
+    const { type, r } = this;
+    this.locals = readLocals(r, type.params);
+    const bodyStart = r.pos;
+    this.frames.push(this.frame(FUNC, [], type.results, this.out, bodyStart));
+    const ins = this.ins;
+    while (this.frames.length > 0) {
+      readInstr(r, ins);
+      this.at = ins.offset;
+      if (this.dead) {
+        this.skipDead(OPS[ins.op].name);
+        continue;
+      }
+      this.instr(OPS[ins.op].name);
+    }
+    return this.finish(bodyStart);
+  }
+
+  // ---------------------------------------------------------------- output
+
+  private finish(bodyStart: number): Stmt {
+    const params: string[] = [];
+    const { type, locals } = this;
+    for (let i = 0; i < type.params.length; i++) {
+      params.push(`l${i}`);
+      if (type.params[i] === I64) params.push(`l${i}h`);
+    }
+    const decls: [string, Expr][] = [];
+    for (let i = type.params.length; i < locals.count; i++) {
+      const t = locals.type(i);
+      decls.push([`l${i}`, zeroOf(t)]);
+      if (t === I64) decls.push([`l${i}h`, A.num(0)]);
+    }
+    for (const v of this.varDecls) decls.push([v, A.num(0)]);
+    const body = decls.length ? [A.decl('let', decls), ...this.out] : this.out;
+    return A.withLoc(A.func(`f${this.funcidx}`, params, body), bodyStart);
+  }
+
+  /** Appends a statement whose effects the caller has already ordered (see `effect`). */
+  emit(s: Stmt): void {
+    this.push(s);
+  }
+
+  private push(s: Stmt): void {
+    if (s.loc === undefined) A.withLoc(s, this.at);
+    this.out.push(s);
+  }
+
+  private newTemp(): string {
+    const name = `t${this.nTemps++}`;
+    this.varDecls.push(name);
+    return name;
+  }
+
+  private newVars(types: ValType[]): string[] {
+    const names: string[] = [];
+    for (const t of types) {
+      names.push(`b${this.nVars++}`);
+      if (t === I64) names.push(`b${this.nVars++}`);
+    }
+    for (const n of names) this.varDecls.push(n);
+    return names;
+  }
+
+  // ------------------------------------------------------------ the stack
+
+  private pop(): Val {
+    return this.stack.pop()!;
+  }
+
+  private popN(n: number): Val[] {
+    const s = this.stack;
+    return s.splice(s.length - n, n);
+  }
+
+  pushVal(v: Val): void {
+    if (v.d > MAX_EXPR_DEPTH) v = this.evalNow(v);
+    this.stack.push(v);
+  }
+
+  /**
+   * Evaluates a value popped off the stack into temporaries now, after the
+   * impure values still pending below it.
+   */
+  evalNow(v: Val): Val {
+    if (v.k === IMPURE) this.spillImpure();
+    return this.materialize(v);
+  }
+
+  /** Evaluates `v` into temporaries now (the caller keeps the order of effects); returns the temporary value. */
+  private materialize(v: Val): Val {
+    if (v.k <= TEMP) return v;
+    const t = this.newTemp();
+    this.push(A.exprStmt(A.assign(t, v.e)));
+    if (v.h === null) return val(A.id(t), v.t, TEMP, null, v.bool);
+    const th = this.newTemp();
+    this.push(A.exprStmt(A.assign(th, v.h)));
+    return val(A.id(t), v.t, TEMP, null, false, 0, A.id(th));
+  }
+
+  /** Materialises pending values in stack order when `pred` holds. */
+  private spill(pred: (v: Val) => boolean): void {
+    const s = this.stack;
+    for (let i = 0; i < s.length; i++) if (pred(s[i])) s[i] = this.materialize(s[i]);
+  }
+
+  spillImpure(): void {
+    this.spill((v) => v.k === IMPURE);
+  }
+
+  private spillAll(): void {
+    this.spill((v) => v.k > TEMP);
+  }
+
+  /** Emits a statement with effects: pending impure values are evaluated first. */
+  effect(s: Stmt): void {
+    this.spillImpure();
+    this.push(s);
+  }
+
+  /** Emits `name = expr` for a fresh temporary and returns it as an expression. */
+  temp(e: Expr): Expr {
+    const t = this.newTemp();
+    this.push(A.exprStmt(A.assign(t, e)));
+    return A.id(t);
+  }
+
+  // ---------------------------------------------------- value conversions
+
+  /** The value as an int32 expression. */
+  static i32(v: Val): Expr {
+    return asI32(v, A.bin);
+  }
+
+  /** The value as a condition (JS truthiness of an i32). */
+  static cond(v: Val): Expr {
+    return v.e;
+  }
+
+  /** JS expressions for a list of values (i64 as two). */
+  private flat(vals: Val[]): Expr[] {
+    const out: Expr[] = [];
+    for (const v of vals) {
+      out.push(v.bool ? FuncLowering.i32(v) : v.e);
+      if (v.h !== null) out.push(v.h);
+    }
+    return out;
+  }
+
+  /** Assigns values to variables (i64 taking two); the values must be simple or pure. */
+  private assignTo(vars: string[], vals: Val[]): void {
+    const exprs = this.flat(vals);
+    // Parallel assignment: if a later value reads a variable assigned earlier, go through temporaries.
+    if (exprs.length > 1 && exprs.some((e) => e.type === 'Identifier' && vars.includes(e.name))) {
+      for (let i = 0; i < exprs.length; i++) exprs[i] = this.temp(exprs[i]);
+    }
+    for (let i = 0; i < vars.length; i++) {
+      if (exprs[i].type === 'Identifier' && exprs[i].name === vars[i]) continue;
+      this.push(A.exprStmt(A.assign(vars[i], exprs[i])));
+    }
+  }
+
+  private varVals(vars: string[], types: ValType[]): Val[] {
+    const out: Val[] = [];
+    let j = 0;
+    for (const t of types) {
+      if (t === I64) {
+        out.push(val(A.id(vars[j]), t, TEMP, null, false, 0, A.id(vars[j + 1])));
+        j += 2;
+      } else out.push(val(A.id(vars[j++]), t, TEMP));
+    }
+    return out;
+  }
+
+  // --------------------------------------------------------- control flow
+
+  private frame(kind: number, params: ValType[], results: ValType[], outer: Stmt[], offset: number): Frame {
+    return {
+      kind, label: `L${this.nLabels++}`, params, results, branchVars: [], resultVars: [],
+      height: this.stack.length - params.length, outer, body: [], elseBody: null, cond: null,
+      paramVals: [], used: false, offset,
+    };
+  }
+
+  private blockType(a: number): [ValType[], ValType[]] {
+    if (a >= 0) {
+      const t = this.env.m.types[a];
+      return [t.params, t.results];
+    }
+    const b = blockValType(a);
+    return b === 0x40 ? [[], []] : [[], [b]];
+  }
+
+  private enter(kind: number, a: number): Frame {
+    const [params, results] = this.blockType(a);
+    const f = this.frame(kind, params, results, this.out, this.at);
+    f.resultVars = this.newVars(results);
+    f.branchVars = f.resultVars;
+    this.frames.push(f);
+    return f;
+  }
+
+  private skipDead(name: string): void {
+    if (name === 'block' || name === 'loop' || name === 'if') this.deadDepth++;
+    else if (name === 'end') {
+      if (this.deadDepth > 0) this.deadDepth--;
+      else this.end();
+    } else if (name === 'else' && this.deadDepth === 0) this.else_();
+  }
+
+  private target(depth: number): Frame {
+    const f = this.frames[this.frames.length - 1 - depth];
+    if (f.kind !== FUNC) f.used = true;
+    return f;
+  }
+
+  /** Statements that branch to `f` with `vals` (already popped, simple or pure). */
+  private branch(f: Frame, vals: Val[]): void {
+    if (f.kind === FUNC) {
+      this.return_(vals);
+      return;
+    }
+    this.assignTo(f.branchVars, vals);
+    this.push(f.kind === LOOP ? A.cont(f.label) : A.brk(f.label));
+  }
+
+  private arity(f: Frame): ValType[] {
+    return f.kind === LOOP ? f.params : f.results;
+  }
+
+  private return_(vals: Val[]): void {
+    const res = this.type.results;
+    if (res.length === 0) this.push(A.ret(null));
+    else if (res.length === 1) {
+      const v = vals[0];
+      if (v.h !== null) {
+        this.push(A.exprStmt(A.assign(A.member('rt', 'hi'), v.h)));
+        this.push(A.ret(v.e));
+      } else this.push(A.ret(v.bool ? FuncLowering.i32(v) : v.e));
+    } else this.push(A.ret(A.array(this.flat(vals))));
+  }
+
+  private end(): void {
+    const f = this.frames.pop()!;
+    const live = !this.dead;
+    this.dead = false;
+    if (f.kind === FUNC) {
+      if (live) {
+        const vals = this.popN(f.results.length);
+        this.return_(vals);
+      }
+      this.out = f.outer;
+      return;
+    }
+    if (live) this.assignTo(f.resultVars, this.popN(f.results.length));
+    this.out = f.outer;
+    let stmt: Stmt;
+    if (f.kind === LOOP) {
+      f.body.push(A.brk(f.label));
+      stmt = A.labeled(f.label, A.loop(f.body));
+    } else if (f.kind === BLOCK) {
+      if (!f.used) {
+        for (const s of f.body) this.out.push(s);
+        stmt = null;
+      } else stmt = A.labeled(f.label, A.block(f.body));
+    } else {
+      let elseBody = f.elseBody;
+      if (f.kind === IF && f.resultVars.length > 0) {
+        // No else arm: the params pass through as results.
+        const saved = this.out;
+        this.out = elseBody = [];
+        this.assignTo(f.resultVars, f.paramVals);
+        this.out = saved;
+      }
+      const s = A.ifStmt(f.cond, f.body, elseBody, f.offset);
+      stmt = f.used ? A.labeled(f.label, s) : s;
+    }
+    if (stmt !== null) this.out.push(A.withLoc(stmt, f.offset));
+    this.stack.length = f.height;
+    for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
+  }
+
+  private else_(): void {
+    const f = this.frames[this.frames.length - 1];
+    if (!this.dead) this.assignTo(f.resultVars, this.popN(f.results.length));
+    this.dead = false;
+    f.kind = ELSE;
+    this.out = f.elseBody = [];
+    this.stack.length = f.height;
+    for (const v of f.paramVals) this.stack.push(v);
+  }
+
+  // --------------------------------------------------------- instructions
+
+  private instr(name: string): void {
+    const ins = this.ins;
+    switch (name) {
+      case 'nop':
+        return;
+      case 'unreachable':
+        this.effect(A.exprStmt(A.call('trap', [A.str('unreachable')])));
+        this.dead = true;
+        return;
+      case 'block': {
+        this.spillAll();
+        const f = this.enter(BLOCK, ins.a);
+        this.out = f.body;
+        return;
+      }
+      case 'loop': {
+        this.spillAll();
+        const f = this.enter(LOOP, ins.a);
+        f.branchVars = this.newVars(f.params);
+        const params = this.popN(f.params.length);
+        const saved = this.out;
+        this.out = f.outer;
+        this.assignTo(f.branchVars, params);
+        this.out = saved;
+        for (const v of this.varVals(f.branchVars, f.params)) this.stack.push(v);
+        this.out = f.body;
+        return;
+      }
+      case 'if': {
+        const c = this.pop();
+        this.spillAll();
+        const f = this.enter(IF, ins.a);
+        f.cond = FuncLowering.cond(c);
+        f.paramVals = this.stack.slice(this.stack.length - f.params.length);
+        this.out = f.body;
+        return;
+      }
+      case 'else':
+        this.else_();
+        return;
+      case 'end':
+        this.end();
+        return;
+      case 'br': {
+        this.spillImpure();
+        const f = this.target(ins.a);
+        this.branch(f, this.popN(this.arity(f).length));
+        this.dead = true;
+        return;
+      }
+      case 'br_if': {
+        const c = this.pop();
+        const f = this.target(ins.a);
+        const n = this.arity(f).length;
+        this.spillImpure();
+        const s = this.stack;
+        for (let i = s.length - n; i < s.length; i++) s[i] = this.materialize(s[i]);
+        const vals = s.slice(s.length - n);
+        const saved = this.out;
+        const body: Stmt[] = [];
+        this.out = body;
+        this.branch(f, vals);
+        this.out = saved;
+        this.push(A.ifStmt(FuncLowering.cond(c), body, null));
+        return;
+      }
+      case 'br_table': {
+        const idx = this.pop();
+        this.spillImpure();
+        const targets = (this.brTargets = readBrTable(this.env.m.bytes, ins, this.brTargets));
+        const n = this.arity(this.target(ins.c)).length;
+        const s = this.stack;
+        for (let i = s.length - n; i < s.length; i++) s[i] = this.materialize(s[i]);
+        const vals = this.popN(n);
+        // Group the cases by target depth.
+        const byDepth = new Map<number, Expr[]>();
+        for (let i = 0; i < ins.a; i++) {
+          if (targets[i] === ins.c) continue;
+          let list = byDepth.get(targets[i]);
+          if (!list) byDepth.set(targets[i], (list = []));
+          list.push(A.num(i));
+        }
+        const saved = this.out;
+        const cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
+        for (const [depth, tests] of byDepth) {
+          this.out = [];
+          this.branch(this.target(depth), vals);
+          cases.push({ tests, body: this.out });
+        }
+        this.out = [];
+        this.branch(this.target(ins.c), vals);
+        const dflt = this.out;
+        this.out = saved;
+        if (cases.length === 0) {
+          // Only a default: evaluate the index for its effects, then branch.
+          if (idx.k === IMPURE) this.push(A.exprStmt(idx.e));
+          for (const st of dflt) this.push(st);
+        } else {
+          cases.push({ tests: null, body: dflt });
+          this.push(A.switchStmt(FuncLowering.i32(idx), cases));
+        }
+        this.dead = true;
+        return;
+      }
+      case 'return': {
+        this.spillImpure();
+        this.return_(this.popN(this.type.results.length));
+        this.dead = true;
+        return;
+      }
+      case 'call':
+        this.call(ins.a);
+        return;
+      case 'call_indirect':
+        this.callIndirect(ins.a, ins.b);
+        return;
+      case 'drop': {
+        const v = this.pop();
+        if (v.k === IMPURE) this.effect(A.exprStmt(v.e));
+        return;
+      }
+      case 'select':
+      case 'select_t':
+        this.select();
+        return;
+      case 'local.get': {
+        const x = ins.a;
+        const t = this.locals.type(x);
+        this.pushVal(val(A.id(`l${x}`), t, LOCAL, [x], false, 0, t === I64 ? A.id(`l${x}h`) : null));
+        return;
+      }
+      case 'local.set':
+      case 'local.tee': {
+        const x = ins.a;
+        let v = this.pop();
+        this.spill((s) => s.k > TEMP && s.reads !== null && s.reads.includes(x));
+        if (v.k === IMPURE) this.spillImpure();
+        this.push(A.exprStmt(A.assign(`l${x}`, v.bool ? FuncLowering.i32(v) : v.e)));
+        if (v.h !== null) this.push(A.exprStmt(A.assign(`l${x}h`, v.h)));
+        if (name === 'local.tee') {
+          v = val(A.id(`l${x}`), v.t, LOCAL, [x], false, 0, v.h !== null ? A.id(`l${x}h`) : null);
+          this.stack.push(v);
+        }
+        return;
+      }
+      case 'global.get':
+        this.globalGet(ins.a);
+        return;
+      case 'global.set':
+        this.globalSet(ins.a);
+        return;
+    }
+    const lower = LOWER_OPS[ins.op];
+    if (lower === undefined) throw new Error(`kiln: no lowering for ${name}`);
+    lower(this, ins, this.env);
+  }
+
+  private call(funcidx: number): void {
+    const m = this.env.m;
+    const t = m.types[m.funcTypes[funcidx]];
+    const args = this.popN(t.params.length);
+    this.spillImpure();
+    this.emitCall(A.call(`f${funcidx}`, this.flat(args)), t.results);
+  }
+
+  private callIndirect(typeidx: number, tableidx: number): void {
+    const t = this.env.m.types[typeidx];
+    const idx = this.pop();
+    const args = this.popN(t.params.length);
+    // The callee (and its checks) is evaluated before the arguments in JS: evaluate impure arguments first.
+    for (let i = 0; i < args.length; i++) if (args[i].k === IMPURE) args[i] = this.evalNow(args[i]);
+    this.spillImpure();
+    const callee = A.member(A.call('callIndirect', [A.id(`E${tableidx}`), FuncLowering.i32(idx), A.str(sigString(t))]), 'fn');
+    this.emitCall(A.call(callee, this.flat(args)), t.results);
+  }
+
+  /** Pushes the results of a call expression following the calling convention. */
+  emitCall(c: Expr, results: ValType[]): void {
+    if (results.length === 0) this.push(A.exprStmt(c));
+    else if (results.length === 1) {
+      if (results[0] === I64) {
+        const lo = this.temp(c);
+        const hi = this.temp(A.member('rt', 'hi'));
+        this.stack.push(val(lo, I64, TEMP, null, false, 0, hi));
+      } else this.pushVal(val(c, results[0], IMPURE, null, false, 1));
+    } else {
+      const arr = this.temp(c);
+      let j = 0;
+      for (const rt of results) {
+        const lo = this.temp(A.index(arr, A.num(j++)));
+        const hi = rt === I64 ? this.temp(A.index(arr, A.num(j++))) : null;
+        this.stack.push(val(lo, rt, TEMP, null, false, 0, hi));
+      }
+    }
+  }
+
+  private select(): void {
+    const c = this.pop();
+    let b = this.pop();
+    let a = this.pop();
+    if (a.k === IMPURE) a = this.evalNow(a);
+    if (b.k === IMPURE) b = this.evalNow(b);
+    const test = FuncLowering.cond(c);
+    if (a.t === I64) {
+      const cv = c.k <= TEMP ? test : this.evalNow(c).e;
+      const lo = this.temp(A.cond(cv, a.e, b.e));
+      const hi = this.temp(A.cond(cv, a.h, b.h));
+      this.stack.push(val(lo, I64, TEMP, null, false, 0, hi));
+      return;
+    }
+    const k = Math.max(a.k, b.k, c.k, LOCAL) as Kind;
+    const bool = a.bool && b.bool;
+    const e = A.cond(test, bool ? a.e : FuncLowering.i32(a), bool ? b.e : FuncLowering.i32(b));
+    this.pushVal(val(e, a.t, k, mergeReads([a, b, c]), bool, Math.max(a.d, b.d, c.d) + 1));
+  }
+
+  private globalGet(i: number): void {
+    const home = this.env.globalHome[i];
+    const t = this.env.m.globalTypes[i].type;
+    if (t === I64) {
+      if (home === 'const') this.stack.push(val(A.id(`g${i}`), t, CONST, null, false, 0, A.id(`g${i}h`)));
+      else {
+        this.spillImpure();
+        const lo = this.temp(home === 'cell' ? A.member(`G${i}`, 'lo') : A.id(`g${i}`));
+        const hi = this.temp(home === 'cell' ? A.member(`G${i}`, 'hi') : A.id(`g${i}h`));
+        this.stack.push(val(lo, t, TEMP, null, false, 0, hi));
+      }
+      return;
+    }
+    if (home === 'const') this.stack.push(val(A.id(`g${i}`), t, CONST));
+    else this.pushVal(val(home === 'cell' ? A.member(`G${i}`, 'v') : A.id(`g${i}`), t, IMPURE));
+  }
+
+  private globalSet(i: number): void {
+    const v = this.pop();
+    this.spillImpure();
+    const cell = this.env.globalHome[i] === 'cell';
+    if (v.h !== null) {
+      this.push(A.exprStmt(A.assign(cell ? A.member(`G${i}`, 'lo') : A.id(`g${i}`), v.e)));
+      this.push(A.exprStmt(A.assign(cell ? A.member(`G${i}`, 'hi') : A.id(`g${i}h`), v.h)));
+    } else this.push(A.exprStmt(A.assign(cell ? A.member(`G${i}`, 'v') : A.id(`g${i}`), v.bool ? FuncLowering.i32(v) : v.e)));
+  }
+
+  // ------------------------------------------- helpers for ops.ts lowerings
+
+  popVal(): Val {
+    return this.pop();
+  }
+
+  popVals(n: number): Val[] {
+    return this.popN(n);
+  }
+
+  /** Pushes the pair (lo, hi) of expressions as an i64 value, materialising non-simple halves. */
+  pushI64(lo: Expr, hi: Expr): void {
+    const simple = (e: Expr) => e.type === 'Identifier' || e.type === 'Literal' || (e.type === 'UnaryExpression' && e.argument.type === 'Literal');
+    const l = simple(lo) ? lo : this.temp(lo);
+    const h = simple(hi) ? hi : this.temp(hi);
+    this.stack.push(val(l, I64, TEMP, null, false, 0, h));
+  }
+}
+
+export type { FuncLowering as Lowering };

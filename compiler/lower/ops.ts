@@ -1,0 +1,377 @@
+/**
+ * Lowerings of the instructions that are not control flow or variables:
+ * numeric operators, conversions, memory, tables and references (spec 4.4).
+ * `LOWER_OPS[opId]` lowers one instruction, indexed by opcode-table row.
+ *
+ * i32/f32/f64 results fold into expressions; i64 results are pairs of int32
+ * halves computed by statements (runtime/ABI.md). Helpers named here
+ * (`i64_mul`, `i32_div_s`, ...) are runtime functions (runtime/numeric.ts,
+ * runtime/bulk.ts) bound by name in the generated module.
+ */
+import * as A from './ast.js';
+import type { Expr } from './ast.js';
+import { CONST, LOCAL, IMPURE, TEMP, val, mergeReads, asI32, type Val, type Kind } from './values.js';
+import type { ModuleEnv } from './env.js';
+import type { Instr } from '../decode/code.js';
+import { OPS, OP } from '../opcodes.js';
+import { I32, I64, F32, F64, FUNCREF, type ValType } from '../types.js';
+import type { Lowering } from './func.js';
+
+export type OpLowering = (L: Lowering, ins: Instr, env: ModuleEnv) => void;
+
+export const LOWER_OPS: (OpLowering | undefined)[] = new Array(OPS.length);
+
+function def(name: string, f: OpLowering): void {
+  const id = OP[name];
+  if (id === undefined) throw new Error(`kiln: unknown opcode ${name}`);
+  LOWER_OPS[id] = f;
+}
+
+const i32e = (v: Val) => asI32(v, A.bin);
+const math = (fn: string, ...args: Expr[]) => A.call(A.member('Math', fn), args);
+const fround = (e: Expr) => math('fround', e);
+const u32 = (e: Expr) => A.bin('>>>', e, A.num(0));
+const or0 = (e: Expr) => A.bin('|', e, A.num(0));
+
+/** Pushes `e` computed from `args`: pure unless `impure` (may trap or read state). */
+function pushExpr(L: Lowering, e: Expr, t: ValType, args: Val[], impure = false, bool = false): void {
+  let k: Kind = impure ? IMPURE : LOCAL;
+  let d = 0;
+  for (const a of args) {
+    if (a.k > k) k = a.k;
+    if (a.d > d) d = a.d;
+  }
+  L.pushVal(val(e, t, k, mergeReads(args), bool, d + 1));
+}
+
+// ------------------------------------------------ i32 / f32 / f64 operators
+
+type Build = (...e: Expr[]) => Expr;
+
+/** An operator on non-i64 operands: `build` gets the operand expressions (i32 operands normalised). */
+function op(name: string, n: number, result: ValType, build: Build, opts: { impure?: boolean; bool?: boolean } = {}): void {
+  const params = OPS[OP[name]].params!;
+  def(name, (L) => {
+    const args = L.popVals(n);
+    const exprs = args.map((a, i) => (params[i] === I32 ? i32e(a) : a.e));
+    pushExpr(L, build(...exprs), result, args, opts.impure, opts.bool);
+  });
+}
+
+const helper = (fn: string): Build => (...e) => A.call(fn, e);
+
+// i32
+op('i32.eqz', 1, I32, (a) => A.un('!', a), { bool: true });
+const cmps: [string, string, boolean][] = [
+  ['eq', '===', false], ['ne', '!==', false], ['lt_s', '<', false], ['lt_u', '<', true], ['gt_s', '>', false],
+  ['gt_u', '>', true], ['le_s', '<=', false], ['le_u', '<=', true], ['ge_s', '>=', false], ['ge_u', '>=', true],
+];
+for (const [n, o, unsigned] of cmps) op(`i32.${n}`, 2, I32, (a, b) => (unsigned ? A.bin(o, u32(a), u32(b)) : A.bin(o, a, b)), { bool: true });
+op('i32.clz', 1, I32, (a) => math('clz32', a));
+op('i32.ctz', 1, I32, helper('i32_ctz'));
+op('i32.popcnt', 1, I32, helper('i32_popcnt'));
+op('i32.add', 2, I32, (a, b) => or0(A.bin('+', a, b)));
+op('i32.sub', 2, I32, (a, b) => or0(A.bin('-', a, b)));
+op('i32.mul', 2, I32, (a, b) => math('imul', a, b));
+for (const n of ['div_s', 'div_u', 'rem_s', 'rem_u']) op(`i32.${n}`, 2, I32, helper(`i32_${n}`), { impure: true });
+op('i32.and', 2, I32, (a, b) => A.bin('&', a, b));
+op('i32.or', 2, I32, (a, b) => A.bin('|', a, b));
+op('i32.xor', 2, I32, (a, b) => A.bin('^', a, b));
+op('i32.shl', 2, I32, (a, b) => A.bin('<<', a, b));
+op('i32.shr_s', 2, I32, (a, b) => A.bin('>>', a, b));
+op('i32.shr_u', 2, I32, (a, b) => or0(A.bin('>>>', a, b)));
+op('i32.rotl', 2, I32, helper('i32_rotl'));
+op('i32.rotr', 2, I32, helper('i32_rotr'));
+op('i32.extend8_s', 1, I32, (a) => A.bin('>>', A.bin('<<', a, A.num(24)), A.num(24)));
+op('i32.extend16_s', 1, I32, (a) => A.bin('>>', A.bin('<<', a, A.num(16)), A.num(16)));
+
+// f32 / f64
+for (const [t, T] of [['f32', F32], ['f64', F64]] as const) {
+  const round = t === 'f32' ? fround : (e: Expr) => e;
+  for (const [n, o] of [['eq', '==='], ['ne', '!=='], ['lt', '<'], ['gt', '>'], ['le', '<='], ['ge', '>=']]) {
+    op(`${t}.${n}`, 2, I32, (a, b) => A.bin(o, a, b), { bool: true });
+  }
+  for (const [n, o] of [['add', '+'], ['sub', '-'], ['mul', '*'], ['div', '/']]) op(`${t}.${n}`, 2, T, (a, b) => round(A.bin(o, a, b)));
+  op(`${t}.sqrt`, 1, T, (a) => round(math('sqrt', a)));
+  op(`${t}.min`, 2, T, (a, b) => math('min', a, b));
+  op(`${t}.max`, 2, T, (a, b) => math('max', a, b));
+  op(`${t}.ceil`, 1, T, (a) => math('ceil', a));
+  op(`${t}.floor`, 1, T, (a) => math('floor', a));
+  op(`${t}.trunc`, 1, T, (a) => math('trunc', a));
+  for (const n of ['nearest', 'abs', 'neg']) op(`${t}.${n}`, 1, T, helper(`${t}_${n}`));
+  op(`${t}.copysign`, 2, T, helper(`${t}_copysign`));
+}
+
+// conversions between non-i64 types
+op('i32.trunc_f32_s', 1, I32, helper('i32_trunc_s'), { impure: true });
+op('i32.trunc_f32_u', 1, I32, helper('i32_trunc_u'), { impure: true });
+op('i32.trunc_f64_s', 1, I32, helper('i32_trunc_s'), { impure: true });
+op('i32.trunc_f64_u', 1, I32, helper('i32_trunc_u'), { impure: true });
+op('i32.trunc_sat_f32_s', 1, I32, helper('i32_trunc_sat_s'));
+op('i32.trunc_sat_f32_u', 1, I32, helper('i32_trunc_sat_u'));
+op('i32.trunc_sat_f64_s', 1, I32, helper('i32_trunc_sat_s'));
+op('i32.trunc_sat_f64_u', 1, I32, helper('i32_trunc_sat_u'));
+op('f32.convert_i32_s', 1, F32, (a) => fround(a));
+op('f32.convert_i32_u', 1, F32, (a) => fround(u32(a)));
+op('f32.demote_f64', 1, F32, (a) => fround(a));
+op('f64.convert_i32_s', 1, F64, (a) => a);
+op('f64.convert_i32_u', 1, F64, (a) => u32(a));
+op('f64.promote_f32', 1, F64, (a) => a);
+op('i32.reinterpret_f32', 1, I32, helper('i32_reinterpret_f32'));
+op('f32.reinterpret_i32', 1, F32, helper('f32_reinterpret_i32'));
+
+// constants
+const f32buf = new Float32Array(1);
+const u32buf = new Uint32Array(f32buf.buffer);
+const f64buf = new Float64Array(1);
+const i32buf = new Int32Array(f64buf.buffer);
+def('i32.const', (L, ins) => L.pushVal(val(A.num(ins.a), I32, CONST)));
+def('i64.const', (L, ins) => L.pushVal(val(A.num(ins.lo), I64, CONST, null, false, 0, A.num(ins.hi))));
+def('f32.const', (L, ins) => {
+  u32buf[0] = ins.a;
+  const x = f32buf[0];
+  const e = x === x ? A.num(x) : A.call('f32_reinterpret_i32', [A.num(ins.a | 0)]);
+  L.pushVal(val(e, F32, x === x ? CONST : LOCAL));
+});
+def('f64.const', (L, ins) => {
+  i32buf[0] = ins.lo;
+  i32buf[1] = ins.hi;
+  const x = f64buf[0];
+  const e = x === x ? A.num(x) : A.call('f64_reinterpret_i64', [A.num(ins.lo), A.num(ins.hi)]);
+  L.pushVal(val(e, F64, x === x ? CONST : LOCAL));
+});
+
+// ------------------------------------------------------------------- i64
+
+/** Pops an i64 pair (halves are simple expressions). */
+const pair = (v: Val): [Expr, Expr] => [v.e, v.h!];
+
+/** An i64 result computed by a runtime helper returning lo and leaving hi in `rt.hi`. */
+function helperPair(L: Lowering, fn: string, args: Expr[], impure: boolean): void {
+  if (impure) L.spillImpure();
+  const lo = L.temp(A.call(fn, args));
+  const hi = L.temp(A.member('rt', 'hi'));
+  L.pushI64(lo, hi);
+}
+
+function i64bin(name: string, f: (L: Lowering, a: [Expr, Expr], b: [Expr, Expr]) => void): void {
+  def(name, (L) => {
+    const b = L.popVal();
+    const a = L.popVal();
+    f(L, pair(a), pair(b));
+  });
+}
+
+const lt = (a: Expr, b: Expr) => A.bin('<', u32(a), u32(b));
+i64bin('i64.add', (L, [al, ah], [bl, bh]) => {
+  const lo = L.temp(or0(A.bin('+', al, bl)));
+  L.pushI64(lo, or0(A.bin('+', A.bin('+', ah, bh), A.cond(lt(lo, al), A.num(1), A.num(0)))));
+});
+i64bin('i64.sub', (L, [al, ah], [bl, bh]) => {
+  const lo = L.temp(or0(A.bin('-', al, bl)));
+  L.pushI64(lo, or0(A.bin('-', A.bin('-', ah, bh), A.cond(lt(al, bl), A.num(1), A.num(0)))));
+});
+i64bin('i64.mul', (L, [al, ah], [bl, bh]) => helperPair(L, 'i64_mul', [al, ah, bl, bh], false));
+for (const n of ['div_s', 'div_u', 'rem_s', 'rem_u']) {
+  i64bin(`i64.${n}`, (L, [al, ah], [bl, bh]) => helperPair(L, `i64_${n}`, [al, ah, bl, bh], true));
+}
+for (const [n, o] of [['and', '&'], ['or', '|'], ['xor', '^']]) {
+  i64bin(`i64.${n}`, (L, [al, ah], [bl, bh]) => L.pushI64(L.temp(A.bin(o, al, bl)), L.temp(A.bin(o, ah, bh))));
+}
+for (const n of ['shl', 'shr_s', 'shr_u', 'rotl', 'rotr']) {
+  i64bin(`i64.${n}`, (L, [al, ah], [bl]) => helperPair(L, `i64_${n}`, [al, ah, bl], false));
+}
+for (const n of ['clz', 'ctz', 'popcnt']) {
+  def(`i64.${n}`, (L) => helperPair(L, `i64_${n}`, pair(L.popVal()), false));
+}
+
+// i64 comparisons: pure boolean expressions over the (simple) halves.
+function i64cmp(name: string, f: (al: Expr, ah: Expr, bl: Expr, bh: Expr) => Expr): void {
+  def(name, (L) => {
+    const b = L.popVal();
+    const a = L.popVal();
+    pushExpr(L, f(a.e, a.h!, b.e, b.h!), I32, [a, b], false, true);
+  });
+}
+const and = (a: Expr, b: Expr) => A.bin('&&', a, b);
+const orl = (a: Expr, b: Expr) => A.bin('||', a, b);
+const eq = (a: Expr, b: Expr) => A.bin('===', a, b);
+def('i64.eqz', (L) => {
+  const a = L.popVal();
+  pushExpr(L, eq(A.bin('|', a.e, a.h!), A.num(0)), I32, [a], false, true);
+});
+i64cmp('i64.eq', (al, ah, bl, bh) => and(eq(al, bl), eq(ah, bh)));
+i64cmp('i64.ne', (al, ah, bl, bh) => orl(A.bin('!==', al, bl), A.bin('!==', ah, bh)));
+for (const [n, o] of [['lt', '<'], ['gt', '>'], ['le', '<='], ['ge', '>=']]) {
+  const strict = o.length === 1 ? o : o[0];
+  i64cmp(`i64.${n}_s`, (al, ah, bl, bh) => orl(A.bin(strict, ah, bh), and(eq(ah, bh), A.bin(o, u32(al), u32(bl)))));
+  i64cmp(`i64.${n}_u`, (al, ah, bl, bh) => orl(A.bin(strict, u32(ah), u32(bh)), and(eq(ah, bh), A.bin(o, u32(al), u32(bl)))));
+}
+
+// i64 conversions
+def('i32.wrap_i64', (L) => {
+  const a = L.popVal();
+  L.pushVal(val(a.e, I32, a.k, a.reads, false, a.d));
+});
+def('i64.extend_i32_s', (L) => {
+  const a = L.evalNow(L.popVal());
+  L.pushI64(i32e(a), A.bin('>>', i32e(a), A.num(31)));
+});
+def('i64.extend_i32_u', (L) => {
+  const a = L.evalNow(L.popVal());
+  L.pushI64(i32e(a), A.num(0));
+});
+for (const [n, bits] of [['extend8_s', 24], ['extend16_s', 16], ['extend32_s', 0]] as const) {
+  def(`i64.${n}`, (L) => {
+    const [al] = pair(L.popVal());
+    const lo = bits ? L.temp(A.bin('>>', A.bin('<<', al, A.num(bits)), A.num(bits))) : al;
+    L.pushI64(lo, A.bin('>>', lo, A.num(31)));
+  });
+}
+for (const [n, fn, impure] of [
+  ['i64.trunc_f32_s', 'i64_trunc_s', true], ['i64.trunc_f32_u', 'i64_trunc_u', true],
+  ['i64.trunc_f64_s', 'i64_trunc_s', true], ['i64.trunc_f64_u', 'i64_trunc_u', true],
+  ['i64.trunc_sat_f32_s', 'i64_trunc_sat_s', false], ['i64.trunc_sat_f32_u', 'i64_trunc_sat_u', false],
+  ['i64.trunc_sat_f64_s', 'i64_trunc_sat_s', false], ['i64.trunc_sat_f64_u', 'i64_trunc_sat_u', false],
+] as const) {
+  def(n, (L) => {
+    const a = L.popVal();
+    if (impure) L.spillImpure();
+    helperPair(L, fn, [a.e], false);
+  });
+}
+def('i64.reinterpret_f64', (L) => helperPair(L, 'i64_reinterpret_f64', [L.popVal().e], false));
+for (const [n, fn, T] of [
+  ['f32.convert_i64_s', 'f32_convert_i64_s', F32], ['f32.convert_i64_u', 'f32_convert_i64_u', F32],
+  ['f64.convert_i64_s', 'f64_convert_i64_s', F64], ['f64.convert_i64_u', 'f64_convert_i64_u', F64],
+  ['f64.reinterpret_i64', 'f64_reinterpret_i64', F64],
+] as const) {
+  def(n, (L) => {
+    const a = L.popVal();
+    pushExpr(L, A.call(fn, pair(a)), T, [a]);
+  });
+}
+
+// ---------------------------------------------------------------- memory
+
+/** Effective address `base + offset` as a non-negative number, without 32-bit wrap-around (spec 4.4.7). */
+function address(base: Val, offset: number): Expr {
+  const e = base.e;
+  if (base.k === CONST && e.type === 'Literal') return A.num((e.value >>> 0) + offset);
+  const b = u32(i32e(base));
+  return offset === 0 ? b : A.bin('+', b, A.num(offset));
+}
+
+const dv = (method: string, args: Expr[]) => A.mcall('dv', method, args);
+const LOADS: [string, string, boolean][] = [
+  ['i32.load', 'getInt32', true], ['i32.load8_s', 'getInt8', false], ['i32.load8_u', 'getUint8', false],
+  ['i32.load16_s', 'getInt16', true], ['i32.load16_u', 'getUint16', true], ['f64.load', 'getFloat64', true],
+];
+for (const [n, method, le] of LOADS) {
+  const t = n.startsWith('f64') ? F64 : I32;
+  def(n, (L, ins) => {
+    const a = L.popVal();
+    const addr = address(a, ins.b);
+    pushExpr(L, dv(method, le ? [addr, A.TRUE] : [addr]), t, [a], true);
+  });
+}
+def('f32.load', (L, ins) => {
+  const a = L.popVal();
+  pushExpr(L, A.call('f32_load', [A.id('dv'), address(a, ins.b)]), F32, [a], true);
+});
+def('i64.load', (L, ins) => {
+  const a = L.evalNow(L.popVal());
+  L.spillImpure();
+  const addr = L.temp(address(a, ins.b));
+  const lo = L.temp(dv('getInt32', [addr, A.TRUE]));
+  L.pushI64(lo, L.temp(dv('getInt32', [A.bin('+', addr, A.num(4)), A.TRUE])));
+});
+for (const [n, method, signed] of [
+  ['i64.load8_s', 'getInt8', true], ['i64.load8_u', 'getUint8', false], ['i64.load16_s', 'getInt16', true],
+  ['i64.load16_u', 'getUint16', false], ['i64.load32_s', 'getInt32', true], ['i64.load32_u', 'getInt32', false],
+] as const) {
+  def(n, (L, ins) => {
+    const a = L.popVal();
+    L.spillImpure();
+    const addr = address(a, ins.b);
+    const lo = L.temp(dv(method, method === 'getInt8' || method === 'getUint8' ? [addr] : [addr, A.TRUE]));
+    L.pushI64(lo, signed ? A.bin('>>', lo, A.num(31)) : A.num(0));
+  });
+}
+
+const STORES: [string, string, number][] = [
+  ['i32.store', 'setInt32', 4], ['i32.store8', 'setInt8', 1], ['i32.store16', 'setInt16', 2], ['f64.store', 'setFloat64', 8],
+  ['i64.store8', 'setInt8', 1], ['i64.store16', 'setInt16', 2], ['i64.store32', 'setInt32', 4],
+];
+for (const [n, method, bytes] of STORES) {
+  def(n, (L, ins) => {
+    const v = L.popVal();
+    const a = L.popVal();
+    const args = [address(a, ins.b), n.startsWith('i32') ? i32e(v) : v.e];
+    if (bytes > 1) args.push(A.TRUE);
+    L.spillImpure();
+    L.emit(A.exprStmt(dv(method, args)));
+  });
+}
+def('f32.store', (L, ins) => {
+  const v = L.popVal();
+  const a = L.popVal();
+  L.spillImpure();
+  L.emit(A.exprStmt(A.call('f32_store', [A.id('dv'), address(a, ins.b), v.e])));
+});
+def('i64.store', (L, ins) => {
+  const v = L.popVal();
+  const a = L.popVal();
+  L.spillImpure();
+  const addr = L.temp(address(a, ins.b));
+  // High word first: if it is in bounds, so is the low word, so a trap never leaves a partial write.
+  L.emit(A.exprStmt(dv('setInt32', [A.bin('+', addr, A.num(4)), v.h!, A.TRUE])));
+  L.emit(A.exprStmt(dv('setInt32', [addr, v.e, A.TRUE])));
+});
+def('memory.size', (L) => pushExpr(L, A.member('M', 'pages'), I32, [], true));
+def('memory.grow', (L) => {
+  const a = L.popVal();
+  pushExpr(L, A.mcall('M', 'growPages', [i32e(a)]), I32, [a], true);
+});
+
+/** A statement calling a runtime helper with i32 operands (bulk memory and table operations). */
+function bulk(name: string, n: number, build: (ins: Instr, args: Expr[], vals: Val[]) => Expr): void {
+  def(name, (L, ins) => {
+    const vals = L.popVals(n);
+    L.spillImpure();
+    L.emit(A.exprStmt(build(ins, vals.map((v) => (v.t === I32 ? i32e(v) : v.e)), vals)));
+  });
+}
+bulk('memory.fill', 3, (_, [d, v, n]) => A.call('memoryFill', [A.id('M'), d, v, n]));
+bulk('memory.copy', 3, (_, [d, s, n]) => A.call('memoryCopy', [A.id('M'), A.id('M'), d, s, n]));
+bulk('memory.init', 3, (ins, [d, s, n]) => A.call('memoryInit', [A.id('M'), d, A.id(`ds${ins.a}`), s, n]));
+def('data.drop', (L, ins) => L.emit(A.exprStmt(A.assign(`ds${ins.a}`, A.id('EMPTY_DATA')))));
+
+// ---------------------------------------------------------------- tables
+
+bulk('table.set', 2, (ins, [i, v]) => A.call('tableSet', [A.id(`T${ins.a}`), i, v]));
+bulk('table.fill', 3, (ins, [i, v, n]) => A.call('tableFill', [A.id(`T${ins.a}`), i, v, n]));
+bulk('table.copy', 3, (ins, [d, s, n]) => A.call('tableCopy', [A.id(`T${ins.a}`), A.id(`T${ins.b}`), d, s, n]));
+bulk('table.init', 3, (ins, [d, s, n]) => A.call('tableInit', [A.id(`T${ins.b}`), d, A.id(`es${ins.a}`), s, n]));
+def('elem.drop', (L, ins) => L.emit(A.exprStmt(A.assign(`es${ins.a}`, A.array([])))));
+def('table.get', (L, ins) => {
+  const i = L.popVal();
+  const t = L.env.m.tables[ins.a].elem;
+  pushExpr(L, A.call('tableGet', [A.id(`T${ins.a}`), i32e(i)]), t, [i], true);
+});
+def('table.size', (L, ins) => pushExpr(L, A.member(A.id(`E${ins.a}`), 'length'), I32, [], true));
+def('table.grow', (L, ins) => {
+  const [v, n] = L.popVals(2);
+  pushExpr(L, A.call('tableGrow', [A.id(`T${ins.a}`), v.e, i32e(n)]), I32, [v, n], true);
+});
+
+// ------------------------------------------------------------ references
+
+def('ref.null', (L, ins) => L.pushVal(val(A.NULL, ins.a === 0x70 ? FUNCREF : ins.a, CONST)));
+def('ref.is_null', (L) => {
+  const a = L.popVal();
+  pushExpr(L, A.bin('===', a.e, A.NULL), I32, [a], false, true);
+});
+def('ref.func', (L, ins) => L.pushVal(val(A.id(`F${ins.a}`), FUNCREF, CONST)));
+
+export { TEMP };

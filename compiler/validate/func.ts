@@ -1,0 +1,587 @@
+/**
+ * Function-body validation: the algorithm of the spec's appendix A.3
+ * ("Validation Algorithm") over the binary body, one instruction at a time
+ * through `readInstr`, with the typing rules of spec 3.3 ("Instructions").
+ *
+ * The operand stack is a growable `Uint8Array` of valtype bytes (0 =
+ * `Unknown`, the polymorphic type of unreachable code); the control stack is
+ * parallel typed arrays. Nothing is allocated per instruction: instructions
+ * with a fixed signature pop and push from the flattened opcode table, the
+ * rest are typed by name in one switch.
+ */
+import { CompileError } from '../../runtime/errors.js';
+import { Reader } from '../decode/reader.js';
+import { readInstr as readInstrImported, readLocals, newInstr, type Instr, type Locals } from '../decode/code.js';
+import type { Module } from '../module.js';
+import { valTypeName, type FuncType, type ValType } from '../types.js';
+import * as T from './optable.js';
+
+// Module-local copies: bundlers and test runners may turn imports into getters.
+const SPECIAL = T.SPECIAL;
+const SIG = T.SIG;
+const SIG_START = T.SIG_START;
+const N_PARAMS = T.N_PARAMS;
+const N_RESULTS = T.N_RESULTS;
+const MAX_ALIGN = T.MAX_ALIGN;
+const LANES = T.LANES;
+const VALTYPE = T.VALTYPE;
+const readInstr = readInstrImported;
+// Valtype codes (types.ts), as literals for the same reason.
+const I32 = 0x7f;
+const FUNCREF = 0x70;
+const EXTERNREF = 0x6f;
+const UNKNOWN = 0;
+
+// Control frame kinds.
+const K_BLOCK = 0;
+const K_LOOP = 1;
+const K_IF = 2;
+const K_ELSE = 3;
+const K_FUNC = 4;
+
+/** Block type of an empty short-form `blocktype` (0x40), as stored in `ctrlType`. */
+const BT_EMPTY = -0x40;
+
+function isRef(t: ValType): boolean {
+  return t === FUNCREF || t === EXTERNREF;
+}
+
+/**
+ * Validates the function bodies of one module. Holds the reused stacks, so
+ * one instance serves every function of the module.
+ */
+export class FuncValidator {
+  private readonly m: Module;
+  private readonly types: FuncType[];
+  /** C.refs (spec 3.4.10): 1 for each funcidx that `ref.func` may name in a body. */
+  private readonly refs: Uint8Array;
+  private readonly r: Reader;
+  /** Second cursor, for `br_table` targets and the locals vector. */
+  private readonly r2: Reader;
+  private readonly ins: Instr = newInstr();
+
+  private vals = new Uint8Array(1024);
+  private sp = 0;
+  private ctrlKind = new Uint8Array(64);
+  /** Block type: typeidx (>= 0), or minus the short-form byte (`BT_EMPTY`, -0x7f for i32...). */
+  private ctrlType = new Int32Array(64);
+  private ctrlHeight = new Uint32Array(64);
+  private ctrlUnreach = new Uint8Array(64);
+  private csp = 0;
+
+  private locals: Locals | null = null;
+  private funcIndex = 0;
+  /** Offset of the instruction being validated (for errors). */
+  private at = 0;
+
+  constructor(m: Module, refs: Uint8Array) {
+    this.m = m;
+    this.types = m.types;
+    this.refs = refs;
+    this.r = new Reader(m.bytes);
+    this.r2 = new Reader(m.bytes);
+  }
+
+  private fail(message: string, at: number = this.at): never {
+    throw new CompileError(message, at, this.funcIndex);
+  }
+
+  private mismatch(want: ValType, got: ValType | -1): never {
+    const w = want === UNKNOWN ? 'a value' : valTypeName(want);
+    this.fail(`type mismatch: expected ${w}, got ${got === -1 ? 'nothing' : valTypeName(got)}`);
+  }
+
+  // --- Operand stack (A.3 push_val / pop_val) ---
+
+  private push(t: ValType): void {
+    if (this.sp === this.vals.length) {
+      const v = new Uint8Array(this.vals.length * 2);
+      v.set(this.vals);
+      this.vals = v;
+    }
+    this.vals[this.sp++] = t;
+  }
+
+  /** Pops one operand; `want` = UNKNOWN accepts any type. Returns the popped type (UNKNOWN in unreachable code). */
+  private pop(want: ValType): ValType {
+    const f = this.csp - 1;
+    if (this.sp === this.ctrlHeight[f]) {
+      if (this.ctrlUnreach[f]) return UNKNOWN;
+      this.mismatch(want, -1);
+    }
+    const got = this.vals[--this.sp];
+    if (got !== want && got !== UNKNOWN && want !== UNKNOWN) this.mismatch(want, got);
+    return got;
+  }
+
+  // --- Block types ---
+
+  private nParams(bt: number): number {
+    return bt >= 0 ? this.types[bt].params.length : 0;
+  }
+  private nResults(bt: number): number {
+    return bt >= 0 ? this.types[bt].results.length : bt === BT_EMPTY ? 0 : 1;
+  }
+  private result(bt: number, i: number): ValType {
+    return bt >= 0 ? this.types[bt].results[i] : -bt;
+  }
+
+  /** Number of operands a branch to label `depth` carries (A.3 label_types). */
+  private labelArity(depth: number): number {
+    const f = this.csp - 1 - depth;
+    const bt = this.ctrlType[f];
+    return this.ctrlKind[f] === K_LOOP ? this.nParams(bt) : this.nResults(bt);
+  }
+  private labelType(depth: number, i: number): ValType {
+    const f = this.csp - 1 - depth;
+    const bt = this.ctrlType[f];
+    return this.ctrlKind[f] === K_LOOP ? this.types[bt].params[i] : this.result(bt, i);
+  }
+
+  /** Pops the operands of label `depth`, checking their types. */
+  private popLabel(depth: number): void {
+    for (let i = this.labelArity(depth) - 1; i >= 0; i--) this.pop(this.labelType(depth, i));
+  }
+  private pushLabel(depth: number): void {
+    const n = this.labelArity(depth);
+    for (let i = 0; i < n; i++) this.push(this.labelType(depth, i));
+  }
+
+  /** Reads a `blocktype` immediate (already decoded into `ins.a`) into the stored form, checking it. */
+  private blockType(a: number): number {
+    if (a >= 0) {
+      if (a >= this.types.length) this.fail(`unknown type ${a}`);
+      return a;
+    }
+    const byte = a + 0x80;
+    if (byte !== 0x40 && !(byte >= 0 && VALTYPE[byte])) this.fail('malformed block type');
+    return -byte;
+  }
+
+  // --- Control stack (A.3 push_ctrl / pop_ctrl) ---
+
+  /** Pops the block's parameters, then opens a frame and pushes them back as its start types. */
+  private pushCtrl(kind: number, bt: number): void {
+    if (bt >= 0) {
+      const params = this.types[bt].params;
+      for (let i = params.length - 1; i >= 0; i--) this.pop(params[i]);
+    }
+    this.openFrame(kind, bt);
+    if (bt >= 0) {
+      const params = this.types[bt].params;
+      for (let i = 0; i < params.length; i++) this.push(params[i]);
+    }
+  }
+
+  private openFrame(kind: number, bt: number): void {
+    if (this.csp === this.ctrlKind.length) {
+      const n = this.csp * 2;
+      const k = new Uint8Array(n); k.set(this.ctrlKind); this.ctrlKind = k;
+      const t = new Int32Array(n); t.set(this.ctrlType); this.ctrlType = t;
+      const h = new Uint32Array(n); h.set(this.ctrlHeight); this.ctrlHeight = h;
+      const u = new Uint8Array(n); u.set(this.ctrlUnreach); this.ctrlUnreach = u;
+    }
+    const f = this.csp++;
+    this.ctrlKind[f] = kind;
+    this.ctrlType[f] = bt;
+    this.ctrlHeight[f] = this.sp;
+    this.ctrlUnreach[f] = 0;
+  }
+
+  /** Checks the frame's results are exactly on the stack, then closes it. */
+  private popCtrl(): void {
+    const f = this.csp - 1;
+    const bt = this.ctrlType[f];
+    for (let i = this.nResults(bt) - 1; i >= 0; i--) this.pop(this.result(bt, i));
+    if (this.sp !== this.ctrlHeight[f]) {
+      const extra = this.sp - this.ctrlHeight[f];
+      this.fail(`type mismatch: ${extra} extra value${extra === 1 ? '' : 's'} at end of block`);
+    }
+    this.csp--;
+  }
+
+  private unreachable(): void {
+    const f = this.csp - 1;
+    this.sp = this.ctrlHeight[f];
+    this.ctrlUnreach[f] = 1;
+  }
+
+  // --- Index-space checks ---
+
+  private memory(idx: number): void {
+    if (idx >= this.m.memories.length) this.fail(`unknown memory ${idx}`);
+  }
+  private table(idx: number): ValType {
+    if (idx >= this.m.tables.length) this.fail(`unknown table ${idx}`);
+    return this.m.tables[idx].elem;
+  }
+  private local(idx: number): ValType {
+    const l = this.locals!;
+    if (idx >= l.count) this.fail(`unknown local ${idx}`);
+    return l.type(idx);
+  }
+  private global(idx: number): ValType {
+    if (idx >= this.m.globalTypes.length) this.fail(`unknown global ${idx}`);
+    return this.m.globalTypes[idx].type;
+  }
+  private func(idx: number): FuncType {
+    if (idx >= this.m.funcTypes.length) this.fail(`unknown function ${idx}`);
+    return this.types[this.m.funcTypes[idx]];
+  }
+  private elem(idx: number): ValType {
+    if (idx >= this.m.elems.length) this.fail(`unknown elem segment ${idx}`);
+    return this.m.elems[idx].type;
+  }
+  private data(idx: number): void {
+    const m = this.m;
+    if (idx >= (m.dataCount < 0 ? m.datas.length : m.dataCount)) this.fail(`unknown data segment ${idx}`);
+    if (m.dataCount < 0) this.fail('data count section required');
+  }
+  private label(depth: number): void {
+    if (depth >= this.csp) this.fail(`unknown label ${depth}`);
+  }
+  private align(id: number, a: number): void {
+    if (a >= 32) this.fail('malformed memop flags');
+    if (a > MAX_ALIGN[id]) this.fail('alignment must not be larger than natural');
+  }
+
+  /**
+   * Validates the body of defined function `i` (funcidx = numImportedFuncs + i),
+   * bytes [bodyStart[i], bodyEnd[i]) of the module (spec 3.4.1 "Functions",
+   * 5.5.13 "Code Section").
+   * @throws CompileError at the offending instruction, with `funcIndex` set:
+   *   "type mismatch: ...", "unknown local N", "unknown label N", ...,
+   *   "END opcode expected" when the body ends inside a block, "section size
+   *   mismatch" when bytes follow the final `end`.
+   */
+  validate(i: number): void {
+    const m = this.m;
+    const funcIndex = m.numImportedFuncs + i;
+    this.funcIndex = funcIndex;
+    const typeIdx = m.funcTypes[funcIndex];
+    const ftype = this.types[typeIdx];
+    const start = m.bodyStart[i];
+    const end = m.bodyEnd[i];
+    const r = this.r;
+    r.pos = start;
+    r.end = end;
+    r.funcIndex = funcIndex;
+    this.locals = readLocals(r, ftype.params);
+    this.checkLocalTypes(start, r.pos);
+
+    this.sp = 0;
+    this.csp = 0;
+    this.openFrame(K_FUNC, typeIdx);
+    const ins = this.ins;
+
+    for (;;) {
+      if (r.pos >= end) this.bodyOverrun(end);
+      readInstr(r, ins);
+      const id = ins.op;
+      this.at = ins.offset;
+      const s = SPECIAL[id];
+      if (s !== 0) {
+        switch (s) {
+          case 1: // unreachable
+            this.unreachable();
+            continue;
+          case 2: // block
+            this.pushCtrl(K_BLOCK, this.blockType(ins.a));
+            continue;
+          case 3: // loop
+            this.pushCtrl(K_LOOP, this.blockType(ins.a));
+            continue;
+          case 4: { // if
+            const bt = this.blockType(ins.a);
+            this.pop(I32);
+            this.pushCtrl(K_IF, bt);
+            continue;
+          }
+          case 5: { // else
+            const f = this.csp - 1;
+            if (this.ctrlKind[f] !== K_IF) this.fail('else without matching if');
+            const bt = this.ctrlType[f];
+            this.popCtrl();
+            this.pushCtrlNoPop(K_ELSE, bt);
+            continue;
+          }
+          case 6: { // end
+            const f = this.csp - 1;
+            const kind = this.ctrlKind[f];
+            const bt = this.ctrlType[f];
+            this.popCtrl();
+            if (kind === K_IF) this.checkImplicitElse(bt);
+            if (this.csp === 0) break;
+            const n = this.nResults(bt);
+            for (let k = 0; k < n; k++) this.push(this.result(bt, k));
+            continue;
+          }
+          case 7: // br
+            this.label(ins.a);
+            this.popLabel(ins.a);
+            this.unreachable();
+            continue;
+          case 8: // br_if
+            this.label(ins.a);
+            this.pop(I32);
+            this.popLabel(ins.a);
+            this.pushLabel(ins.a);
+            continue;
+          case 9: // br_table
+            this.brTable(ins);
+            continue;
+          case 10: // return
+            this.popLabel(this.csp - 1);
+            this.unreachable();
+            continue;
+          case 11: // call
+            this.call(this.func(ins.a));
+            continue;
+          case 12: { // call_indirect
+            const elem = this.table(ins.b);
+            if (ins.a >= this.types.length) this.fail(`unknown type ${ins.a}`);
+            if (elem !== FUNCREF) this.fail('type mismatch: call_indirect requires a table of funcref');
+            this.pop(I32);
+            this.call(this.types[ins.a]);
+            continue;
+          }
+          case 13: // ref_null
+            if (!isRef(ins.a)) this.fail('malformed reference type');
+            this.push(ins.a);
+            continue;
+          case 14: { // ref_is_null
+            const t = this.pop(UNKNOWN);
+            if (t !== UNKNOWN && !isRef(t)) this.fail(`type mismatch: expected a reference, got ${valTypeName(t)}`);
+            this.push(I32);
+            continue;
+          }
+          case 15: // ref_func
+            this.func(ins.a);
+            if (!this.refs[ins.a]) this.fail(`undeclared function reference ${ins.a}`);
+            this.push(FUNCREF);
+            continue;
+          case 16: // drop
+            this.pop(UNKNOWN);
+            continue;
+          case 17: { // select
+            this.pop(I32);
+            const t1 = this.pop(UNKNOWN);
+            const t2 = this.pop(UNKNOWN);
+            if (isRef(t1) || isRef(t2)) this.fail('type mismatch: select without a type needs numeric or vector operands');
+            if (t1 !== t2 && t1 !== UNKNOWN && t2 !== UNKNOWN) this.mismatch(t1, t2);
+            this.push(t1 === UNKNOWN ? t2 : t1);
+            continue;
+          }
+          case 18: { // select_t
+            if (ins.a !== 1) this.fail('invalid result arity');
+            const t = ins.b;
+            if (!VALTYPE[t]) this.fail('malformed value type');
+            this.pop(I32);
+            this.pop(t);
+            this.pop(t);
+            this.push(t);
+            continue;
+          }
+          case 19: // local_get
+            this.push(this.local(ins.a));
+            continue;
+          case 20: // local_set
+            this.pop(this.local(ins.a));
+            continue;
+          case 21: { // local_tee
+            const t = this.local(ins.a);
+            this.pop(t);
+            this.push(t);
+            continue;
+          }
+          case 22: // global_get
+            this.push(this.global(ins.a));
+            continue;
+          case 23: { // global_set
+            const t = this.global(ins.a);
+            if (!m.globalTypes[ins.a].mutable) this.fail(`global is immutable: global.set ${ins.a}`);
+            this.pop(t);
+            continue;
+          }
+          case 24: { // table_get
+            const t = this.table(ins.a);
+            this.pop(I32);
+            this.push(t);
+            continue;
+          }
+          case 25: { // table_set
+            const t = this.table(ins.a);
+            this.pop(t);
+            this.pop(I32);
+            continue;
+          }
+          case 26: { // table_grow
+            const t = this.table(ins.a);
+            this.pop(I32);
+            this.pop(t);
+            this.push(I32);
+            continue;
+          }
+          case 27: { // table_fill
+            const t = this.table(ins.a);
+            this.pop(I32);
+            this.pop(t);
+            this.pop(I32);
+            continue;
+          }
+          // Immediates checked here; operands typed by the signature below.
+          case 32: // memarg
+            this.memory(0);
+            this.align(id, ins.a);
+            break;
+          case 33: // memory
+            this.memory(ins.a); // memory.copy's second memidx is also a zero byte in 2.0
+            break;
+          case 34: // lane
+            if (ins.a >= LANES[id]) this.fail(`invalid lane index ${ins.a}`);
+            break;
+          case 35: // memarg_lane
+            this.memory(0);
+            this.align(id, ins.a);
+            if (ins.c >= LANES[id]) this.fail(`invalid lane index ${ins.c}`);
+            break;
+          case 36: { // shuffle
+            const b = m.bytes;
+            for (let k = 0; k < 16; k++) if (b[ins.b + k] >= 32) this.fail(`invalid lane index ${b[ins.b + k]}`);
+            break;
+          }
+          case 37: // memory_init
+            this.memory(ins.b);
+            this.data(ins.a);
+            break;
+          case 38: // data_drop
+            this.data(ins.a);
+            break;
+          case 39: // table_size
+            this.table(ins.a);
+            break;
+          case 40: { // table_init
+            const t = this.table(ins.b);
+            if (this.elem(ins.a) !== t) this.fail(`type mismatch: table.init of ${valTypeName(this.elem(ins.a))} elements into a table of ${valTypeName(t)}`);
+            break;
+          }
+          case 41: // elem_drop
+            this.elem(ins.a);
+            break;
+          case 42: { // table_copy
+            const dst = this.table(ins.a);
+            const src = this.table(ins.b);
+            if (dst !== src) this.fail(`type mismatch: table.copy from a table of ${valTypeName(src)} into a table of ${valTypeName(dst)}`);
+            break;
+          }
+        }
+        if (s === 6) break; // end of the function
+      }
+
+      // Fixed signature: pop the parameters (top first), push the results.
+      const p = SIG_START[id];
+      const np = N_PARAMS[id];
+      const nr = N_RESULTS[id];
+      if (np !== 0) {
+        const f = this.csp - 1;
+        const h = this.ctrlHeight[f];
+        const vals = this.vals;
+        for (let k = np - 1; k >= 0; k--) {
+          const want = SIG[p + k];
+          if (this.sp > h) {
+            const got = vals[--this.sp];
+            if (got !== want && got !== UNKNOWN) this.mismatch(want, got);
+          } else if (!this.ctrlUnreach[f]) this.mismatch(want, -1);
+        }
+      }
+      for (let k = 0; k < nr; k++) this.push(SIG[p + np + k]);
+    }
+
+    if (r.pos !== end) this.fail('section size mismatch', r.pos);
+    this.locals = null;
+  }
+
+  /**
+   * The body ended inside a block. Report it as the reference interpreter
+   * does, which reads bodies against the end of the whole input: at the end
+   * of input "unexpected end", a following 0x0b byte is taken for the missing
+   * `end` and overruns the section ("section size mismatch"), anything else
+   * is "END opcode expected".
+   */
+  private bodyOverrun(end: number): never {
+    const b = this.m.bytes;
+    if (end >= b.length) this.fail('unexpected end of section or function', end);
+    if (b[end] === 0x0b) this.fail('section size mismatch', end);
+    this.fail('END opcode expected', end);
+  }
+
+  /** Opens the `else` frame with the `if`'s parameters as start types (they were checked by `pushCtrl`). */
+  private pushCtrlNoPop(kind: number, bt: number): void {
+    this.openFrame(kind, bt);
+    if (bt >= 0) {
+      const params = this.types[bt].params;
+      for (let i = 0; i < params.length; i++) this.push(params[i]);
+    }
+  }
+
+  /** An `if` without `else` has an empty else branch, so its parameters must equal its results (spec 3.3.8). */
+  private checkImplicitElse(bt: number): void {
+    if (bt === BT_EMPTY) return;
+    const np = this.nParams(bt);
+    const nr = this.nResults(bt);
+    let ok = np === nr;
+    for (let i = 0; ok && i < np; i++) ok = this.types[bt].params[i] === this.result(bt, i);
+    if (!ok) this.fail('type mismatch: if without else must have equal parameter and result types');
+  }
+
+  private call(t: FuncType): void {
+    const params = t.params;
+    for (let i = params.length - 1; i >= 0; i--) this.pop(params[i]);
+    const results = t.results;
+    for (let i = 0; i < results.length; i++) this.push(results[i]);
+  }
+
+  /** `br_table l* l_N` (A.3): every target exists and has the default's arity and operand types. */
+  private brTable(ins: Instr): void {
+    this.pop(I32);
+    const dflt = ins.c;
+    this.label(dflt);
+    const arity = this.labelArity(dflt);
+    const r2 = this.r2;
+    r2.pos = ins.b;
+    r2.end = this.r.end;
+    r2.funcIndex = this.funcIndex;
+    for (let i = 0; i < ins.a; i++) {
+      const l = r2.u32();
+      this.label(l);
+      if (this.labelArity(l) !== arity) this.fail('type mismatch: br_table targets have different arities');
+      // push_vals(pop_vals(label_types)): check in place, top first.
+      const f = this.csp - 1;
+      const h = this.ctrlHeight[f];
+      for (let k = arity - 1, pos = this.sp - 1; k >= 0; k--, pos--) {
+        const want = this.labelType(l, k);
+        if (pos >= h) {
+          const got = this.vals[pos];
+          if (got !== want && got !== UNKNOWN) this.mismatch(want, got);
+        } else if (!this.ctrlUnreach[f]) this.mismatch(want, -1);
+      }
+    }
+    this.popLabel(dflt);
+    this.unreachable();
+  }
+
+  /** Declared local types must be valtypes (spec 5.5.13); `readLocals` has already checked the vector's shape. */
+  private checkLocalTypes(start: number, end: number): void {
+    const r2 = this.r2;
+    r2.pos = start;
+    r2.end = end;
+    r2.funcIndex = this.funcIndex;
+    const groups = r2.u32();
+    for (let i = 0; i < groups; i++) {
+      r2.u32();
+      const at = r2.pos;
+      const t = r2.u8();
+      if (!VALTYPE[t]) this.fail(`malformed value type 0x${t.toString(16)}`, at);
+    }
+  }
+}
