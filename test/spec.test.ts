@@ -6,8 +6,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kilnEngine } from './spec/engine.js';
-import { REPO_ROOT, type SuiteResult, TESTSUITE_DIR, runSuite } from './spec/suite.js';
+import { kilnEngine, nativeEngine } from './spec/engine.js';
+import { REPO_ROOT, type SuiteResult, TESTSUITE_DIR, loadWabt, runSuite, wabtFeatures } from './spec/suite.js';
+import { runScript } from './spec/wast.js';
 
 const SUITE = 'wasm-2.0';
 const suiteDir = join(TESTSUITE_DIR, SUITE);
@@ -39,4 +40,76 @@ describe(`spec suite ${SUITE}`, () => {
     expect(r.failuresByKind.execution + r.failuresByKind.runner, show(r, ['execution', 'runner'])).toBe(0);
     expect(r.passed).toBeGreaterThan(5000);
   }, 120_000);
+});
+
+/** Each `;; FAIL` line must be reported as a failure, every other check must pass. */
+const SELF_TEST = String.raw`
+(module
+  (func (export "f32") (param f32) (result f32) (local.get 0))
+  (func (export "f64") (param f64) (result f64) (local.get 0))
+  (func (export "i64") (param i64) (result i64) (local.get 0))
+  (func (export "v") (param v128) (result v128) (local.get 0))
+  (func (export "two") (result i32 i64) (i32.const 1) (i64.const -1))
+  (func (export "trap") (unreachable))
+  (func $rec (export "rec") (call $rec))
+  (func (export "ref") (param externref) (result externref) (local.get 0))
+  (global (export "g") i32 (i32.const 0x7fff_ffff))
+)
+(assert_return (invoke "f32" (f32.const nan:0x200000)) (f32.const nan:0x200000))
+(assert_return (invoke "f32" (f32.const nan:0x200000)) (f32.const nan:arithmetic)) ;; FAIL
+(assert_return (invoke "f32" (f32.const -nan)) (f32.const nan:canonical))
+(assert_return (invoke "f32" (f32.const nan:0x400001)) (f32.const nan:canonical)) ;; FAIL
+(assert_return (invoke "f32" (f32.const 0x1.fffffep+127)) (f32.const 3.4028234663852886e38))
+(assert_return (invoke "f32" (f32.const 1.000000059604644775390625)) (f32.const 1))
+(assert_return (invoke "f32" (f32.const 1.000000059604644775390626)) (f32.const 0x1.000002p0))
+(assert_return (invoke "f32" (f32.const 0.0)) (f32.const -0.0)) ;; FAIL
+(assert_return (invoke "f64" (f64.const nan:0x4000000000000)) (f64.const nan:0x4000000000000))
+(assert_return (invoke "f64" (f64.const 0x1p-1074)) (f64.const 4.9406564584124654e-324))
+(assert_return (invoke "f64" (f64.const 1)) (f64.const 1.0000000000000002)) ;; FAIL
+(assert_return (invoke "i64" (i64.const 0xffff_ffff_ffff_ffff)) (i64.const -1))
+(assert_return (invoke "i64" (i64.const 0x7fffffffffffffff)) (i64.const -1)) ;; FAIL
+(assert_return (invoke "v" (v128.const i32x4 1 2 3 4)) (v128.const i64x2 0x0000000200000001 0x0000000400000003))
+(assert_return (invoke "v" (v128.const f32x4 nan 1 2 3)) (v128.const f32x4 nan:canonical 1 2 3))
+(assert_return (invoke "v" (v128.const f32x4 nan:0x1 1 2 3)) (v128.const f32x4 nan:arithmetic 1 2 3)) ;; FAIL
+(assert_return (invoke "v" (v128.const i8x16 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)) (v128.const i16x8 0x201 0x403 0x605 0x807 0xa09 0xc0b 0xe0d 0x100f))
+(assert_return (invoke "v" (v128.const i16x8 -1 0 0 0 0 0 0 0)) (v128.const i8x16 -1 -1 0 0 0 0 0 0 0 0 0 0 0 0 0 1)) ;; FAIL
+(assert_return (invoke "two") (i32.const 1) (i64.const -1))
+(assert_return (invoke "two") (i32.const 1) (i64.const 1)) ;; FAIL
+(assert_return (invoke "two") (i32.const 1)) ;; FAIL
+(assert_return (invoke "two") (either (i32.const 2) (i32.const 1)) (i64.const -1))
+(assert_return (invoke "two") (either (i32.const 2) (i32.const 3)) (i64.const -1)) ;; FAIL
+(assert_return (get "g") (i32.const 2147483647))
+(assert_trap (invoke "trap") "unreachable")
+(assert_trap (invoke "two") "unreachable") ;; FAIL
+(assert_exhaustion (invoke "rec") "call stack exhausted")
+(assert_return (invoke "ref" (ref.extern 1)) (ref.extern 1))
+(assert_return (invoke "ref" (ref.extern 1)) (ref.extern 2)) ;; FAIL
+(assert_return (invoke "ref" (ref.null extern)) (ref.null extern))
+(assert_invalid (module (func (result i32) (i64.const 0))) "type mismatch")
+(assert_invalid (module (func (result i32) (i32.const 0))) "type mismatch") ;; FAIL
+(assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
+(assert_malformed (module quote "(func") "unexpected end")
+(assert_unlinkable (module (import "nope" "f" (func))) "unknown import")
+(assert_unlinkable (module (import "spectest" "print_i32" (func (param i32)))) "incompatible import type") ;; FAIL
+(assert_uninstantiable (module (func $s unreachable) (start $s)) "unreachable")
+(assert_trap (module (memory 0) (data (i32.const 1) "a")) "out of bounds memory access")
+(module $M2 (func (export "h") (result i32) (i32.const 7)))
+(register "M2" $M2)
+(module (import "M2" "h" (func $h (result i32))) (func (export "k") (result i32) (call $h)))
+(assert_return (invoke "k") (i32.const 7))
+(assert_return (invoke $M2 "h") (i32.const 7))
+(module (func (call $nowhere))) ;; FAIL
+(invoke $Nope "x") ;; FAIL
+`;
+
+describe('spec runner', () => {
+  it('detects exactly the failing checks of a script (native engine)', async () => {
+    const r = await runScript(SELF_TEST, { file: 'self-test.wast', engine: nativeEngine(), wabt: await loadWabt(), features: wabtFeatures('wasm-2.0') });
+    const lines = SELF_TEST.split('\n');
+    const expected = lines.flatMap((l, i) => (l.includes(';; FAIL') ? [i + 1] : []));
+    expect(r.failures.map((f) => f.line)).toEqual(expected);
+    expect(r.failures.find((f) => f.line === expected[expected.length - 2])?.kind).toBe('wabt');
+    expect(r.skipped).toBe(1); // the module quote
+    expect(r.passed).toBe(lines.filter((l) => /^\((assert_|invoke|module)/.test(l)).length - expected.length - 1);
+  });
 });

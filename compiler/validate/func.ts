@@ -12,6 +12,7 @@
 import { CompileError } from '../../runtime/errors.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr as readInstrImported, readLocals, newInstr, type Instr, type Locals } from '../decode/code.js';
+import { referenceBodyError } from '../decode/module.js';
 import type { Module } from '../module.js';
 import { valTypeName, type FuncType, type ValType } from '../types.js';
 import * as T from './optable.js';
@@ -503,13 +504,16 @@ export class FuncValidator {
 
   /**
    * The body ended inside a block. Report it as the reference interpreter
-   * does, which reads bodies against the end of the whole input: at the end
-   * of input "unexpected end", a following 0x0b byte is taken for the missing
-   * `end` and overruns the section ("section size mismatch"), anything else
-   * is "END opcode expected".
+   * does, which reads bodies against the end of the whole input (the
+   * decoder's `referenceBodyError`); failing that: at the end of input
+   * "unexpected end", a following 0x0b byte is taken for the missing `end`
+   * and overruns the section ("section size mismatch"), anything else is
+   * "END opcode expected".
    */
   private bodyOverrun(end: number): never {
     const b = this.m.bytes;
+    const e = referenceBodyError(b, this.m.bodyStart[this.funcIndex - this.m.numImportedFuncs], end, this.funcIndex);
+    if (e !== null) throw e;
     if (end >= b.length) this.fail('unexpected end of section or function', end);
     if (b[end] === 0x0b) this.fail('section size mismatch', end);
     this.fail('END opcode expected', end);

@@ -4,7 +4,7 @@
  * is still being written).
  */
 
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { exportSignatures, type FuncSig, needsThunk, thunkModule } from './binary.js';
@@ -85,8 +85,8 @@ function thunkFor(fn: object, sig: FuncSig): (...args: unknown[]) => unknown {
   if (!run) {
     const key = JSON.stringify(sig);
     let mod = thunkModules.get(key);
-    if (!mod) thunkModules.set(key, (mod = new WebAssembly.Module(thunkModule(sig))));
-    run = new WebAssembly.Instance(mod, { m: { f: fn } }).exports.run as (...args: unknown[]) => unknown;
+    if (!mod) thunkModules.set(key, (mod = new WebAssembly.Module(thunkModule(sig) as Uint8Array<ArrayBuffer>)));
+    run = new WebAssembly.Instance(mod, { m: { f: fn as WebAssembly.ImportValue } }).exports.run as (...args: unknown[]) => unknown;
     thunks.set(fn, run);
   }
   return run;
@@ -106,10 +106,10 @@ export function nativeEngine(): Engine {
     executes: true,
     notes: [],
     validate(bytes) {
-      last = { bytes, module: new WebAssembly.Module(bytes) };
+      last = { bytes, module: new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>) };
     },
     compile(bytes) {
-      const compiled = last?.bytes === bytes ? last : { bytes, module: new WebAssembly.Module(bytes) };
+      const compiled = last?.bytes === bytes ? last : { bytes, module: new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>) };
       last = undefined;
       return compiled;
     },
@@ -184,19 +184,23 @@ async function tryImport(file: string, notes: string[]): Promise<Record<string, 
 
 /**
  * Kiln: `validate` and `compile` from compiler/index.ts, spectest objects from
- * runtime/index.ts, each used only if it exists. `compile(bytes)` returns
- * `{ code }`, an ES module exporting `instantiate(imports) => { exports }`;
- * it is loaded from a temporary file under `<root>/.tmp/`.
+ * runtime/index.ts, each used only if it exists. `compile(bytes, { format: 'cjs' })`
+ * returns `{ code }`, a CommonJS module exporting `instantiate(imports) => { exports }`;
+ * it is evaluated with `new Function` (no temporary files, no loader in the way).
  */
 export async function kilnEngine(root: string): Promise<Engine> {
   const notes: string[] = [];
   const compiler = await tryImport(join(root, 'compiler/index.ts'), notes);
   const runtime = await tryImport(join(root, 'runtime/index.ts'), notes);
   const validate = typeof compiler?.validate === 'function' ? (compiler.validate as (b: Uint8Array) => unknown) : undefined;
-  const compile = typeof compiler?.compile === 'function' ? (compiler.compile as (b: Uint8Array) => { code: string }) : undefined;
+  type Compile = (b: Uint8Array, options?: { format?: 'esm' | 'cjs' }) => { code: string };
+  const compile = typeof compiler?.compile === 'function' ? (compiler.compile as Compile) : undefined;
   if (compiler && !validate) notes.push('compiler/index.ts does not export validate() yet: validation checks are skipped');
   if (!compile) notes.push('compiler/index.ts does not export compile() yet: execution checks are skipped');
-  let counter = 0;
+  const requireShim = (spec: string): unknown => {
+    if (runtime && /runtime/.test(spec)) return runtime;
+    throw new Error(`generated code requires ${spec}`);
+  };
 
   return {
     name: 'kiln',
@@ -207,18 +211,12 @@ export async function kilnEngine(root: string): Promise<Engine> {
       if (!validate) throw new NotAvailableError('validate() not available');
       if (validate(bytes) === false) throw Object.assign(new Error('validate() returned false'), { name: 'CompileError' });
     },
-    async compile(bytes) {
+    compile(bytes) {
       if (!compile) return null;
-      const { code } = compile(bytes);
-      const dir = join(root, '.tmp');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `spec-${process.pid}-${counter++}.mjs`);
-      writeFileSync(file, code);
-      try {
-        return await import(pathToFileURL(file).href);
-      } finally {
-        rmSync(file, { force: true });
-      }
+      const { code } = compile(bytes, { format: 'cjs' });
+      const module = { exports: {} as Record<string, unknown> };
+      new Function('module', 'exports', 'require', code)(module, module.exports, requireShim);
+      return module.exports;
     },
     instantiate(compiled, imports) {
       return (compiled as { instantiate(imports: Imports): Instance }).instantiate(imports);

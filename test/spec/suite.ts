@@ -54,7 +54,7 @@ export interface Counts {
 }
 
 export interface SuiteResult extends Counts {
-  /** `missing` when the suite directory does not exist (nothing was run). */
+  /** `missing` when `<repo>/../shared/testsuite` does not exist (nothing was run). */
   status: 'ok' | 'missing';
   dir: string;
   engine: string;
@@ -91,7 +91,8 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
     messages: { matched: 0, total: 0 }, files: [], failures: [],
     failuresByKind: { validation: 0, execution: 0, wabt: 0, runner: 0 }, skips: {},
   };
-  if (!existsSync(dir)) return { ...result, status: 'missing' };
+  if (!existsSync(TESTSUITE_DIR)) return { ...result, status: 'missing' };
+  if (!existsSync(dir)) throw new Error(`unknown suite ${suite}: no directory ${dir}`);
   const wabt = await loadWabt();
   const features = wabtFeatures(suite);
   for (const path of resolveFiles(dir, options.files)) {

@@ -58,6 +58,11 @@ type Outcome =
   | { status: 'fail'; kind: FailureKind; reason: string }
   | { status: 'skip'; reason: string };
 
+/** An engine's compile() threw on a validated module. */
+class CompileFailed {
+  constructor(readonly outcome: Outcome) {}
+}
+
 /** What a module name refers to. */
 type ModState = { status: 'ok'; instance: Instance } | { status: 'unavailable' | 'failed'; reason: string };
 /** What a `module definition` name refers to. */
@@ -281,6 +286,16 @@ class ScriptRun {
     }
   }
 
+  /** Compiles a validated module: the engine's compiled module, null if it can't execute, or the failure. */
+  private async compile(bytes: Uint8Array): Promise<unknown> {
+    if (!this.opts.engine.executes) return null;
+    try {
+      return await this.opts.engine.compile(bytes);
+    } catch (e) {
+      return new CompileFailed(fail('execution', `compile failed: ${errName(e)}: ${errMessage(e)}`));
+    }
+  }
+
   private imports(): Imports {
     return { spectest: this.spectest, ...this.registry };
   }
@@ -321,7 +336,11 @@ class ScriptRun {
       else this.bind(form, { status: 'unavailable', reason: NO_EXEC });
       return validity;
     }
-    const compiled = engine.executes ? await engine.compile(b.bytes) : null;
+    const compiled = await this.compile(b.bytes);
+    if (compiled instanceof CompileFailed) {
+      failed('it failed to compile');
+      return compiled.outcome;
+    }
     if (compiled === null) {
       if (form.definition) this.define(form, { status: 'unavailable', reason: NO_EXEC });
       else this.bind(form, { status: 'unavailable', reason: NO_EXEC });
@@ -375,7 +394,8 @@ class ScriptRun {
     if ('error' in b) return fail('wabt', b.error);
     const validity = this.validate(b.bytes);
     if (typeof validity === 'object') return validity;
-    const compiled = this.opts.engine.executes ? await this.opts.engine.compile(b.bytes) : null;
+    const compiled = await this.compile(b.bytes);
+    if (compiled instanceof CompileFailed) return compiled.outcome;
     if (compiled === null) return skip(NO_EXEC);
     const expected = msg?.kind === 'string' ? stringText(msg) : '';
     const what = want === 'link' ? 'LinkError' : 'trap';
@@ -407,9 +427,12 @@ class ScriptRun {
     const name = stringText(field);
     const state = this.lookup(modName);
     if (!state) return fail('execution', modName ? `unknown module ${modName}` : 'no current module');
-    if (state.status === 'unavailable') return skip(state.reason);
-    if (state.status === 'failed') return fail('execution', `module ${modName ?? ''} unusable: ${state.reason}`.replace('  ', ' '));
-    const exports = state.instance.exports;
+    if (state.status !== 'ok') {
+      if (state.status === 'unavailable') return skip(state.reason);
+      return fail('execution', `module ${modName ? modName + ' ' : ''}unusable: ${state.reason}`);
+    }
+    const instance = state.instance;
+    const exports = instance.exports;
     if (!(name in exports)) return fail('execution', `no export "${name}"`);
     if (kind === 'get') {
       return then(async () => {
@@ -420,7 +443,7 @@ class ScriptRun {
     const args = a.items.slice(i).map(parseConst);
     const engine = this.opts.engine;
     return then(async () => {
-      const typed = engine.invoke?.(state.instance, name, args);
+      const typed = engine.invoke?.(instance, name, args);
       if (typed) return { typed: true, results: typed };
       const fn = exports[name];
       if (typeof fn !== 'function') throw new TypeError(`export "${name}" is not a function`);
