@@ -116,7 +116,12 @@ op('f32.convert_i32_u', 1, F32, (a) => fround(u32(a)));
 op('f32.demote_f64', 1, F32, (a) => fround(a));
 op('f64.convert_i32_s', 1, F64, (a) => a);
 op('f64.convert_i32_u', 1, F64, (a) => u32(a));
-op('f64.promote_f32', 1, F64, (a) => a);
+// A signalling f32 NaN is a signalling f64 NaN in our representation; promote must give an arithmetic (quiet) NaN.
+def('f64.promote_f32', (L) => {
+  let a = L.popVal();
+  if (a.e.type !== 'Identifier' && a.k !== CONST) a = L.evalNow(a);
+  pushExpr(L, A.cond(A.bin('===', a.e, a.e), a.e, A.bin('/', A.num(0), A.num(0))), F64, [a]);
+});
 op('i32.reinterpret_f32', 1, I32, helper('i32_reinterpret_f32'));
 op('f32.reinterpret_i32', 1, F32, helper('f32_reinterpret_i32'));
 
@@ -171,15 +176,67 @@ i64bin('i64.sub', (L, [al, ah], [bl, bh]) => {
   const lo = L.temp(or0(A.bin('-', al, bl)));
   L.pushI64(lo, or0(A.bin('-', A.bin('-', ah, bh), A.cond(lt(al, bl), A.num(1), A.num(0)))));
 });
-i64bin('i64.mul', (L, [al, ah], [bl, bh]) => helperPair(L, 'i64_mul', [al, ah, bl, bh], false));
+// i64.mul inline: the low words' full 64-bit product from 16-bit limbs, plus the cross terms'
+// low halves (no call, no rt.hi traffic: V8 does not inline helpers into very large functions).
+i64bin('i64.mul', (L, [al, ah], [bl, bh]) => {
+  const imul = (x: Expr, y: Expr) => math('imul', x, y);
+  const [a0, a1, b0, b1] = [A.bin('&', al, A.num(0xffff)), A.bin('>>>', al, A.num(16)), A.bin('&', bl, A.num(0xffff)), A.bin('>>>', bl, A.num(16))].map(
+    (e, i) => (i >= 2 && literal(bl) !== null ? A.num(i === 2 ? literal(bl)! & 0xffff : literal(bl)! >>> 16) : L.temp(e)),
+  );
+  const p01 = L.temp(u32(imul(a0, b1)));
+  const p10 = L.temp(u32(imul(a1, b0)));
+  const c = A.bin('>>>', A.bin('+', A.bin('+', A.bin('>>>', imul(a0, b0), A.num(16)), A.bin('&', p01, A.num(0xffff))), A.bin('&', p10, A.num(0xffff))), A.num(16));
+  const hiSum = [A.bin('>>>', p01, A.num(16)), A.bin('>>>', p10, A.num(16)), c, imul(al, bh), imul(ah, bl)].reduce((x, y) => A.bin('+', x, y), imul(a1, b1));
+  const hi = L.temp(or0(hiSum));
+  L.pushI64(L.temp(imul(al, bl)), hi);
+});
 for (const n of ['div_s', 'div_u', 'rem_s', 'rem_u']) {
   i64bin(`i64.${n}`, (L, [al, ah], [bl, bh]) => helperPair(L, `i64_${n}`, [al, ah, bl, bh], true));
 }
 for (const [n, o] of [['and', '&'], ['or', '|'], ['xor', '^']]) {
   i64bin(`i64.${n}`, (L, [al, ah], [bl, bh]) => L.pushI64(L.temp(A.bin(o, al, bl)), L.temp(A.bin(o, ah, bh))));
 }
-for (const n of ['shl', 'shr_s', 'shr_u', 'rotl', 'rotr']) {
-  i64bin(`i64.${n}`, (L, [al, ah], [bl]) => helperPair(L, `i64_${n}`, [al, ah, bl], false));
+for (const n of ['shl', 'shr_s', 'shr_u', 'rotl', 'rotr'] as const) {
+  i64bin(`i64.${n}`, (L, [al, ah], [bl]) => {
+    const k = literal(bl);
+    if (k === null) helperPair(L, `i64_${n}`, [al, ah, bl], false);
+    else shiftConst(L, n, al, ah, k & 63);
+  });
+}
+
+/** The value of a literal expression (`5`, `-5`), or null. */
+function literal(e: Expr): number | null {
+  if (e.type === 'Literal' && typeof e.value === 'number') return e.value;
+  if (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal') return -e.argument.value;
+  return null;
+}
+
+/** A shift or rotate of the pair (l, h) by a constant count n in 0..63, inline. */
+function shiftConst(L: Lowering, op: 'shl' | 'shr_s' | 'shr_u' | 'rotl' | 'rotr', l: Expr, h: Expr, n: number): void {
+  const sh = (o: string, x: Expr, c: number) => A.bin(o, x, A.num(c));
+  if (op === 'rotr') {
+    op = 'rotl';
+    n = (64 - n) & 63;
+  }
+  if (n === 0) return L.pushI64(l, h);
+  if (op === 'rotl') {
+    if (n >= 32) [l, h, n] = [h, l, n - 32];
+    if (n === 0) return L.pushI64(l, h);
+    const lo = L.temp(A.bin('|', sh('<<', l, n), sh('>>>', h, 32 - n)));
+    return L.pushI64(lo, L.temp(A.bin('|', sh('<<', h, n), sh('>>>', l, 32 - n))));
+  }
+  if (op === 'shl') {
+    if (n >= 32) return L.pushI64(A.num(0), n === 32 ? l : L.temp(sh('<<', l, n - 32)));
+    const hi = L.temp(A.bin('|', sh('<<', h, n), sh('>>>', l, 32 - n)));
+    return L.pushI64(L.temp(sh('<<', l, n)), hi);
+  }
+  const signed = op === 'shr_s';
+  if (n >= 32) {
+    const lo = n === 32 ? h : L.temp(signed ? sh('>>', h, n - 32) : or0(sh('>>>', h, n - 32)));
+    return L.pushI64(lo, signed ? L.temp(sh('>>', h, 31)) : A.num(0));
+  }
+  const lo = L.temp(A.bin('|', sh('>>>', l, n), sh('<<', h, 32 - n)));
+  L.pushI64(lo, L.temp(signed ? sh('>>', h, n) : or0(sh('>>>', h, n))));
 }
 for (const n of ['clz', 'ctz', 'popcnt']) {
   def(`i64.${n}`, (L) => helperPair(L, `i64_${n}`, pair(L.popVal()), false));

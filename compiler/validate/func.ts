@@ -40,6 +40,9 @@ const K_IF = 2;
 const K_ELSE = 3;
 const K_FUNC = 4;
 
+/** Deepest operand stack accepted (an implementation limit; real code stays far below). */
+const MAX_STACK = 1 << 24;
+
 /** Block type of an empty short-form `blocktype` (0x40), as stored in `ctrlType`. */
 const BT_EMPTY = -0x40;
 
@@ -75,6 +78,7 @@ export class FuncValidator {
   /** Offset of the instruction being validated (for errors). */
   private at = 0;
 
+  /** `refs[f]` is 1 when funcidx `f` is in C.refs (may be named by `ref.func` in a body). */
   constructor(m: Module, refs: Uint8Array) {
     this.m = m;
     this.types = m.types;
@@ -96,6 +100,7 @@ export class FuncValidator {
 
   private push(t: ValType): void {
     if (this.sp === this.vals.length) {
+      if (this.sp >= MAX_STACK) this.fail(`operand stack deeper than ${MAX_STACK} (implementation limit)`);
       const v = new Uint8Array(this.vals.length * 2);
       v.set(this.vals);
       this.vals = v;
@@ -259,15 +264,27 @@ export class FuncValidator {
     const m = this.m;
     const funcIndex = m.numImportedFuncs + i;
     this.funcIndex = funcIndex;
-    const typeIdx = m.funcTypes[funcIndex];
-    const ftype = this.types[typeIdx];
-    const start = m.bodyStart[i];
-    const end = m.bodyEnd[i];
+    try {
+      this.walk(m.funcTypes[funcIndex], m.bodyStart[i], m.bodyEnd[i]);
+    } catch (e) {
+      // Running out of bytes mid-instruction: say what the reference interpreter says.
+      if (e instanceof CompileError && e.reason.startsWith('unexpected end')) {
+        throw referenceBodyError(m.bytes, m.bodyStart[i], m.bodyEnd[i], funcIndex) ?? e;
+      }
+      throw e;
+    } finally {
+      this.locals = null;
+    }
+  }
+
+  /** The validation loop over one body (appendix A.3), `end` being the byte after its final `end`. */
+  private walk(typeIdx: number, start: number, end: number): void {
+    const m = this.m;
     const r = this.r;
     r.pos = start;
     r.end = end;
-    r.funcIndex = funcIndex;
-    this.locals = readLocals(r, ftype.params);
+    r.funcIndex = this.funcIndex;
+    this.locals = readLocals(r, this.types[typeIdx].params);
     this.checkLocalTypes(start, r.pos);
 
     this.sp = 0;
@@ -300,7 +317,7 @@ export class FuncValidator {
           }
           case 5: { // else
             const f = this.csp - 1;
-            if (this.ctrlKind[f] !== K_IF) this.fail('else without matching if');
+            if (this.ctrlKind[f] !== K_IF) this.fail('END opcode expected: else without matching if');
             const bt = this.ctrlType[f];
             this.popCtrl();
             this.pushCtrlNoPop(K_ELSE, bt);
@@ -499,7 +516,6 @@ export class FuncValidator {
     }
 
     if (r.pos !== end) this.fail('section size mismatch', r.pos);
-    this.locals = null;
   }
 
   /**

@@ -12,6 +12,9 @@ import { I32, MAX_PAGES, valTypeName, type Limits } from '../types.js';
 import { validateConstExpr } from './const.js';
 import { FuncValidator } from './func.js';
 
+/** Most parameters, and most results, of a function type (JS API "Limits"). */
+const MAX_ARITY = 1000;
+
 /** Largest table size (spec 3.2.4: limits within 2^32 - 1). */
 const MAX_TABLE = 0xffffffff;
 
@@ -40,6 +43,15 @@ const TABLE_TOO_BIG = 'table size must be at most 2^32-1';
 export function validateModule(m: Module): void {
   const numFuncs = m.funcTypes.length;
   const numTypes = m.types.length;
+
+  // Types: the JS API's implementation limits, which also bound the work per
+  // instruction (a block or call costs its arity).
+  for (let i = 0; i < numTypes; i++) {
+    const t = m.types[i];
+    if (t.params.length > MAX_ARITY || t.results.length > MAX_ARITY) {
+      throw new CompileError(`function type ${i} has more than ${MAX_ARITY} parameters or results (implementation limit)`, 0);
+    }
+  }
 
   // Imports (3.4.7).
   for (const imp of m.imports) {

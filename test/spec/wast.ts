@@ -123,12 +123,15 @@ function parseModuleForm(m: SList): ModuleForm {
   return form;
 }
 
-function concatStrings(fields: SExpr[]): Uint8Array {
-  const parts = fields.map((f) => (f.kind === 'string' ? f.bytes : new Uint8Array(0)));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) out.set(p, (at += p.length) - p.length);
-  return out;
+/** The bytes of the string literals among `fields`, concatenated, with `sep` between them if given. */
+function concatStrings(fields: SExpr[], sep?: number): Uint8Array {
+  const out: number[] = [];
+  for (const f of fields) {
+    if (f.kind !== 'string') continue;
+    if (sep !== undefined && out.length) out.push(sep);
+    for (const b of f.bytes) out.push(b);
+  }
+  return Uint8Array.from(out);
 }
 
 class ScriptRun {
@@ -157,7 +160,8 @@ class ScriptRun {
     if (commands.length > 0 && commands.every((c) => MODULE_FIELDS.has(head(c) ?? ''))) {
       // an inline module: the whole script is one module's fields
       const first = commands[0];
-      commands = [{ kind: 'list', items: [{ ...first, kind: 'atom', text: 'module' }, ...commands], start: first.start, end: this.src.length, line: first.line }];
+      const keyword: SExpr = { kind: 'atom', text: 'module', start: first.start, end: first.start, line: first.line };
+      commands = [{ kind: 'list', items: [keyword, ...commands], start: first.start, end: this.src.length, line: first.line }];
     }
     for (const cmd of commands) {
       const name = head(cmd) ?? '?';
@@ -254,7 +258,7 @@ class ScriptRun {
     if (form.source === 'binary') return { bytes: concatStrings(form.fields) };
     let text: Uint8Array;
     if (form.source === 'quote') {
-      text = concatStrings(form.fields.flatMap((f) => [f, { ...f, bytes: new Uint8Array([0x20]) }]));
+      text = concatStrings(form.fields, 0x20);
     } else {
       const first = form.fields[0];
       const body = first ? this.src.slice(first.start, form.fields[form.fields.length - 1].end) : '';
@@ -300,54 +304,48 @@ class ScriptRun {
     return { spectest: this.spectest, ...this.registry };
   }
 
-  private define(form: ModuleForm, state: DefState): void {
-    if (!form.definition) return;
+  /** Records what a module command produced that cannot be instantiated: under its definition name or as a module. */
+  private settle(form: ModuleForm, state: { status: 'unavailable' | 'failed'; reason: string }): void {
+    if (!form.definition) return this.bind(form, state);
     this.lastDef = state;
     if (form.name) this.defs.set(form.name, state);
   }
 
   private async moduleCommand(cmd: SList): Promise<Outcome> {
     const form = parseModuleForm(cmd);
-    const engine = this.opts.engine;
     if (form.instanceOf !== undefined) {
       const def = form.instanceOf ? this.defs.get(form.instanceOf) : this.lastDef;
       if (def?.status === 'ok') return this.instantiate(form, def.compiled);
-      const state: ModState = def ? def : { status: 'failed', reason: `no module definition ${form.instanceOf}` };
+      const state: ModState = def ?? { status: 'failed', reason: `no module definition ${form.instanceOf}` };
       this.bind(form, state);
       return state.status === 'unavailable' ? skip(state.reason) : fail('execution', `module definition unusable: ${state.reason}`);
     }
     const b = this.bytes(form);
     if ('skip' in b) {
-      this.bind(form, { status: 'unavailable', reason: b.skip });
-      this.define(form, { status: 'unavailable', reason: b.skip });
+      this.settle(form, { status: 'unavailable', reason: b.skip });
       return skip(b.skip);
     }
-    const failed = (reason: string): void => {
-      if (form.definition) this.define(form, { status: 'failed', reason });
-      else this.bind(form, { status: 'failed', reason });
-    };
     if ('error' in b) {
-      failed('its text could not be converted');
+      this.settle(form, { status: 'failed', reason: 'its text could not be converted' });
       return fail('wabt', b.error);
     }
     const validity = this.validate(b.bytes);
     if (typeof validity === 'object') {
-      if (engine.executes) failed('it was rejected');
-      else this.bind(form, { status: 'unavailable', reason: NO_EXEC });
+      this.settle(form, this.opts.engine.executes ? { status: 'failed', reason: 'it was rejected' } : { status: 'unavailable', reason: NO_EXEC });
       return validity;
     }
     const compiled = await this.compile(b.bytes);
     if (compiled instanceof CompileFailed) {
-      failed('it failed to compile');
+      this.settle(form, { status: 'failed', reason: 'it failed to compile' });
       return compiled.outcome;
     }
     if (compiled === null) {
-      if (form.definition) this.define(form, { status: 'unavailable', reason: NO_EXEC });
-      else this.bind(form, { status: 'unavailable', reason: NO_EXEC });
+      this.settle(form, { status: 'unavailable', reason: NO_EXEC });
       return validity === 'valid' ? pass() : skip('validation not available');
     }
     if (form.definition) {
-      this.define(form, { status: 'ok', compiled });
+      this.lastDef = { status: 'ok', compiled };
+      if (form.name) this.defs.set(form.name, this.lastDef);
       return pass();
     }
     return this.instantiate(form, compiled);
@@ -447,7 +445,11 @@ class ScriptRun {
       if (typed) return { typed: true, results: typed };
       const fn = exports[name];
       if (typeof fn !== 'function') throw new TypeError(`export "${name}" is not a function`);
-      const raw = await fn(...args.map(toJS));
+      // A generic (non-double) array: V8 quiets signalling NaNs stored in double arrays.
+      const jsArgs: unknown[] = [null];
+      jsArgs.length = 0;
+      for (const v of args) jsArgs.push(toJS(v));
+      const raw = await fn(...jsArgs);
       return { typed: false, results: raw === undefined ? [] : Array.isArray(raw) ? raw : [raw] };
     });
   }
