@@ -95,9 +95,15 @@ for (const [t, T] of [['f32', F32], ['f64', F64]] as const) {
   op(`${t}.sqrt`, 1, T, (a) => round(math('sqrt', a)));
   op(`${t}.min`, 2, T, (a, b) => math('min', a, b));
   op(`${t}.max`, 2, T, (a, b) => math('max', a, b));
-  op(`${t}.ceil`, 1, T, (a) => math('ceil', a));
-  op(`${t}.floor`, 1, T, (a) => math('floor', a));
-  op(`${t}.trunc`, 1, T, (a) => math('trunc', a));
+  // V8's interpreter returns a signalling NaN unchanged from Math.floor/ceil/trunc (optimised code quiets it):
+  // test for NaN so every tier gives an arithmetic NaN.
+  for (const n of ['ceil', 'floor', 'trunc']) {
+    def(`${t}.${n}`, (L) => {
+      let a = L.popVal();
+      if (a.e.type !== 'Identifier' && a.k !== CONST) a = L.evalNow(a);
+      pushExpr(L, A.cond(A.bin('===', a.e, a.e), math(n, a.e), A.bin('/', A.num(0), A.num(0))), T, [a]);
+    });
+  }
   for (const n of ['nearest', 'abs', 'neg']) op(`${t}.${n}`, 1, T, helper(`${t}_${n}`));
   op(`${t}.copysign`, 2, T, helper(`${t}_copysign`));
 }

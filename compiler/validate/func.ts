@@ -27,6 +27,10 @@ const MAX_ALIGN = T.MAX_ALIGN;
 const LANES = T.LANES;
 const VALTYPE = T.VALTYPE;
 const readInstr = readInstrImported;
+// The switch in `walk` spells optable's S_* codes as literals (so V8 builds a jump table).
+if (T.S_UNREACHABLE !== 1 || T.S_TABLE_FILL !== 27 || T.S_MEMARG !== 32 || T.S_TABLE_COPY !== 42) {
+  throw new Error('validate/optable.ts codes changed: update the switch in validate/func.ts');
+}
 // Valtype codes (types.ts), as literals for the same reason.
 const I32 = 0x7f;
 const FUNCREF = 0x70;
