@@ -16,6 +16,19 @@ function base(name: string): ErrorCtor {
 }
 
 /**
+ * Every copy of the runtime (the package's, and each one a compiled module
+ * embeds with `--runtime inline`) has its own error classes. A registry
+ * symbol brands their instances so `instanceof` holds across copies.
+ */
+function branded(name: string): { brand: symbol; hasInstance: (x: unknown) => boolean } {
+  const brand = Symbol.for(`wasm-kiln.${name}`);
+  return { brand, hasInstance: (x) => typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[brand] === true };
+}
+const COMPILE = branded('CompileError');
+const LINK = branded('LinkError');
+const RUNTIME = branded('RuntimeError');
+
+/**
  * Thrown when a module is malformed or invalid (spec 5 "Binary Format", 3 "Validation").
  * `offset` is the byte offset in the input where the problem was found;
  * `funcIndex` is the `funcidx` when the error is inside a function body.
@@ -32,7 +45,11 @@ export class CompileError extends base('CompileError') {
     this.reason = message;
   }
   readonly reason: string;
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return COMPILE.hasInstance(x);
+  }
 }
+Object.defineProperty(CompileError.prototype, COMPILE.brand, { value: true });
 
 /** Thrown by `instantiate` when imports do not match (spec 4.5.4 "Instantiation", JS API `LinkError`). */
 export class LinkError extends base('LinkError') {
@@ -40,7 +57,11 @@ export class LinkError extends base('LinkError') {
     super(message);
     this.name = 'LinkError';
   }
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return LINK.hasInstance(x);
+  }
 }
+Object.defineProperty(LinkError.prototype, LINK.brand, { value: true });
 
 /**
  * Trap codes: the `.code` of a `RuntimeError`, one per kind of trap, with the
@@ -71,4 +92,8 @@ export class RuntimeError extends base('RuntimeError') {
     this.name = 'RuntimeError';
     this.code = code;
   }
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return RUNTIME.hasInstance(x);
+  }
 }
+Object.defineProperty(RuntimeError.prototype, RUNTIME.brand, { value: true });

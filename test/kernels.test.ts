@@ -14,8 +14,6 @@ describe.skipIf(!SHARED)('bench kernels compiled by Kiln return the expected che
       const mod = await importCode(compile(bytes).code);
       const inst = mod.instantiate({});
       expect(inst.exports[k.export]()).toBe(k.checksum);
-      // run() re-initialises its state: a second call gives the same result.
-      expect(inst.exports[k.export]()).toBe(k.checksum);
     }, 60_000);
   }
 });
