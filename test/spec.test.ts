@@ -43,6 +43,15 @@ describe(`spec suite ${SUITE}`, () => {
     expect(r.passed).toBeGreaterThan(27000);
   }, 300_000);
 
+  it('kiln, flat form forced (flatDepth 0): control-flow files pass', async (ctx) => {
+    if (!existsSync(suiteDir)) ctx.skip(missing);
+    const engine = await kilnEngine(REPO_ROOT, { flatDepth: 0 });
+    const files = ['block', 'br', 'br_if', 'br_table', 'loop', 'if', 'labels', 'return', 'switch', 'unwind', 'fac', 'call_indirect', 'stack', 'unreached-valid'];
+    const r = await runSuite({ suite: SUITE, engine, files: files.map((f) => `${f}.wast`) });
+    expect(r.failed, show(r, ['validation', 'runner', 'wabt', 'execution'])).toBe(0);
+    expect(r.passed).toBeGreaterThan(1000);
+  }, 120_000);
+
   it('native: the runner passes every execution assertion on V8', async (ctx) => {
     if (!existsSync(suiteDir)) ctx.skip(missing);
     const files = ['i32', 'f32', 'f32_bitwise', 'conversions', 'call_indirect', 'linking', 'simd_f32x4_arith', 'names'];

@@ -20,6 +20,8 @@ export interface ModuleEnv {
   m: Module;
   /** Per globalidx. Imported or exported mutable globals live in cells. */
   globalHome: GlobalHome[];
+  /** Block nesting depth past which a function is lowered in the flat form (func.ts FLAT_DEPTH). */
+  flatDepth: number;
 }
 
 /** Signature string of a function type, as `Func.sig` uses it (`"i32 i64>f64"`). */
@@ -27,14 +29,14 @@ export function sigString(t: FuncType): string {
   return `${t.params.map(valTypeName).join(' ')}>${t.results.map(valTypeName).join(' ')}`;
 }
 
-export function makeEnv(m: Module): ModuleEnv {
+export function makeEnv(m: Module, flatDepth: number): ModuleEnv {
   const exported = new Uint8Array(m.globalTypes.length);
   for (const e of m.exports) if (e.kind === 'global') exported[e.index] = 1;
   const globalHome: GlobalHome[] = m.globalTypes.map((g, i) => {
     if (!g.mutable) return 'const';
     return i < m.numImportedGlobals || exported[i] ? 'cell' : 'var';
   });
-  return { m, globalHome };
+  return { m, globalHome, flatDepth };
 }
 
 /** Number of JS values a wasm value of type `t` takes (2 for i64). */

@@ -38,6 +38,14 @@ const FUNC = 4;
 /** Folded expressions deeper than this are materialised (keeps printing and parsing shallow). */
 const MAX_EXPR_DEPTH = 24;
 
+/**
+ * Functions whose blocks nest deeper than this are lowered flat: one
+ * dispatch loop `D: for (;;) switch (st) {...}` whose cases are block ends
+ * and loop heads, and branches set `st`. JS engines and printers recurse on
+ * nesting and fail on deep code; this form has constant depth.
+ */
+export const FLAT_DEPTH = 256;
+
 interface Frame {
   kind: number;
   label: string;
@@ -59,6 +67,10 @@ interface Frame {
   /** A branch targets this frame's label. */
   used: boolean;
   offset: number;
+  /** Flat form: case numbers of the end (branch target of blocks and ifs), the loop head, the else arm. */
+  endCase: number;
+  headCase: number;
+  elseCase: number;
 }
 
 function zeroOf(t: ValType): Expr {
@@ -92,6 +104,10 @@ class FuncLowering {
   private nLabels = 0;
   private varDecls: string[] = [];
   private brTargets: Uint32Array = new Uint32Array(16);
+  /** Lowered in the flat form (see FLAT_DEPTH). */
+  private flatForm = false;
+  private cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
+  private nCases = 0;
   /** Byte offset of the instruction being lowered. */
   at = 0;
 
@@ -109,6 +125,9 @@ class FuncLowering {
     const { type, r } = this;
     this.locals = readLocals(r, type.params);
     const bodyStart = r.pos;
+    const limit = this.env.flatDepth;
+    this.flatForm = r.end - bodyStart > 2 * limit && this.maxDepth() > limit;
+    if (this.flatForm) this.newCase();
     this.frames.push(this.frame(FUNC, [], type.results, this.out, bodyStart));
     const ins = this.ins;
     while (this.frames.length > 0) {
@@ -121,6 +140,21 @@ class FuncLowering {
       this.instr(OPS[ins.op].name);
     }
     return this.finish(bodyStart);
+  }
+
+  /** Deepest block nesting of the body (a pre-pass, only for large bodies). */
+  private maxDepth(): number {
+    const r = new Reader(this.r.bytes, this.r.pos, this.r.end);
+    const ins = newInstr();
+    let depth = 0;
+    let max = 0;
+    while (r.pos < r.end) {
+      readInstr(r, ins);
+      const name = OPS[ins.op].name;
+      if (name === 'block' || name === 'loop' || name === 'if') max = Math.max(max, ++depth);
+      else if (name === 'end') depth--;
+    }
+    return max;
   }
 
   // ---------------------------------------------------------------- output
@@ -139,6 +173,11 @@ class FuncLowering {
       if (t === I64) decls.push([`l${i}h`, A.num(0)]);
     }
     for (const v of this.varDecls) decls.push([v, A.num(0)]);
+    if (this.flatForm) {
+      decls.push(['st', A.num(0)]);
+      const dispatch = A.switchStmt(A.id('st'), this.cases);
+      this.out = [A.labeled('D', A.loop([dispatch, A.exprStmt(A.call('trap', [A.str('unreachable')]))]))];
+    }
     const body = decls.length ? [A.decl('let', decls), ...this.out] : this.out;
     return A.withLoc(A.func(`f${this.funcidx}`, params, body), bodyStart);
   }
@@ -285,7 +324,7 @@ class FuncLowering {
     return {
       kind, label: `L${this.nLabels++}`, params, results, branchVars: [], resultVars: [],
       height: this.stack.length - params.length, outer, body: [], elseBody: null, cond: null,
-      paramVals: [], used: false, offset,
+      paramVals: [], used: false, offset, endCase: 0, headCase: 0, elseCase: 0,
     };
   }
 
@@ -303,8 +342,27 @@ class FuncLowering {
     const f = this.frame(kind, params, results, this.out, this.at);
     f.resultVars = this.newVars(results);
     f.branchVars = f.resultVars;
+    if (this.flatForm) {
+      f.endCase = this.nCases++;
+      f.headCase = kind === LOOP ? this.nCases++ : 0;
+      f.elseCase = kind === IF ? this.nCases++ : 0;
+    }
     this.frames.push(f);
     return f;
+  }
+
+  /** Flat form: starts case `id` (a new number by default); following statements go there. */
+  private newCase(id: number = this.nCases++): number {
+    const c = { tests: [A.num(id)], body: [] as Stmt[] };
+    this.cases.push(c);
+    this.out = c.body;
+    return id;
+  }
+
+  /** Flat form: `st = id; continue D;` */
+  private jump(id: number): void {
+    this.push(A.exprStmt(A.assign('st', A.num(id))));
+    this.push(A.cont('D'));
   }
 
   private skipDead(name: string): void {
@@ -328,7 +386,8 @@ class FuncLowering {
       return;
     }
     this.assignTo(f.branchVars, vals);
-    this.push(f.kind === LOOP ? A.cont(f.label) : A.brk(f.label));
+    if (this.flatForm) this.jump(f.kind === LOOP ? f.headCase : f.endCase);
+    else this.push(f.kind === LOOP ? A.cont(f.label) : A.brk(f.label));
   }
 
   private arity(f: Frame): ValType[] {
@@ -356,10 +415,14 @@ class FuncLowering {
         const vals = this.popN(f.results.length);
         this.return_(vals);
       }
-      this.out = f.outer;
+      if (!this.flatForm) this.out = f.outer;
       return;
     }
     if (live) this.assignTo(f.resultVars, this.popN(f.results.length));
+    if (this.flatForm) {
+      this.endFlat(f, live);
+      return;
+    }
     this.out = f.outer;
     let stmt: Stmt;
     if (f.kind === LOOP) {
@@ -387,9 +450,33 @@ class FuncLowering {
     for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
   }
 
+  /** Flat form of `end` for blocks, loops and ifs (results already assigned). */
+  private endFlat(f: Frame, live: boolean): void {
+    if (f.kind === IF) {
+      // No else arm: the else path passes the params through as results.
+      if (f.resultVars.length > 0) {
+        if (live) this.jump(f.endCase);
+        this.newCase(f.elseCase);
+        this.assignTo(f.resultVars, f.paramVals);
+      } else this.newCase(f.elseCase);
+    }
+    if (f.kind !== LOOP) this.newCase(f.endCase);
+    this.stack.length = f.height;
+    for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
+  }
+
   private else_(): void {
     const f = this.frames[this.frames.length - 1];
     if (!this.dead) this.assignTo(f.resultVars, this.popN(f.results.length));
+    if (this.flatForm) {
+      if (!this.dead) this.jump(f.endCase);
+      this.dead = false;
+      f.kind = ELSE;
+      this.newCase(f.elseCase);
+      this.stack.length = f.height;
+      for (const v of f.paramVals) this.stack.push(v);
+      return;
+    }
     this.dead = false;
     f.kind = ELSE;
     this.out = f.elseBody = [];
@@ -411,7 +498,7 @@ class FuncLowering {
       case 'block': {
         this.spillAll();
         const f = this.enter(BLOCK, ins.a);
-        this.out = f.body;
+        if (!this.flatForm) this.out = f.body;
         return;
       }
       case 'loop': {
@@ -424,7 +511,8 @@ class FuncLowering {
         this.assignTo(f.branchVars, params);
         this.out = saved;
         for (const v of this.varVals(f.branchVars, f.params)) this.stack.push(v);
-        this.out = f.body;
+        if (this.flatForm) this.newCase(f.headCase);
+        else this.out = f.body;
         return;
       }
       case 'if': {
@@ -433,7 +521,10 @@ class FuncLowering {
         const f = this.enter(IF, ins.a);
         f.cond = FuncLowering.cond(c);
         f.paramVals = this.stack.slice(this.stack.length - f.params.length);
-        this.out = f.body;
+        if (this.flatForm) {
+          const jump: Stmt[] = [A.exprStmt(A.assign('st', A.num(f.elseCase))), A.cont('D')];
+          this.push(A.ifStmt(A.un('!', f.cond), jump, null));
+        } else this.out = f.body;
         return;
       }
       case 'else':

@@ -32,7 +32,7 @@ IMPORT("print_i32") void print_i32(int value);
 IMPORT("syntax_error") void syntax_error(int offset);
 
 #define INPUT_CAPACITY 4096
-#define MAX_DEPTH 100 /* nesting limit for parentheses and unary minus */
+#define MAX_DEPTH 200 /* recursion limit: each "(" costs 2 levels, each unary "-" 1 */
 
 static char input[INPUT_CAPACITY];
 static int vars[26];

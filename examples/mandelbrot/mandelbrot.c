@@ -20,7 +20,8 @@
 /* The picture: up to MAX_HEIGHT lines of MAX_WIDTH characters plus '\n'. */
 static char picture[MAX_HEIGHT * (MAX_WIDTH + 1)];
 
-/* Shades from "escaped at once" to "escaped late"; points inside are '#'. */
+/* Shades indexed by escape time: points that escape within 3 steps stay
+ * blank, later ones get denser; points inside the set are '#'. */
 static const char shades[] = "    .,:;=+*%";
 #define NSHADES ((int)sizeof(shades) - 1)
 

@@ -24,7 +24,7 @@ function sha256(text) {
   // Read the binary digest through the returned pointer (re-read .buffer after every call).
   const digest = Buffer.from(exports.memory.buffer, digestPtr, 32).toString('hex');
   const ok = digest === printed && digest === createHash('sha256').update(bytes).digest('hex');
-  const label = text.length > 40 ? `${JSON.stringify(text.slice(0, 12))}... (${bytes.length} bytes)` : JSON.stringify(text);
+  const label = text.length > 60 ? `${JSON.stringify(text.slice(0, 12))}... (${bytes.length} bytes)` : JSON.stringify(text);
   console.log(`${printed}  ${label}${ok ? '' : '  MISMATCH with node:crypto'}`);
   if (!ok) process.exitCode = 1;
 }

@@ -188,12 +188,12 @@ async function tryImport(file: string, notes: string[]): Promise<Record<string, 
  * returns `{ code }`, a CommonJS module exporting `instantiate(imports) => { exports }`;
  * it is evaluated with `new Function` (no temporary files, no loader in the way).
  */
-export async function kilnEngine(root: string): Promise<Engine> {
+export async function kilnEngine(root: string, compileOptions: Record<string, unknown> = {}): Promise<Engine> {
   const notes: string[] = [];
   const compiler = await tryImport(join(root, 'compiler/index.ts'), notes);
   const runtime = await tryImport(join(root, 'runtime/index.ts'), notes);
   const validate = typeof compiler?.validate === 'function' ? (compiler.validate as (b: Uint8Array) => unknown) : undefined;
-  type Compile = (b: Uint8Array, options?: { format?: 'esm' | 'cjs' }) => { code: string };
+  type Compile = (b: Uint8Array, options?: Record<string, unknown>) => { code: string };
   const compile = typeof compiler?.compile === 'function' ? (compiler.compile as Compile) : undefined;
   if (compiler && !validate) notes.push('compiler/index.ts does not export validate() yet: validation checks are skipped');
   if (!compile) notes.push('compiler/index.ts does not export compile() yet: execution checks are skipped');
@@ -213,7 +213,7 @@ export async function kilnEngine(root: string): Promise<Engine> {
     },
     compile(bytes) {
       if (!compile) return null;
-      const { code } = compile(bytes, { format: 'cjs' });
+      const { code } = compile(bytes, { ...compileOptions, format: 'cjs' });
       const module = { exports: {} as Record<string, unknown> };
       new Function('module', 'exports', 'require', code)(module, module.exports, requireShim);
       return module.exports;
