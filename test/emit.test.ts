@@ -134,6 +134,11 @@ describe('the emitted module', () => {
     expect(() => exports.load(-1)).toThrow(expect.objectContaining({ code: 'out-of-bounds-memory' }));
   });
 
+  it('turns an out-of-bounds access in the start function into a trap', async () => {
+    const mod = await importCode(compile(wat('(module (memory 1) (func $s (drop (i32.load (i32.const 70000)))) (start $s))')).code);
+    expect(() => mod.instantiate()).toThrow(expect.objectContaining({ name: 'RuntimeError', code: 'out-of-bounds-memory' }));
+  });
+
   it('grows memory lazily: (memory 1 65536) holds 64 KiB', async () => {
     const { exports } = (await importCode(compile(wat('(module (memory (export "m") 1 65536))')).code)).instantiate();
     expect(exports.m.buffer.byteLength).toBe(65536);

@@ -43,7 +43,7 @@ export interface CompileOptions {
  * destructures them from the runtime namespace once, at module level.
  */
 export const RUNTIME_BINDINGS = [
-  'rt', 'trap', 'Func', 'Global', 'Table', 'toJS', 'importFunc', 'getImport', 'importMemory', 'newMemory', 'importTable',
+  'rt', 'trap', 'Func', 'Global', 'Table', 'toJS', 'convertError', 'importFunc', 'getImport', 'importMemory', 'newMemory', 'importTable',
   'importGlobal', 'makeGlobal', 'makeExports', 'b64', 'callIndirect', 'EMPTY_DATA',
   'memoryInit', 'memoryCopy', 'memoryFill', 'tableInit', 'tableCopy', 'tableFill', 'tableGet', 'tableSet', 'tableGrow',
   'i32_div_s', 'i32_div_u', 'i32_rem_s', 'i32_rem_u', 'i32_rotl', 'i32_rotr', 'i32_ctz', 'i32_popcnt',
@@ -122,7 +122,7 @@ function constExpr(env: ModuleEnv, c: ConstExpr): Expr[] {
     case 'ref.null':
       return [A.NULL];
     case 'ref.func':
-      return [A.id(`F${ins.a}`)];
+      return [A.id(env.funcRefName(ins.a))];
     case 'global.get':
       return globalValue(env, ins.a);
     default:
@@ -170,8 +170,8 @@ function prologue(env: ModuleEnv): Stmt[] {
     const label = A.str(`${imp.module}.${imp.name}`);
     switch (imp.kind) {
       case 'func':
-        constDecl(`F${f}`, A.call('importFunc', [imported(imp, 'function'), A.str(sigString(m.types[imp.typeIndex])), A.id('rt'), label]));
-        constDecl(`f${f}`, A.member(`F${f}`, 'fn'));
+        constDecl(env.funcRefName(f), A.call('importFunc', [imported(imp, 'function'), A.str(sigString(m.types[imp.typeIndex])), A.id('rt'), label]));
+        constDecl(env.funcName(f), A.member(env.funcRefName(f), 'fn'));
         f++;
         break;
       case 'memory': {
@@ -222,7 +222,7 @@ function prologue(env: ModuleEnv): Stmt[] {
   for (const fi of escapingFuncs(env)) {
     if (fi < m.numImportedFuncs) continue;
     const sig = sigString(m.types[m.funcTypes[fi]]);
-    constDecl(`F${fi}`, { type: 'NewExpression', callee: A.id('Func'), arguments: [A.str(sig), A.id(`f${fi}`), A.id('rt')] });
+    constDecl(env.funcRefName(fi), { type: 'NewExpression', callee: A.id('Func'), arguments: [A.str(sig), A.id(env.funcName(fi)), A.id('rt')] });
   }
   // Defined globals, in order (their initializers may read earlier globals).
   for (let i = m.numImportedGlobals; i < m.globalTypes.length; i++) {
@@ -244,7 +244,7 @@ function epilogue(env: ModuleEnv): Stmt[] {
   const m = env.m;
   const out: Stmt[] = [];
   m.elems.forEach((e, i) => {
-    const items: Expr[] = e.funcs ? Array.from(e.funcs, (f) => A.id(`F${f}`)) : e.exprs!.map((c) => constExpr(env, c)[0]);
+    const items: Expr[] = e.funcs ? Array.from(e.funcs, (f) => A.id(env.funcRefName(f))) : e.exprs!.map((c) => constExpr(env, c)[0]);
     if (e.mode === 'passive') {
       out.push(A.decl('let', [[`es${i}`, A.array(items)]]));
       return;
@@ -264,12 +264,20 @@ function epilogue(env: ModuleEnv): Stmt[] {
     out.push(A.decl('let', [[`ds${i}`, A.id('EMPTY_DATA')]]));
     out.push(A.exprStmt(A.call('memoryInit', [A.id('M'), constExpr(env, d.offset!)[0], bytes, A.num(0), A.num(d.bytes.length)])));
   });
-  if (m.start >= 0) out.push(A.exprStmt(A.call(`f${m.start}`, [])));
+  if (m.start >= 0) {
+    // Engine errors from the start function become traps, as for exported functions.
+    out.push({
+      type: 'TryStatement',
+      block: A.block([A.exprStmt(A.call(env.funcName(m.start), []))]),
+      handler: { type: 'CatchClause', param: A.id('e'), body: A.block([{ type: 'ThrowStatement', argument: A.call('convertError', [A.id('e')]) }]) },
+      finalizer: null,
+    });
+  }
   const entries = m.exports.map((e) => {
     let v: Expr;
     switch (e.kind) {
       case 'func':
-        v = A.call('toJS', [A.id(`F${e.index}`)]);
+        v = A.call('toJS', [A.id(env.funcRefName(e.index))]);
         break;
       case 'memory':
         v = A.id('M');

@@ -22,6 +22,10 @@ export interface ModuleEnv {
   globalHome: GlobalHome[];
   /** Block nesting depth past which a function is lowered in the flat form (func.ts FLAT_DEPTH). */
   flatDepth: number;
+  /** JS identifier of function `funcidx` (its internal-ABI callable). */
+  funcName(funcidx: number): string;
+  /** JS identifier of the `Func` object of function `funcidx` (what `funcref` values hold). */
+  funcRefName(funcidx: number): string;
 }
 
 /** Signature string of a function type, as `Func.sig` uses it (`"i32 i64>f64"`). */
@@ -36,7 +40,7 @@ export function makeEnv(m: Module, flatDepth: number): ModuleEnv {
     if (!g.mutable) return 'const';
     return i < m.numImportedGlobals || exported[i] ? 'cell' : 'var';
   });
-  return { m, globalHome, flatDepth };
+  return { m, globalHome, flatDepth, funcName: (i) => `f${i}`, funcRefName: (i) => `F${i}` };
 }
 
 /** Number of JS values a wasm value of type `t` takes (2 for i64). */

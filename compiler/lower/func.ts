@@ -179,7 +179,7 @@ class FuncLowering {
       this.out = [A.labeled('D', A.loop([dispatch, A.exprStmt(A.call('trap', [A.str('unreachable')]))]))];
     }
     const body = decls.length ? [A.decl('let', decls), ...this.out] : this.out;
-    return A.withLoc(A.func(`f${this.funcidx}`, params, body), bodyStart);
+    return A.withLoc(A.func(this.env.funcName(this.funcidx), params, body), bodyStart);
   }
 
   /** Appends a statement whose effects the caller has already ordered (see `effect`). */
@@ -652,7 +652,7 @@ class FuncLowering {
     const t = m.types[m.funcTypes[funcidx]];
     const args = this.popN(t.params.length);
     this.spillImpure();
-    this.emitCall(A.call(`f${funcidx}`, this.flat(args)), t.results);
+    this.emitCall(A.call(this.env.funcName(funcidx), this.flat(args)), t.results);
   }
 
   private callIndirect(typeidx: number, tableidx: number): void {

@@ -435,6 +435,6 @@ def('ref.is_null', (L) => {
   const a = L.popVal();
   pushExpr(L, A.bin('===', a.e, A.NULL), I32, [a], false, true);
 });
-def('ref.func', (L, ins) => L.pushVal(val(A.id(`F${ins.a}`), FUNCREF, CONST)));
+def('ref.func', (L, ins, env) => L.pushVal(val(A.id(env.funcRefName(ins.a)), FUNCREF, CONST)));
 
 export { TEMP };
