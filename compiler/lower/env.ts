@@ -7,11 +7,18 @@
  * objects, `g<globalidx>` (+`h` for the high half of i64) globals held in
  * closure variables, `G<globalidx>` globals held in `Global` cells,
  * `T<tableidx>` tables and `E<tableidx>` their element arrays, `es<i>` element
- * segments, `ds<i>` data segments, `M` the memory and `dv` its DataView;
+ * segments, `ds<i>` data segments, `M` the memory and `DV` its current DataView
+ * (functions copy it into a local `dv`);
  * inside functions `l<i>` locals, `t<i>` temporaries, `b<i>` block results.
+ * A function named in the `name` section is `$<sanitised name>` instead of
+ * `f<funcidx>` and its `Func` object `F$<sanitised name>` (emit/names.ts):
+ * Kiln's own identifiers must never start with `$` (except those listed in
+ * `KILN_DOLLAR_NAMES` there) nor with `F$`.
  */
 import type { Module } from '../module.js';
 import { I64, type FuncType, type ValType, valTypeName } from '../types.js';
+import type { FuelPlan } from './fuel.js';
+import { funcIdentifiers, type FuncIdentifiers } from '../emit/names.js';
 
 /** How a global is held by generated code. */
 export type GlobalHome = 'const' | 'var' | 'cell';
@@ -22,10 +29,14 @@ export interface ModuleEnv {
   globalHome: GlobalHome[];
   /** Block nesting depth past which a function is lowered in the flat form (func.ts FLAT_DEPTH). */
   flatDepth: number;
+  /** Fuel metering plan (compile option `fuel`), or null/absent when no metering is emitted (fuel.ts). */
+  fuel?: FuelPlan | null;
   /** JS identifier of function `funcidx` (its internal-ABI callable). */
   funcName(funcidx: number): string;
   /** JS identifier of the `Func` object of function `funcidx` (what `funcref` values hold). */
   funcRefName(funcidx: number): string;
+  /** Function identifiers and names from the `name` section (emit/names.ts). */
+  funcIds: FuncIdentifiers;
 }
 
 /** Signature string of a function type, as `Func.sig` uses it (`"i32 i64>f64"`). */
@@ -40,7 +51,9 @@ export function makeEnv(m: Module, flatDepth: number): ModuleEnv {
     if (!g.mutable) return 'const';
     return i < m.numImportedGlobals || exported[i] ? 'cell' : 'var';
   });
-  return { m, globalHome, flatDepth, funcName: (i) => `f${i}`, funcRefName: (i) => `F${i}` };
+  const funcIds = funcIdentifiers(m);
+  const { js, ref } = funcIds;
+  return { m, globalHome, flatDepth, funcName: (i) => js[i], funcRefName: (i) => ref[i], funcIds };
 }
 
 /** Number of JS values a wasm value of type `t` takes (2 for i64). */

@@ -24,6 +24,7 @@ import type { Expr, Stmt } from './ast.js';
 import { CONST, TEMP, LOCAL, IMPURE, val, mergeReads, asI32, type Val, type Kind } from './values.js';
 import { sigString, type ModuleEnv } from './env.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
+import { FuelMeter, sandboxOps } from './fuel.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, readLocals, readBrTable, newInstr, blockValType, type Locals } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
@@ -110,6 +111,10 @@ class FuncLowering {
   private nCases = 0;
   /** Byte offset of the instruction being lowered. */
   at = 0;
+  /** Fuel metering (compile option `fuel`, see fuel.ts), or null. */
+  readonly meter: FuelMeter | null;
+  /** Lowerings replacing ops.ts's for this module (fuel.ts sandboxOps), or null. */
+  private readonly overrides: (OpLowering | undefined)[] | null;
 
   constructor(env: ModuleEnv, funcidx: number) {
     this.env = env;
@@ -119,6 +124,8 @@ class FuncLowering {
     const i = funcidx - m.numImportedFuncs;
     this.r = new Reader(m.bytes, m.bodyStart[i], m.bodyEnd[i]);
     this.r.funcIndex = funcidx;
+    this.meter = env.fuel ? new FuelMeter(env.fuel) : null;
+    this.overrides = sandboxOps(env);
   }
 
   run(): Stmt {
@@ -129,6 +136,7 @@ class FuncLowering {
     this.flatForm = r.end - bodyStart > 2 * limit && this.maxDepth() > limit;
     if (this.flatForm) this.newCase();
     this.frames.push(this.frame(FUNC, [], type.results, this.out, bodyStart));
+    this.meter?.open(this.out, 1, bodyStart);
     const ins = this.ins;
     while (this.frames.length > 0) {
       readInstr(r, ins);
@@ -173,6 +181,7 @@ class FuncLowering {
       if (t === I64) decls.push([`l${i}h`, A.num(0)]);
     }
     for (const v of this.varDecls) decls.push([v, A.num(0)]);
+    if (this.env.m.memories.length > 0) decls.push(['dv', A.id('DV')]);
     if (this.flatForm) {
       decls.push(['st', A.num(0)]);
       const dispatch = A.switchStmt(A.id('st'), this.cases);
@@ -190,6 +199,11 @@ class FuncLowering {
   private push(s: Stmt): void {
     if (s.loc === undefined) A.withLoc(s, this.at);
     this.out.push(s);
+  }
+
+  /** A fresh temporary's name, for an expression that assigns it itself. */
+  newTempName(): string {
+    return this.newTemp();
   }
 
   private newTemp(): string {
@@ -408,6 +422,7 @@ class FuncLowering {
 
   private end(): void {
     const f = this.frames.pop()!;
+    if (this.meter !== null && f.kind !== BLOCK) this.meter.close();
     const live = !this.dead;
     this.dead = false;
     if (f.kind === FUNC) {
@@ -467,12 +482,14 @@ class FuncLowering {
 
   private else_(): void {
     const f = this.frames[this.frames.length - 1];
+    this.meter?.close();
     if (!this.dead) this.assignTo(f.resultVars, this.popN(f.results.length));
     if (this.flatForm) {
       if (!this.dead) this.jump(f.endCase);
       this.dead = false;
       f.kind = ELSE;
       this.newCase(f.elseCase);
+      this.meter?.open(this.out, 0, this.at);
       this.stack.length = f.height;
       for (const v of f.paramVals) this.stack.push(v);
       return;
@@ -480,6 +497,7 @@ class FuncLowering {
     this.dead = false;
     f.kind = ELSE;
     this.out = f.elseBody = [];
+    this.meter?.open(this.out, 0, this.at);
     this.stack.length = f.height;
     for (const v of f.paramVals) this.stack.push(v);
   }
@@ -488,6 +506,7 @@ class FuncLowering {
 
   private instr(name: string): void {
     const ins = this.ins;
+    if (this.meter !== null) this.meter.count(ins.op);
     switch (name) {
       case 'nop':
         return;
@@ -513,6 +532,7 @@ class FuncLowering {
         for (const v of this.varVals(f.branchVars, f.params)) this.stack.push(v);
         if (this.flatForm) this.newCase(f.headCase);
         else this.out = f.body;
+        this.meter?.open(this.out, 1, this.at);
         return;
       }
       case 'if': {
@@ -525,6 +545,7 @@ class FuncLowering {
           const jump: Stmt[] = [A.exprStmt(A.assign('st', A.num(f.elseCase))), A.cont('D')];
           this.push(A.ifStmt(A.un('!', f.cond), jump, null));
         } else this.out = f.body;
+        this.meter?.open(this.out, 0, this.at);
         return;
       }
       case 'else':
@@ -642,7 +663,7 @@ class FuncLowering {
         this.globalSet(ins.a);
         return;
     }
-    const lower = LOWER_OPS[ins.op];
+    const lower = (this.overrides !== null && this.overrides[ins.op]) || LOWER_OPS[ins.op];
     if (lower === undefined) throw new Error(`kiln: no lowering for ${name}`);
     lower(this, ins, this.env);
   }
@@ -668,12 +689,21 @@ class FuncLowering {
 
   /** Pushes the results of a call expression following the calling convention. */
   emitCall(c: Expr, results: ValType[]): void {
-    if (results.length === 0) this.push(A.exprStmt(c));
-    else if (results.length === 1) {
+    const hasMemory = this.env.m.memories.length > 0;
+    if (results.length === 0) {
+      this.push(A.exprStmt(c));
+      if (hasMemory) this.refreshMemory();
+    } else if (results.length === 1) {
       if (results[0] === I64) {
         const lo = this.temp(c);
         const hi = this.temp(A.member('rt', 'hi'));
+        if (hasMemory) this.refreshMemory();
         this.stack.push(val(lo, I64, TEMP, null, false, 0, hi));
+      } else if (hasMemory) {
+        // The callee may grow memory: evaluate the call now and refresh the cached view after it.
+        const v = this.temp(c);
+        this.refreshMemory();
+        this.stack.push(val(v, results[0], TEMP));
       } else this.pushVal(val(c, results[0], IMPURE, null, false, 1));
     } else {
       const arr = this.temp(c);
@@ -683,7 +713,17 @@ class FuncLowering {
         const hi = rt === I64 ? this.temp(A.index(arr, A.num(j++))) : null;
         this.stack.push(val(lo, rt, TEMP, null, false, 0, hi));
       }
+      if (hasMemory) this.refreshMemory();
     }
+  }
+
+  /**
+   * Functions keep the memory's DataView in a local `dv` (much faster than the
+   * instance's `DV` in V8); the view is replaced when memory grows, which can
+   * only happen in a call or `memory.grow`, after which this re-reads it.
+   */
+  refreshMemory(): void {
+    this.push(A.exprStmt(A.assign('dv', A.id('DV'))));
   }
 
   private select(): void {

@@ -182,19 +182,18 @@ i64bin('i64.sub', (L, [al, ah], [bl, bh]) => {
   const lo = L.temp(or0(A.bin('-', al, bl)));
   L.pushI64(lo, or0(A.bin('-', A.bin('-', ah, bh), A.cond(lt(al, bl), A.num(1), A.num(0)))));
 });
-// i64.mul inline: the low words' full 64-bit product from 16-bit limbs, plus the cross terms'
-// low halves (no call, no rt.hi traffic: V8 does not inline helpers into very large functions).
+// i64.mul inline (no call, no rt.hi traffic: V8 does not inline helpers into very large functions).
+// lo = imul(al, bl). The high word of the unsigned 32x32 product comes from doubles: the f64 product
+// is within 2^11 of the exact one, so ((p - lo) / 2^32) is within 2^-21 of the exact high word and
+// adding 0.5 then truncating gives it exactly. Then the cross terms' low halves are added.
 i64bin('i64.mul', (L, [al, ah], [bl, bh]) => {
   const imul = (x: Expr, y: Expr) => math('imul', x, y);
-  const [a0, a1, b0, b1] = [A.bin('&', al, A.num(0xffff)), A.bin('>>>', al, A.num(16)), A.bin('&', bl, A.num(0xffff)), A.bin('>>>', bl, A.num(16))].map(
-    (e, i) => (i >= 2 && literal(bl) !== null ? A.num(i === 2 ? literal(bl)! & 0xffff : literal(bl)! >>> 16) : L.temp(e)),
-  );
-  const p01 = L.temp(u32(imul(a0, b1)));
-  const p10 = L.temp(u32(imul(a1, b0)));
-  const c = A.bin('>>>', A.bin('+', A.bin('+', A.bin('>>>', imul(a0, b0), A.num(16)), A.bin('&', p01, A.num(0xffff))), A.bin('&', p10, A.num(0xffff))), A.num(16));
-  const hiSum = [A.bin('>>>', p01, A.num(16)), A.bin('>>>', p10, A.num(16)), c, imul(al, bh), imul(ah, bl)].reduce((x, y) => A.bin('+', x, y), imul(a1, b1));
-  const hi = L.temp(or0(hiSum));
-  L.pushI64(L.temp(imul(al, bl)), hi);
+  const lo = L.temp(imul(al, bl));
+  const product = A.bin('*', u32(al), literal(bl) !== null ? A.num(literal(bl)! >>> 0) : u32(bl));
+  const carry = or0(A.bin('+', A.bin('*', A.bin('-', product, u32(lo)), A.num(2 ** -32)), A.num(0.5)));
+  const cross = (x: Expr, y: Expr) => (literal(x) === 0 || literal(y) === 0 ? null : imul(x, y));
+  const terms = [carry, cross(al, bh), cross(ah, bl)].filter((e): e is Expr => e !== null);
+  L.pushI64(lo, L.temp(or0(terms.reduce((x, y) => A.bin('+', x, y)))));
 });
 for (const n of ['div_s', 'div_u', 'rem_s', 'rem_u']) {
   i64bin(`i64.${n}`, (L, [al, ah], [bl, bh]) => helperPair(L, `i64_${n}`, [al, ah, bl, bh], true));
@@ -317,6 +316,11 @@ for (const [n, fn, T] of [
 
 // ---------------------------------------------------------------- memory
 
+/** A literal or a variable: can be evaluated again without effect. */
+function simple(v: Val): boolean {
+  return v.k <= TEMP || (v.k === LOCAL && v.e.type === 'Identifier');
+}
+
 /** Effective address `base + offset` as a non-negative number, without 32-bit wrap-around (spec 4.4.7). */
 function address(base: Val, offset: number): Expr {
   const e = base.e;
@@ -338,9 +342,15 @@ for (const [n, method, le] of LOADS) {
     pushExpr(L, dv(method, le ? [addr, A.TRUE] : [addr]), t, [a], true);
   });
 }
+// f32 loads and stores: DataView's float32 accessors quiet signalling NaNs, so they are used only
+// when the value is not a NaN; the runtime helpers move a NaN's exact bits (runtime/ABI.md "NaN bits").
 def('f32.load', (L, ins) => {
-  const a = L.popVal();
-  pushExpr(L, A.call('f32_load', [A.id('dv'), address(a, ins.b)]), F32, [a], true);
+  let a = L.popVal();
+  if (!simple(a)) a = L.evalNow(a);
+  const addr = address(a, ins.b);
+  const t = A.id(L.newTempName());
+  const load = A.assign(t, dv('getFloat32', [addr, A.TRUE]));
+  pushExpr(L, A.cond(A.bin('===', load, t), t, A.call('f32_load', [A.id('dv'), addr])), F32, [a], true);
 });
 def('i64.load', (L, ins) => {
   const a = L.evalNow(L.popVal());
@@ -377,10 +387,13 @@ for (const [n, method, bytes] of STORES) {
   });
 }
 def('f32.store', (L, ins) => {
-  const v = L.popVal();
-  const a = L.popVal();
+  let v = L.popVal();
+  let a = L.popVal();
+  if (!simple(a)) a = L.evalNow(a);
+  if (!simple(v)) v = L.evalNow(v);
   L.spillImpure();
-  L.emit(A.exprStmt(A.call('f32_store', [A.id('dv'), address(a, ins.b), v.e])));
+  const addr = address(a, ins.b);
+  L.emit(A.ifStmt(A.bin('===', v.e, v.e), [A.exprStmt(dv('setFloat32', [addr, v.e, A.TRUE]))], [A.exprStmt(A.call('f32_store', [A.id('dv'), addr, v.e]))]));
 });
 def('i64.store', (L, ins) => {
   const v = L.popVal();
@@ -394,7 +407,10 @@ def('i64.store', (L, ins) => {
 def('memory.size', (L) => pushExpr(L, A.member('M', 'pages'), I32, [], true));
 def('memory.grow', (L) => {
   const a = L.popVal();
-  pushExpr(L, A.mcall('M', 'growPages', [i32e(a)]), I32, [a], true);
+  L.spillImpure();
+  const r = L.temp(A.mcall('M', 'growPages', [i32e(a)]));
+  L.refreshMemory();
+  L.pushVal(val(r, I32, TEMP));
 });
 
 /** A statement calling a runtime helper with i32 operands (bulk memory and table operations). */
