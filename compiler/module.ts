@@ -108,4 +108,6 @@ export interface Module {
   bodyStart: Uint32Array;
   bodyEnd: Uint32Array;
   customs: CustomSection[];
+  /** Byte offsets of entries, for error messages: per typeidx, per tableidx and memidx (imports included), the start section's funcidx (-1 when absent). */
+  offsets: { types: number[]; tables: number[]; memories: number[]; start: number };
 }

@@ -310,3 +310,18 @@ describe('real modules validate', () => {
     });
   }
 });
+
+describe('module-level errors carry the offset of the offending entry', () => {
+  it('memory limits, table limits and the start function', () => {
+    // Hand-encoded: the entry's offset is known exactly.
+    const header = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
+    const memory = new Uint8Array([...header, 5, 4, 1, 1, 2, 1]); // (memory 2 1)
+    expect(errorOf(memory)?.reason).toMatch(/^size minimum must not be greater than maximum/);
+    expect(errorOf(memory)?.offset).toBe(11);
+    const table = new Uint8Array([...header, 4, 5, 1, 0x70, 1, 2, 1]); // (table 2 1 funcref)
+    expect(errorOf(table)?.offset).toBe(11);
+    const start = new Uint8Array([...header, 8, 1, 3]); // (start 3): unknown function
+    expect(errorOf(start)?.reason).toMatch(/^unknown function 3/);
+    expect(errorOf(start)?.offset).toBe(10);
+  });
+});

@@ -141,6 +141,7 @@ class Decoder {
     let start = -1;
     let dataCount = -1;
     let lastRank = 0;
+    const offsets = { types: [] as number[], tables: [] as number[], memories: [] as number[], start: -1 };
 
     while (r.pos < len) {
       const idAt = r.pos;
@@ -167,7 +168,10 @@ class Decoder {
       switch (id) {
         case 1: { // type (5.5.4)
           const n = this.count();
-          for (let i = 0; i < n; i++) types.push(this.funcType());
+          for (let i = 0; i < n; i++) {
+            offsets.types.push(r.pos);
+            types.push(this.funcType());
+          }
           break;
         }
         case 2: { // import (5.5.5)
@@ -184,9 +188,11 @@ class Decoder {
             let global: GlobalType | null = null;
             if (kind === 0) importedFuncTypes.push((typeIndex = r.u32()));
             else if (kind === 1) {
+              offsets.tables.push(offset);
               tables.push((table = this.tableType()));
               numImportedTables++;
             } else if (kind === 2) {
+              offsets.memories.push(offset);
               memories.push((memory = this.limits(true)));
               numImportedMemories++;
             } else if (kind === 3) {
@@ -211,13 +217,17 @@ class Decoder {
           const n = this.count();
           for (let i = 0; i < n; i++) {
             if (bytes[r.pos] === 0x40 && bytes[r.pos + 1] === 0x00) this.fail('typed function references (table initializer expression) is not supported', r.pos);
+            offsets.tables.push(r.pos);
             tables.push(this.tableType());
           }
           break;
         }
         case 5: { // memory (5.5.8)
           const n = this.count();
-          for (let i = 0; i < n; i++) memories.push(this.limits(true));
+          for (let i = 0; i < n; i++) {
+            offsets.memories.push(r.pos);
+            memories.push(this.limits(true));
+          }
           break;
         }
         case 6: { // global (5.5.9)
@@ -241,6 +251,7 @@ class Decoder {
           break;
         }
         case 8: // start (5.5.11)
+          offsets.start = r.pos;
           start = r.u32();
           break;
         case 9: { // element (5.5.12)
@@ -306,6 +317,7 @@ class Decoder {
       bodyStart: this.bodyStart,
       bodyEnd: this.bodyEnd,
       customs,
+      offsets,
     };
   }
 

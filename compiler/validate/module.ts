@@ -49,7 +49,7 @@ export function validateModule(m: Module): void {
   for (let i = 0; i < numTypes; i++) {
     const t = m.types[i];
     if (t.params.length > MAX_ARITY || t.results.length > MAX_ARITY) {
-      throw new CompileError(`function type ${i} has more than ${MAX_ARITY} parameters or results (implementation limit)`, 0);
+      throw new CompileError(`function type ${i} has more than ${MAX_ARITY} parameters or results (implementation limit)`, m.offsets.types[i]);
     }
   }
 
@@ -63,7 +63,7 @@ export function validateModule(m: Module): void {
   // Functions (3.4.1): type indices.
   const numDefined = numFuncs - m.numImportedFuncs;
   if (m.bodyStart.length !== numDefined) {
-    throw new CompileError('function and code section have inconsistent lengths', 0);
+    throw new CompileError('function and code section have inconsistent lengths', m.bytes.length);
   }
   for (let i = m.numImportedFuncs; i < numFuncs; i++) {
     if (m.funcTypes[i] >= numTypes) throw new CompileError(`unknown type ${m.funcTypes[i]}`, m.bodyStart[i - m.numImportedFuncs]);
@@ -80,8 +80,8 @@ export function validateModule(m: Module): void {
   }
 
   // Tables and memories (3.4.2, 3.4.3).
-  for (let i = m.numImportedTables; i < m.tables.length; i++) checkLimits(m.tables[i].limits, MAX_TABLE, TABLE_TOO_BIG, 0);
-  for (let i = m.numImportedMemories; i < m.memories.length; i++) checkLimits(m.memories[i], MAX_PAGES, MEMORY_TOO_BIG, 0);
+  for (let i = m.numImportedTables; i < m.tables.length; i++) checkLimits(m.tables[i].limits, MAX_TABLE, TABLE_TOO_BIG, m.offsets.tables[i]);
+  for (let i = m.numImportedMemories; i < m.memories.length; i++) checkLimits(m.memories[i], MAX_PAGES, MEMORY_TOO_BIG, m.offsets.memories[i]);
 
   // Element segments (3.4.5).
   for (const e of m.elems) {
@@ -106,7 +106,7 @@ export function validateModule(m: Module): void {
     }
   }
   if (m.dataCount >= 0 && m.dataCount !== m.datas.length) {
-    throw new CompileError('data count and data section have inconsistent lengths', 0);
+    throw new CompileError('data count and data section have inconsistent lengths', m.bytes.length);
   }
 
   // Function bodies (3.4.1, appendix A.3).
@@ -115,9 +115,9 @@ export function validateModule(m: Module): void {
 
   // Start function (3.4.8).
   if (m.start >= 0) {
-    if (m.start >= numFuncs) throw new CompileError(`unknown function ${m.start}`, 0);
+    if (m.start >= numFuncs) throw new CompileError(`unknown function ${m.start}`, m.offsets.start);
     const t = m.types[m.funcTypes[m.start]];
-    if (t.params.length !== 0 || t.results.length !== 0) throw new CompileError('start function must have type [] -> []', 0);
+    if (t.params.length !== 0 || t.results.length !== 0) throw new CompileError('start function must have type [] -> []', m.offsets.start);
   }
 
   // Exports (3.4.9).
@@ -133,5 +133,5 @@ export function validateModule(m: Module): void {
     names.add(x.name);
   }
 
-  if (m.memories.length > 1) throw new CompileError('multiple memories', 0);
+  if (m.memories.length > 1) throw new CompileError('multiple memories', m.offsets.memories[1]);
 }
