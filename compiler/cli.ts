@@ -3,9 +3,11 @@
  * Exit status 0 on success, 1 on invalid input (CompileError), 2 on usage or I/O errors.
  */
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { basename, dirname, relative } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { compile, validate, CompileError } from './index.js';
+import { cliInputSourceMap, posixPath } from './emit/sourcemap.js';
 
 function read(file: string): Uint8Array {
   return new Uint8Array(readFileSync(file));
@@ -19,6 +21,19 @@ function report(file: string, e: unknown): void {
     return;
   }
   throw e;
+}
+
+/** Writes through a temporary file: a failed write never leaves partial output. */
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** A usage error: the message, exit status 2. */
+function usage(msg: string): never {
+  process.stderr.write(`kiln: ${msg}\n`);
+  process.exit(2);
 }
 
 /** Runs the CLI on `argv` (without the node and script paths). */
@@ -52,21 +67,46 @@ export async function main(argv: string[]): Promise<void> {
             default: 'inline' as const,
             describe: 'inline: embed the runtime (a standalone file with no imports); import: import it from wasm-kiln/runtime',
           })
-          .option('max-memory-pages', { type: 'number', describe: 'default memory page limit (pages of 64 KiB) baked into the output; instantiate options can override it' }),
+          .option('max-memory-pages', { type: 'number', describe: 'default memory page limit (pages of 64 KiB) baked into the output; instantiate options can override it' })
+          .option('source-map', {
+            type: 'string',
+            describe: 'write a source map to <output>.map (or with "inline", into the output) mapping the JS to the wasm, or to the original sources when there is an input source map',
+          })
+          .option('input-source-map', {
+            type: 'string',
+            describe: "the wasm module's own source map to compose with (default: the module's sourceMappingURL section; \"none\" to ignore it)",
+          }),
       (args) => {
+        const sm = args['source-map'];
+        const inline = sm === 'inline';
+        const wantMap = sm !== undefined || args['input-source-map'] !== undefined;
+        if (sm !== undefined && sm !== '' && sm !== 'true' && !inline) usage(`--source-map takes no value or "inline", not ${JSON.stringify(sm)}`);
+        if (wantMap && !inline && args.output === undefined) usage('--source-map writes <output>.map beside the output: give -o, or use --source-map inline');
         let code: string;
+        let map: string | undefined;
         try {
-          code = compile(read(args.file), { format: args.format, runtime: args.runtime, maxMemoryPages: args['max-memory-pages'] }).code;
+          const bytes = read(args.file);
+          const mapOptions: Parameters<typeof compile>[1] = {};
+          if (wantMap) {
+            const outDir = args.output === undefined ? '.' : dirname(args.output);
+            const input = cliInputSourceMap(args.file, bytes, args['input-source-map'], outDir);
+            if (input.warning !== undefined) process.stderr.write(`kiln: warning: ${input.warning}\n`);
+            Object.assign(mapOptions, {
+              sourceMap: inline ? 'inline' : true,
+              file: args.output === undefined ? 'module.js' : basename(args.output),
+              sourceFileName: posixPath(relative(outDir, args.file)),
+              inputSourceMap: input.map,
+            });
+          }
+          ({ code, map } = compile(bytes, { format: args.format, runtime: args.runtime, maxMemoryPages: args['max-memory-pages'], ...mapOptions }));
         } catch (e) {
           report(args.file, e);
           return;
         }
         if (args.output === undefined) process.stdout.write(code);
         else {
-          // Write to a temporary file first: a failed write never leaves partial output.
-          const tmp = `${args.output}.tmp-${process.pid}`;
-          writeFileSync(tmp, code);
-          renameSync(tmp, args.output);
+          if (map !== undefined && !inline) writeAtomic(`${args.output}.map`, map);
+          writeAtomic(args.output, code);
         }
       },
     )

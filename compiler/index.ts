@@ -37,10 +37,14 @@ export function validate(bytes: Uint8Array): void {
  * Compiles a binary module to a JavaScript module (spec 4.5.4 instantiation
  * semantics, traps exact). The output exports `instantiate(imports?,
  * options?)`, `imports` and `exports` (see README "The emitted module").
- * @returns `{ code }`: the module source text (ESM, or CJS with `format: 'cjs'`).
+ * @returns `{ code, map? }`: the module source text (ESM, or CJS with `format: 'cjs'`), and with
+ *   `sourceMap` its source map as JSON text (README "Inspecting the output").
  * @throws CompileError (with `.offset`) when the module is malformed or invalid; no output is produced then.
  */
 export function compile(bytes: Uint8Array, options: CompileOptions = {}): { code: string; map?: string } {
   const module = decodeAndValidate(bytes);
-  return { code: emitModule(module, options) };
+  if (!options.sourceMap) return { code: emitModule(module, options) };
+  const out: { map?: string } = {};
+  const code = emitModule(module, options, out);
+  return { code, map: out.map };
 }

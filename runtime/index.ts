@@ -13,3 +13,4 @@ export * from './instance.js';
 export * from './bulk.js';
 export * from './numeric.js';
 export * from './call.js';
+export * from './fuel.js';

@@ -1,0 +1,349 @@
+/**
+ * Sandbox lowering: fuel metering and the per-instance page limit on memory
+ * grows (README "Running untrusted plugins").
+ *
+ * Fuel. A compiled module's instances each hold their fuel in closure
+ * variables of `instantiate` (FUEL_VAR plus a reserve, see `fuelPrologue`).
+ * Code is charged up front per region, one statement per region:
+ *
+ *     if ((fuel -= N) < 0) outOfFuel(N);
+ *
+ * Regions are the function body, each loop body (charged on every
+ * iteration, since a branch to a loop re-enters its body) and each arm of an
+ * `if`. A region's N is the sum of the costs of the live instructions lowered
+ * while it is the innermost region: the instructions of a `block`, and
+ * whatever follows the `end` of a block, `if` or `loop`, belong to the
+ * enclosing region, because every path that reaches them went through that
+ * region's start (a branch to a block's label lands right after its `end`).
+ * So a call consumes, deterministically, the sum of the costs of the
+ * regions it entered; code skipped by a branch out of a region, or after a
+ * trap, is still paid for. The cost of `loop` and `if` themselves belongs to
+ * the enclosing region, that of `else` and `end` to the region they close.
+ * Function bodies and loop bodies cost at least 1, so a finite budget always
+ * ends infinite loops and infinite recursion.
+ *
+ * An instruction's cost is the cost of its class (the `cost` column of
+ * compiler/opcodes.ts), from `DEFAULT_FUEL_COSTS` or the `fuelCosts` compile
+ * option. Bulk memory operations and `memory.grow` also cost 1 per
+ * `bytesPerFuel` bytes written (a grow: the bytes of the new pages, charged
+ * only when the grow succeeds), bulk table operations and `table.grow` 1 per
+ * `elementsPerFuel` elements; both charged just before the operation, after
+ * its operands are evaluated (when the length is a constant, it is added to
+ * the region's N instead).
+ *
+ * Without the `fuel` option nothing here emits any code (no fuel
+ * identifier appears in the output).
+ *
+ * Page limit. An instance's own memory gets its maximum lowered to the limit
+ * when it is created (runtime `newMemory`). An imported memory is shared and
+ * keeps its own maximum, so `memory.grow` inside an instance whose memory is
+ * imported grows by the runtime's `limitGrow(M, delta, limit)`, a delta that
+ * fails when it would pass this instance's limit.
+ */
+import * as A from './ast.js';
+import type { Expr, Stmt } from './ast.js';
+import { IMPURE, CONST, val, asI32, type Val } from './values.js';
+import type { ModuleEnv } from './env.js';
+import { LOWER_OPS, type OpLowering } from './ops.js';
+import type { Lowering } from './func.js';
+import type { Instr } from '../decode/code.js';
+import { OPS, OP, type CostClass } from '../opcodes.js';
+import { I32 } from '../types.js';
+
+/**
+ * The fuel cost table: the cost of one instruction of each class (opcode
+ * table `cost` column), and the rates of the operations whose cost depends on
+ * their length. Every value is a non-negative integer.
+ */
+export interface FuelCosts {
+  /** block, loop, if, else, end, br, br_if, br_table, return, unreachable, nop. */
+  control: number;
+  /** Numeric operators, constants, conversions, drop, select, ref.*, memory.size, table.size, data/elem.drop. */
+  simple: number;
+  /** local.get/set/tee, global.get/set. */
+  var: number;
+  /** Memory loads. */
+  load: number;
+  /** Memory stores. */
+  store: number;
+  /** call, call_indirect (the caller's side; the callee's body is charged on entry). */
+  call: number;
+  /** memory.grow, memory.fill, memory.copy, memory.init: base cost. */
+  memory: number;
+  /** table.get, table.set, table.grow, table.fill, table.copy, table.init: base cost. */
+  table: number;
+  /** SIMD operators other than loads and stores. */
+  simd: number;
+  /** Bulk memory operations and memory.grow: 1 fuel per this many bytes (0: no charge per byte). */
+  bytesPerFuel: number;
+  /** Bulk table operations and table.grow: 1 fuel per this many elements (0: no charge per element). */
+  elementsPerFuel: number;
+}
+
+/** The default cost table (README "Running untrusted plugins"). */
+export const DEFAULT_FUEL_COSTS: Readonly<FuelCosts> = Object.freeze({
+  control: 1,
+  simple: 1,
+  var: 1,
+  load: 2,
+  store: 2,
+  call: 5,
+  memory: 10,
+  table: 2,
+  simd: 2,
+  bytesPerFuel: 64,
+  elementsPerFuel: 1,
+});
+
+/** Fuel costs resolved for one compile: per-class costs as a table indexed by opcode row. */
+export interface FuelPlan {
+  costs: FuelCosts;
+  /** `opCost[opId]`: cost of one instruction of row `opId`. */
+  opCost: Float64Array;
+}
+
+/**
+ * Merges `overrides` into the default cost table and checks it.
+ * @throws TypeError on an unknown key or a value that is not a non-negative integer.
+ */
+export function resolveFuelCosts(overrides: Partial<FuelCosts> | undefined = undefined): FuelPlan {
+  const costs: FuelCosts = { ...DEFAULT_FUEL_COSTS };
+  if (overrides !== undefined && overrides !== null) {
+    if (typeof overrides !== 'object') throw new TypeError('fuelCosts must be an object');
+    for (const [k, v] of Object.entries(overrides)) {
+      if (!Object.prototype.hasOwnProperty.call(DEFAULT_FUEL_COSTS, k)) {
+        throw new TypeError(`fuelCosts: unknown key ${JSON.stringify(k)} (known: ${Object.keys(DEFAULT_FUEL_COSTS).join(', ')})`);
+      }
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+        throw new TypeError(`fuelCosts.${k} must be a non-negative integer, got ${JSON.stringify(v)}`);
+      }
+      (costs as unknown as Record<string, number>)[k] = v;
+    }
+  }
+  const opCost = new Float64Array(OPS.length);
+  for (const op of OPS) opCost[op.id] = costs[op.cost as CostClass];
+  return { costs, opCost };
+}
+
+/** Identifiers of the generated code's fuel state and functions (closure bindings of `instantiate`). */
+export const FUEL_VAR = 'fuel';
+const RESERVE = 'fuelReserve';
+const OUT_OF_FUEL = 'outOfFuel';
+const CHARGE = 'chargeFuel';
+/** Value of runtime/fuel.ts FUEL_CHUNK (kept in sync by test/fuel.test.ts). */
+export const FUEL_CHUNK = 0x20000000;
+
+/** `if ((fuel -= n) < 0) outOfFuel(n);` */
+function chargeStmt(n: number): Stmt {
+  const test = A.bin('<', A.assign(FUEL_VAR, A.num(n), '-='), A.num(0));
+  return A.ifStmt(test, [A.exprStmt(A.call(OUT_OF_FUEL, [A.num(n)]))], null);
+}
+
+interface Region {
+  /** The charge statement: an EmptyStatement until `close` fills it in (or removes it). */
+  node: Stmt;
+  list: Stmt[];
+  sum: number;
+  min: number;
+}
+
+/**
+ * Per-function region bookkeeping: `open` when a region starts (function
+ * entry, loop body, if arm), `count` for every live instruction, `close` at
+ * the region's `else`/`end`.
+ */
+export class FuelMeter {
+  private readonly opCost: Float64Array;
+  private readonly regions: Region[] = [];
+
+  constructor(plan: FuelPlan) {
+    this.opCost = plan.opCost;
+  }
+
+  /** Starts a region: appends its charge statement to `list` (amount known at `close`); `min` is the least it charges. */
+  open(list: Stmt[], min: number, offset: number): void {
+    const node = A.withLoc({ type: 'EmptyStatement' }, offset);
+    list.push(node);
+    this.regions.push({ node, list, sum: 0, min });
+  }
+
+  /** Adds the cost of one instruction of opcode row `op` to the innermost region. */
+  count(op: number): void {
+    this.regions[this.regions.length - 1]!.sum += this.opCost[op]!;
+  }
+
+  /** Adds `n` fuel to the innermost region (a bulk operation of constant length). */
+  add(n: number): void {
+    this.regions[this.regions.length - 1]!.sum += n;
+  }
+
+  /** Ends the innermost region: fills in its charge, or removes the statement when it charges nothing. */
+  close(): void {
+    const r = this.regions.pop()!;
+    const n = Math.max(r.sum, r.min);
+    if (n === 0) {
+      const i = r.list.lastIndexOf(r.node);
+      if (i >= 0) r.list.splice(i, 1);
+      return;
+    }
+    Object.assign(r.node, chargeStmt(n));
+  }
+}
+
+// ------------------------------------------------------ operand-dependent costs
+
+/** Fuel of `n` units (an int32 expression read as unsigned) at `per` units per fuel. */
+function rate(n: Expr, per: number): Expr {
+  if ((per & (per - 1)) === 0) return A.bin('>>>', n, A.num(Math.log2(per)));
+  return A.call(A.member('Math', 'floor'), [A.bin('/', A.bin('>>>', n, A.num(0)), A.num(per))]);
+}
+
+/**
+ * A bulk operation whose last operand is its length: charges `floor(length /
+ * per)` after the operands are evaluated, then lowers as usual.
+ */
+function bulkCharge(per: number): OpLowering {
+  return (L, ins, env) => {
+    let n = L.popVal();
+    const lit = n.k === CONST && n.e.type === 'Literal' ? (n.e.value as number) >>> 0 : null;
+    if (lit !== null) L.meter!.add(Math.floor(lit / per));
+    else {
+      L.spillImpure();
+      n = L.evalNow(n);
+      L.emit(A.exprStmt(A.call(CHARGE, [rate(asI32(n, A.bin), per)])));
+    }
+    L.pushVal(n);
+    LOWER_OPS[ins.op]!(L, ins, env);
+  };
+}
+
+/** `table.grow`: charges its elements when it will succeed, then lowers as usual. */
+function tableGrowCharge(per: number): OpLowering {
+  return (L, ins, env) => {
+    let n = L.popVal();
+    const v = L.popVal();
+    L.pushVal(v);
+    L.spillImpure();
+    n = L.evalNow(n);
+    L.emit(A.exprStmt(A.call(CHARGE, [A.call('tableGrowFuel', [A.id(`T${ins.a}`), asI32(n, A.bin), A.num(per)])])));
+    L.pushVal(n);
+    LOWER_OPS[ins.op]!(L, ins, env);
+  };
+}
+
+/**
+ * `memory.grow`: with fuel, charges the new pages when the grow will
+ * succeed; with an imported memory, grows by `limitGrow(M, delta, limit)`
+ * so the instance's page limit applies. Then lowers as usual.
+ */
+function memoryGrow(pageCost: number | null, imported: boolean): OpLowering {
+  return (L, ins, env) => {
+    let a: Val = L.popVal();
+    if (pageCost !== null && pageCost > 0) {
+      L.spillImpure();
+      a = L.evalNow(a);
+      L.emit(A.exprStmt(A.call(CHARGE, [A.call('memoryGrowFuel', [A.id('M'), asI32(a, A.bin), A.id('limit'), A.num(pageCost)])])));
+    }
+    if (imported) a = val(A.call('limitGrow', [A.id('M'), asI32(a, A.bin), A.id('limit')]), I32, IMPURE, a.reads, false, a.d + 1);
+    L.pushVal(a);
+    LOWER_OPS[ins.op]!(L, ins, env);
+  };
+}
+
+const overrideCache = new WeakMap<ModuleEnv, (OpLowering | undefined)[] | null>();
+
+/**
+ * Lowerings that replace ops.ts's for this module (memory.grow, bulk memory
+ * and table operations), or null when none is needed (no fuel, no imported memory).
+ */
+export function sandboxOps(env: ModuleEnv): (OpLowering | undefined)[] | null {
+  let ops = overrideCache.get(env);
+  if (ops !== undefined) return ops;
+  const fuel = env.fuel ?? null;
+  const imported = env.m.numImportedMemories > 0;
+  ops = null;
+  if (fuel !== null || imported) {
+    ops = new Array(OPS.length);
+    const bytes = fuel === null ? 0 : fuel.costs.bytesPerFuel;
+    const elems = fuel === null ? 0 : fuel.costs.elementsPerFuel;
+    ops[OP['memory.grow']!] = memoryGrow(fuel === null ? null : bytes === 0 ? 0 : Math.floor(65536 / bytes), imported);
+    if (bytes > 0) for (const n of ['memory.fill', 'memory.copy', 'memory.init']) ops[OP[n]!] = bulkCharge(bytes);
+    if (elems > 0) {
+      for (const n of ['table.fill', 'table.copy', 'table.init']) ops[OP[n]!] = bulkCharge(elems);
+      ops[OP['table.grow']!] = tableGrowCharge(elems);
+    }
+  }
+  overrideCache.set(env, ops);
+  return ops;
+}
+
+// ------------------------------------------------------------ module level
+
+/** Runtime bindings the sandbox code of this module uses, beyond emit/module.ts RUNTIME_BINDINGS. */
+export function sandboxBindings(env: ModuleEnv): string[] {
+  const out = ['instanceLimit'];
+  if (env.m.numImportedMemories > 0) out.push('limitGrow');
+  if (env.fuel) out.push('fuelAmount', 'memoryGrowFuel', 'tableGrowFuel');
+  return out;
+}
+
+/**
+ * Statements at the top of `instantiate` (after `limit`) holding the fuel
+ * state, as JS text: `fuel` (the hot counter, at most FUEL_CHUNK) and
+ * `fuelReserve` (the rest, possibly Infinity); their sum is the instance's
+ * fuel. `outOfFuel(n)` runs when a charge of `n` took `fuel` below 0: it
+ * moves fuel from the reserve, or, when there is not enough, gives the `n`
+ * back (fuel stays at what it was before the failing charge) and traps
+ * `out-of-fuel`. `options.fuel` sets the initial amount (default Infinity).
+ */
+export function fuelPrologue(): string {
+  const C = FUEL_CHUNK;
+  return [
+    `let ${FUEL_VAR} = 0, ${RESERVE} = 0;`,
+    `function ${OUT_OF_FUEL}(n) {`,
+    `  if (${FUEL_VAR} + ${RESERVE} < 0) {`,
+    `    ${FUEL_VAR} += n;`,
+    `    if (${FUEL_VAR} + ${RESERVE} < 0) ${FUEL_VAR} = -${RESERVE};`,
+    `    trap('out-of-fuel');`,
+    `  }`,
+    `  const room = ${C} - ${FUEL_VAR};`,
+    `  const t = ${RESERVE} < room ? ${RESERVE} : room;`,
+    `  ${RESERVE} -= t;`,
+    `  ${FUEL_VAR} += t;`,
+    `}`,
+    `function ${CHARGE}(n) {`,
+    `  if ((${FUEL_VAR} -= n) < 0) ${OUT_OF_FUEL}(n);`,
+    `}`,
+    `function getFuel() {`,
+    `  const n = ${FUEL_VAR} + ${RESERVE};`,
+    `  return n > 0 ? n : 0;`,
+    `}`,
+    `function setFuel(n) {`,
+    `  n = fuelAmount(n);`,
+    `  ${FUEL_VAR} = n < ${C} ? n : ${C};`,
+    `  ${RESERVE} = n - ${FUEL_VAR};`,
+    `}`,
+    `setFuel(options !== undefined && options !== null && options.fuel !== undefined ? options.fuel : Infinity);`,
+  ].join('\n');
+}
+
+/** Extra properties of the object `instantiate` returns: `getFuel`, `setFuel` with fuel. */
+export function instanceProperties(env: ModuleEnv): { type: 'Property'; [k: string]: unknown }[] {
+  if (!env.fuel) return [];
+  return ['getFuel', 'setFuel'].map((name) => ({
+    type: 'Property', key: A.id(name), value: A.id(name), kind: 'init', computed: false, method: false, shorthand: false,
+  }));
+}
+
+/**
+ * The compile-time default page limit (`maxMemoryPages` option): 65536 when
+ * absent; limits above 65536 mean 65536.
+ * @throws TypeError when it is not a non-negative integer.
+ */
+export function compilePageLimit(pages: number | undefined): number {
+  if (pages === undefined) return 65536;
+  if (typeof pages !== 'number' || !Number.isInteger(pages) || pages < 0) {
+    throw new TypeError(`maxMemoryPages must be a non-negative integer (pages of 64 KiB), got ${String(pages)}`);
+  }
+  return Math.min(pages, 65536);
+}
