@@ -96,12 +96,13 @@ for (const [t, T] of [['f32', F32], ['f64', F64]] as const) {
   op(`${t}.min`, 2, T, (a, b) => math('min', a, b));
   op(`${t}.max`, 2, T, (a, b) => math('max', a, b));
   // V8's interpreter returns a signalling NaN unchanged from Math.floor/ceil/trunc (optimised code quiets it):
-  // test for NaN so every tier gives an arithmetic NaN.
+  // test for NaN so every tier gives an arithmetic NaN. `x + x` quiets a NaN keeping its sign and payload,
+  // as the hardware (and so native wasm) does.
   for (const n of ['ceil', 'floor', 'trunc']) {
     def(`${t}.${n}`, (L) => {
       let a = L.popVal();
       if (a.e.type !== 'Identifier' && a.k !== CONST) a = L.evalNow(a);
-      pushExpr(L, A.cond(A.bin('===', a.e, a.e), math(n, a.e), A.bin('/', A.num(0), A.num(0))), T, [a]);
+      pushExpr(L, A.cond(A.bin('===', a.e, a.e), math(n, a.e), A.bin('+', a.e, a.e)), T, [a]);
     });
   }
   for (const n of ['nearest', 'abs', 'neg']) op(`${t}.${n}`, 1, T, helper(`${t}_${n}`));
@@ -126,7 +127,7 @@ op('f64.convert_i32_u', 1, F64, (a) => u32(a));
 def('f64.promote_f32', (L) => {
   let a = L.popVal();
   if (a.e.type !== 'Identifier' && a.k !== CONST) a = L.evalNow(a);
-  pushExpr(L, A.cond(A.bin('===', a.e, a.e), a.e, A.bin('/', A.num(0), A.num(0))), F64, [a]);
+  pushExpr(L, A.cond(A.bin('===', a.e, a.e), a.e, A.bin('+', a.e, a.e)), F64, [a]);
 });
 op('i32.reinterpret_f32', 1, I32, helper('i32_reinterpret_f32'));
 op('f32.reinterpret_i32', 1, F32, helper('f32_reinterpret_i32'));
