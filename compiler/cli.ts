@@ -68,6 +68,8 @@ export async function main(argv: string[]): Promise<void> {
             describe: 'inline: embed the runtime (a standalone file with no imports); import: import it from wasm-kiln/runtime',
           })
           .option('max-memory-pages', { type: 'number', describe: 'default memory page limit (pages of 64 KiB) baked into the output; instantiate options can override it' })
+          .option('fuel', { type: 'boolean', describe: 'emit fuel metering: instantiate takes options.fuel, the instance has getFuel/setFuel, and running out traps (out-of-fuel)' })
+          .option('fuel-costs', { type: 'string', describe: 'JSON file overriding the fuel cost table (implies --fuel; see README "Running untrusted plugins")' })
           .option('source-map', {
             type: 'string',
             describe: 'write a source map to <output>.map (or with "inline", into the output) mapping the JS to the wasm, or to the original sources when there is an input source map',
@@ -79,7 +81,8 @@ export async function main(argv: string[]): Promise<void> {
       (args) => {
         const sm = args['source-map'];
         const inline = sm === 'inline';
-        const wantMap = sm !== undefined || args['input-source-map'] !== undefined;
+        // --input-source-map alone implies --source-map.
+        const wantMap = sm !== undefined || (args['input-source-map'] !== undefined && args['input-source-map'] !== 'none');
         if (sm !== undefined && sm !== '' && sm !== 'true' && !inline) usage(`--source-map takes no value or "inline", not ${JSON.stringify(sm)}`);
         if (wantMap && !inline && args.output === undefined) usage('--source-map writes <output>.map beside the output: give -o, or use --source-map inline');
         let code: string;
@@ -98,7 +101,9 @@ export async function main(argv: string[]): Promise<void> {
               inputSourceMap: input.map,
             });
           }
-          ({ code, map } = compile(bytes, { format: args.format, runtime: args.runtime, maxMemoryPages: args['max-memory-pages'], ...mapOptions }));
+          const fuelCosts = args['fuel-costs'] === undefined ? undefined : JSON.parse(readFileSync(args['fuel-costs'], 'utf8'));
+          const fuel = args.fuel === true || fuelCosts !== undefined;
+          ({ code, map } = compile(bytes, { format: args.format, runtime: args.runtime, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, ...mapOptions }));
         } catch (e) {
           report(args.file, e);
           return;

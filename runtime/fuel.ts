@@ -8,6 +8,7 @@
  */
 import { MAX_PAGES, type Memory } from './memory.js';
 import type { Table } from './table.js';
+import { RuntimeError } from './errors.js';
 
 /**
  * The largest amount the hot fuel counter holds at once (2^29, so it stays a
@@ -86,3 +87,8 @@ export function tableGrowFuel(table: Table, delta: number, per: number): number 
   return delta <= table.max - table.elements.length ? Math.floor(delta / per) : 0;
 }
 
+
+/** The `RuntimeError` of running out of fuel (code `out-of-fuel`), for generated code to throw. */
+export function fuelError(): RuntimeError {
+  return new RuntimeError('out-of-fuel');
+}

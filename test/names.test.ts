@@ -34,12 +34,23 @@ function nameBytes(s: string): number[] {
   const b = [...new TextEncoder().encode(s)];
   return [...leb(b.length), ...b];
 }
-/** `bytes` (a module without a name section) plus a `name` section naming functions as given (funcidx -> name). */
-function withFuncNames(bytes: Uint8Array, names: string[]): Uint8Array {
-  const map = [...leb(names.length)];
-  names.forEach((n, i) => map.push(...leb(i), ...nameBytes(n)));
-  const sub = [1, ...leb(map.length), ...map];
-  const payload = [...nameBytes('name'), ...sub];
+/**
+ * `bytes` (a module without a name section) plus a `name` section naming
+ * functions as given (funcidx -> name) and the locals of function
+ * `locals.func` (localidx -> name).
+ */
+function withFuncNames(bytes: Uint8Array, names: string[], locals?: { func: number; names: string[] }): Uint8Array {
+  const nameMap = (list: string[]) => {
+    const map = [...leb(list.length)];
+    list.forEach((n, i) => map.push(...leb(i), ...nameBytes(n)));
+    return map;
+  };
+  const funcs = nameMap(names);
+  const payload = [...nameBytes('name'), 1, ...leb(funcs.length), ...funcs];
+  if (locals !== undefined) {
+    const sub = [...leb(1), ...leb(locals.func), ...nameMap(locals.names)];
+    payload.push(2, ...leb(sub.length), ...sub);
+  }
   return new Uint8Array([...bytes, 0, ...leb(payload.length), ...payload]);
 }
 
@@ -94,7 +105,7 @@ describe('function identifiers', () => {
   it('never clash with Kiln identifiers, reserved words or globals, whatever the names', async () => {
     // Name functions after every identifier a rich module's output contains
     // (runtime included), with and without `$`, plus awkward names.
-    const seen = [...identifiers(compile(wat(RICH_WAT, true)).code)];
+    const seen = [...identifiers(compile(wat(RICH_WAT, true)).code), ...identifiers(compile(wat(RICH_WAT, true), { fuel: true }).code)];
     const awkward = [
       ...KILN_DOLLAR_NAMES, ...KILN_DOLLAR_NAMES.map((n) => n.slice(1)), ...RUNTIME_BINDINGS, ...ALLOWED_GLOBALS,
       'f0', 'F0', 'F$a', 'g0', 'g0h', 'G0', 'T0', 'E0', 'es0', 'ds0', 'M', 'dv', 'DV', 'l0', 'l0h', 't0', 'b0', 'st', 'D', 'L0',
@@ -127,6 +138,7 @@ describe('function identifiers', () => {
         expect(id.length).toBeLessThan(MAX_BASE + 10);
       }
     });
+    expect([...freeIdentifiers(compile(bytes, { fuel: true }).code)].filter((x) => !ALLOWED_GLOBALS.includes(x))).toEqual([]);
     for (const runtime of ['inline', 'import'] as const) {
       const code = compile(bytes, { runtime }).code;
       // Parses (a duplicate declaration would be a SyntaxError) and reads no other globals.
@@ -139,6 +151,30 @@ describe('function identifiers', () => {
       expect(exports.e0(1)).toBe(2);
       expect(exports.e4(1)).toBe(6);
     }
+  });
+
+  it('name locals too, avoiding function identifiers, Kiln identifiers and each other', async () => {
+    const seen = [...new Set(identifiers(compile(wat(RICH_WAT, true)).code))];
+    const awkward = ['', 'x', 'x', 'f', 'g', 'rt', 'l0', 'l0h', 't0', 'b0', 'dv', 'DV', 'st', 'this', 'arguments', 'a b', '💥'];
+    const localNames = [...awkward, ...seen, ...seen.map((n) => '$' + n)];
+    // Params alternate i32 and i64; f returns the sum of the i32 ones plus the low words of the i64 ones.
+    const n = localNames.length;
+    const params = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'i32' : 'i64'));
+    let body = 'i32.const 0';
+    params.forEach((t, i) => (body += ` local.get ${i}${t === 'i32' ? '' : ' i32.wrap_i64'} i32.add`));
+    const text = `(module (func (export "f") (param ${params.join(' ')}) (result i32) ${body}) (func) (func))`;
+    const bytes = withFuncNames(wat(text), ['f', 'x', 'g'], { func: 0, names: localNames });
+    const code = compile(bytes).code;
+    expect([...freeIdentifiers(code)].filter((x) => !ALLOWED_GLOBALS.includes(x))).toEqual([]);
+    const decl = /function \$f\(([^)]*)\)/.exec(code)!;
+    const ids = decl[1].split(', ');
+    expect(ids.length).toBe(n + params.filter((t) => t === 'i64').length);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.slice(0, 6)).toEqual(['l0', '$x$2', '$x$2$h', '$x$3', '$f$2', '$f$2$h']);
+    for (const id of ids) expect(isKilnIdentifier(id) && !/^l\d+h?$/.test(id), id).toBe(false);
+    const { exports } = (await importCode(code)).instantiate();
+    const args = params.map((t, i) => (t === 'i32' ? i : BigInt(i) + (1n << 40n)));
+    expect(exports.f(...args)).toBe((n * (n - 1)) / 2);
   });
 
   it('fall back to f<funcidx> without a name section', () => {

@@ -6,7 +6,7 @@
  * The C fixture is test/fixtures/sourcemap/ (trap.c, and the checked-in
  * trap.wasm and trap.wasm.map that its build.sh makes from DWARF).
  */
-import { describe, it, expect } from 'vitest';
+import { afterAll, describe, it, expect } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -295,11 +295,17 @@ function withoutSection(bytes: Uint8Array, name: string): Uint8Array {
   return new Uint8Array(out);
 }
 
-/** A fresh scratch folder under .tmp/. */
+const scratchDirs: string[] = [];
+afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh scratch folder under .tmp/ (removed after the tests). */
 function scratch(name: string): string {
   const dir = join(ROOT, '.tmp', `sourcemap-${name}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  scratchDirs.push(dir);
   return dir;
 }
 

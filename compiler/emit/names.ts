@@ -15,6 +15,9 @@
  * meets another function's base. Functions without a (non-empty) name keep
  * `f<funcidx>` / `F<funcidx>`.
  *
+ * Locals named in the section get identifiers the same way
+ * (`localIdentifiers`), avoiding the function identifiers too.
+ *
  * `isKilnIdentifier` states the whole reserved set explicitly; the names test
  * checks every assigned identifier against it, so the scheme stays safe if it
  * ever changes.
@@ -22,6 +25,8 @@
 import type { Module } from '../module.js';
 import { funcTypeToString } from '../types.js';
 import { readNames } from '../decode/names.js';
+// module.ts imports this file (through lower/): RUNTIME_BINDINGS is only read
+// when isKilnIdentifier first runs, so the import cycle is harmless.
 import { RUNTIME_BINDINGS } from './module.js';
 import { ALLOWED_GLOBALS } from './globals.js';
 
@@ -79,6 +84,8 @@ export interface FuncIdentifiers {
   ref: string[];
   /** Per funcidx: the name from the name section, or undefined. */
   raw: (string | undefined)[];
+  /** Every `$` identifier given to a function (locals must avoid them). */
+  taken: ReadonlySet<string>;
 }
 
 /**
@@ -108,7 +115,31 @@ export function funcIdentifiers(m: Module): FuncIdentifiers {
     js[i] = id;
     ref[i] = 'F' + id;
   }
-  return { js, ref, raw };
+  return { js, ref, raw, taken: used };
+}
+
+/**
+ * JS identifiers of the named locals of function `funcidx` (localidx ->
+ * identifier), or null when the name section names none of them. Same
+ * scheme as functions, unique among the function identifiers and the
+ * function's other locals; the high half of an i64 local is the identifier
+ * + `$h` (`l<i>` and `l<i>h` for unnamed locals, as before).
+ */
+export function localIdentifiers(m: Module, ids: FuncIdentifiers, funcidx: number): Map<number, string> | null {
+  const names = readNames(m).locals.get(funcidx);
+  if (names === undefined || names.size === 0) return null;
+  const out = new Map<number, string>();
+  const used = new Set<string>();
+  for (const [i, name] of [...names].sort((a, b) => a[0] - b[0])) {
+    let base = sanitizeName(name);
+    if (base === '') continue;
+    if (isKilnIdentifier(base)) base += '$1';
+    let id = base;
+    for (let k = 2; used.has(id) || ids.taken.has(id); k++) id = `${base}$${k}`;
+    used.add(id);
+    out.set(i, id);
+  }
+  return out.size === 0 ? null : out;
 }
 
 /**

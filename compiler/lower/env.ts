@@ -13,7 +13,8 @@
  * A function named in the `name` section is `$<sanitised name>` instead of
  * `f<funcidx>` and its `Func` object `F$<sanitised name>` (emit/names.ts):
  * Kiln's own identifiers must never start with `$` (except those listed in
- * `KILN_DOLLAR_NAMES` there) nor with `F$`.
+ * `KILN_DOLLAR_NAMES` there) nor with `F$`. Locals named there are
+ * `$<sanitised name>` (`$<name>$h` for an i64's high half) instead of `l<i>`.
  */
 import type { Module } from '../module.js';
 import { I64, type FuncType, type ValType, valTypeName } from '../types.js';

@@ -46,7 +46,8 @@ import { IMPURE, CONST, val, asI32, type Val } from './values.js';
 import type { ModuleEnv } from './env.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
 import type { Lowering } from './func.js';
-import type { Instr } from '../decode/code.js';
+import { readInstr, newInstr } from '../decode/code.js';
+import { Reader } from '../decode/reader.js';
 import { OPS, OP, type CostClass } from '../opcodes.js';
 import { I32 } from '../types.js';
 
@@ -130,6 +131,8 @@ export const FUEL_VAR = 'fuel';
 const RESERVE = 'fuelReserve';
 const OUT_OF_FUEL = 'outOfFuel';
 const CHARGE = 'chargeFuel';
+/** The function-local copy of `fuel` inside a call-free loop nest. */
+const LOCAL_FUEL = 'fl';
 /** Value of runtime/fuel.ts FUEL_CHUNK (kept in sync by test/fuel.test.ts). */
 export const FUEL_CHUNK = 0x20000000;
 
@@ -137,6 +140,29 @@ export const FUEL_CHUNK = 0x20000000;
 function chargeStmt(n: number): Stmt {
   const test = A.bin('<', A.assign(FUEL_VAR, A.num(n), '-='), A.num(0));
   return A.ifStmt(test, [A.exprStmt(A.call(OUT_OF_FUEL, [A.num(n)]))], null);
+}
+
+/**
+ * The charge inside a call-free loop nest, on the local copy `fl`, with the
+ * refill from the reserve inline (no call on any path that continues, which
+ * lets the engine keep the loop's values in registers):
+ *
+ *     if ((fl = fl - n | 0) < 0) {
+ *       if (fl + fuelReserve < 0) { fl += n; throw fuelError(); }
+ *       const r = fuelReserve < FUEL_CHUNK ? fuelReserve : FUEL_CHUNK;
+ *       fuelReserve -= r;
+ *       fl += r;
+ *     }
+ */
+function localChargeStmt(n: number): Stmt {
+  const fl = LOCAL_FUEL;
+  const test = A.bin('<', A.assign(fl, A.bin('|', A.bin('-', A.id(fl), A.num(n)), A.num(0))), A.num(0));
+  const fail = A.ifStmt(A.bin('<', A.bin('+', A.id(fl), A.id(RESERVE)), A.num(0)), [
+    A.exprStmt(A.assign(fl, A.num(n), '+=')),
+    { type: 'ThrowStatement', argument: A.call('fuelError', []) },
+  ], null);
+  const r = A.decl('const', [['r', A.cond(A.bin('<', A.id(RESERVE), A.num(FUEL_CHUNK)), A.id(RESERVE), A.num(FUEL_CHUNK))]]);
+  return A.ifStmt(test, [fail, r, A.exprStmt(A.assign(RESERVE, A.id('r'), '-=')), A.exprStmt(A.assign(fl, A.id('r'), '+='))], null);
 }
 
 interface Region {
@@ -147,21 +173,75 @@ interface Region {
   min: number;
 }
 
+/** Instructions that may run other code reading or changing `fuel` (calls) or charge it themselves. */
+const CALL_LIKE = new Uint8Array(OPS.length);
+for (const n of ['call', 'call_indirect', 'memory.grow', 'memory.fill', 'memory.copy', 'memory.init', 'table.grow', 'table.fill', 'table.copy', 'table.init']) {
+  CALL_LIKE[OP[n]!] = 1;
+}
+
+const LOOP_OP = OP['loop']!;
+
 /**
- * Per-function region bookkeeping: `open` when a region starts (function
- * entry, loop body, if arm), `count` for every live instruction, `close` at
- * the region's `else`/`end`.
+ * True when the body (from `start`, after the locals, to `end`) has a loop
+ * and no call-like instruction (CALL_LIKE). (Without a loop, each charge runs
+ * at most once per call: a local copy would not pay for itself.)
+ */
+function isLeafWithLoop(bytes: Uint8Array, start: number, end: number): boolean {
+  const r = new Reader(bytes, start, end);
+  const ins = newInstr();
+  let loop = false;
+  while (r.pos < r.end) {
+    readInstr(r, ins);
+    if (CALL_LIKE[ins.op]) return false;
+    if (ins.op === LOOP_OP) loop = true;
+  }
+  return loop;
+}
+
+/**
+ * Per-function region bookkeeping (see the file comment): `start` at the
+ * function body, `openLoop`/`openArm` where a loop body or an if arm starts,
+ * `count` for every live instruction, `close` at the region's `else`/`end`,
+ * and `wrapBody` on the finished body.
+ *
+ * A leaf function with a loop (no call-like instruction: nothing else can
+ * read or charge the fuel while it runs) charges a local copy `fl` of the fuel, which the
+ * engine keeps in a register, and writes it back when it returns or throws:
+ * its body becomes `let fl = fuel; try { ... fuel = fl; return x; ... }
+ * catch (e) { fuel = fl; throw e; }`. Other functions charge `fuel` itself.
  */
 export class FuelMeter {
   private readonly opCost: Float64Array;
   private readonly regions: Region[] = [];
+  private readonly env: ModuleEnv;
+  private readonly funcidx: number;
+  /** Charges go to the local copy `fl` (a leaf function). */
+  private leaf = false;
 
-  constructor(plan: FuelPlan) {
+  constructor(plan: FuelPlan, env: ModuleEnv, funcidx: number) {
     this.opCost = plan.opCost;
+    this.env = env;
+    this.funcidx = funcidx;
   }
 
-  /** Starts a region: appends its charge statement to `list` (amount known at `close`); `min` is the least it charges. */
-  open(list: Stmt[], min: number, offset: number): void {
+  /** Opens the function body's region (at least 1), the body's instructions starting at `bodyStart`. */
+  start(list: Stmt[], bodyStart: number): void {
+    const m = this.env.m;
+    this.leaf = isLeafWithLoop(m.bytes, bodyStart, m.bodyEnd[this.funcidx - m.numImportedFuncs]!);
+    this.open(list, 1, bodyStart);
+  }
+
+  /** Opens a loop body's region (charged on every iteration, at least 1); `offset`: the `loop` instruction. */
+  openLoop(list: Stmt[], offset: number): void {
+    this.open(list, 1, offset);
+  }
+
+  /** Opens the region of an `if` arm. */
+  openArm(list: Stmt[], offset: number): void {
+    this.open(list, 0, offset);
+  }
+
+  private open(list: Stmt[], min: number, offset: number): void {
     const node = A.withLoc({ type: 'EmptyStatement' }, offset);
     list.push(node);
     this.regions.push({ node, list, sum: 0, min });
@@ -186,7 +266,77 @@ export class FuelMeter {
       if (i >= 0) r.list.splice(i, 1);
       return;
     }
-    Object.assign(r.node, chargeStmt(n));
+    let stmt: Stmt;
+    if (!this.leaf) stmt = chargeStmt(n);
+    else if (n <= FUEL_CHUNK / 2) stmt = localChargeStmt(n);
+    else {
+      // A huge region (bulk operations of constant length): through the instance's counter.
+      stmt = A.block([A.exprStmt(A.assign(FUEL_VAR, A.id(LOCAL_FUEL))), chargeStmt(n), A.exprStmt(A.assign(LOCAL_FUEL, A.id(FUEL_VAR)))]);
+    }
+    Object.assign(r.node, stmt);
+  }
+
+  /** The finished function body (declarations first): for a leaf function, with `fl` as described above. */
+  wrapBody(body: Stmt[]): Stmt[] {
+    if (!this.leaf) return body;
+    const sync = () => A.exprStmt(A.assign(FUEL_VAR, A.id(LOCAL_FUEL)));
+    syncReturns(body, sync);
+    const tryStmt = {
+      type: 'TryStatement',
+      block: A.block([...body, sync()]),
+      handler: { type: 'CatchClause', param: A.id('e'), body: A.block([sync(), { type: 'ThrowStatement', argument: A.id('e') }]) },
+      finalizer: null,
+    };
+    return [A.decl('let', [[LOCAL_FUEL, A.id(FUEL_VAR)]]), tryStmt];
+  }
+}
+
+/**
+ * Puts `sync()` before every `return` in `stmts` (in place). A leaf
+ * function's return value cannot charge fuel, so writing `fl` back before
+ * evaluating it is the same as after.
+ */
+function syncReturns(stmts: Stmt[], sync: () => Stmt): void {
+  for (let i = 0; i < stmts.length; i++) {
+    const s = stmts[i];
+    if (s.type === 'ReturnStatement') {
+      stmts[i] = A.withLoc(A.block([sync(), s]), s.loc?.start.column);
+      continue;
+    }
+    visit(s, sync);
+  }
+}
+
+/** Descends into the statement lists of `s` (functions are never nested in a lowered body). */
+function visit(s: Stmt, sync: () => Stmt): void {
+  switch (s.type) {
+    case 'BlockStatement':
+      syncReturns(s.body, sync);
+      return;
+    case 'IfStatement':
+      for (const arm of [s.consequent, s.alternate]) {
+        if (arm === null) continue;
+        if (arm.type === 'ReturnStatement') {
+          if (arm === s.consequent) s.consequent = A.block([sync(), arm]);
+          else s.alternate = A.block([sync(), arm]);
+        } else visit(arm, sync);
+      }
+      return;
+    case 'LabeledStatement':
+    case 'ForStatement':
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+      if (s.body.type === 'ReturnStatement') s.body = A.block([sync(), s.body]);
+      else visit(s.body, sync);
+      return;
+    case 'SwitchStatement':
+      for (const c of s.cases) syncReturns(c.consequent, sync);
+      return;
+    case 'TryStatement':
+      visit(s.block, sync);
+      if (s.handler) visit(s.handler.body, sync);
+      if (s.finalizer) visit(s.finalizer, sync);
+      return;
   }
 }
 
@@ -283,7 +433,7 @@ export function sandboxOps(env: ModuleEnv): (OpLowering | undefined)[] | null {
 export function sandboxBindings(env: ModuleEnv): string[] {
   const out = ['instanceLimit'];
   if (env.m.numImportedMemories > 0) out.push('limitGrow');
-  if (env.fuel) out.push('fuelAmount', 'memoryGrowFuel', 'tableGrowFuel');
+  if (env.fuel) out.push('fuelAmount', 'fuelError', 'memoryGrowFuel', 'tableGrowFuel');
   return out;
 }
 

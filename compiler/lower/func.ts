@@ -23,6 +23,7 @@ import * as A from './ast.js';
 import type { Expr, Stmt } from './ast.js';
 import { CONST, TEMP, LOCAL, IMPURE, val, mergeReads, asI32, type Val, type Kind } from './values.js';
 import { sigString, type ModuleEnv } from './env.js';
+import { localIdentifiers } from '../emit/names.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
 import { FuelMeter, sandboxOps } from './fuel.js';
 import { Reader } from '../decode/reader.js';
@@ -89,6 +90,8 @@ export function lowerFunction(env: ModuleEnv, funcidx: number): Stmt {
 class FuncLowering {
   readonly env: ModuleEnv;
   private readonly funcidx: number;
+  /** Identifiers of locals named in the name section (emit/names.ts); others are `l<i>`. */
+  private readonly localIds: Map<number, string> | null;
   private readonly type: FuncType;
   private readonly r: Reader;
   private readonly ins = newInstr();
@@ -124,7 +127,8 @@ class FuncLowering {
     const i = funcidx - m.numImportedFuncs;
     this.r = new Reader(m.bytes, m.bodyStart[i], m.bodyEnd[i]);
     this.r.funcIndex = funcidx;
-    this.meter = env.fuel ? new FuelMeter(env.fuel) : null;
+    this.localIds = localIdentifiers(m, env.funcIds, funcidx);
+    this.meter = env.fuel ? new FuelMeter(env.fuel, env, funcidx) : null;
     this.overrides = sandboxOps(env);
   }
 
@@ -136,7 +140,7 @@ class FuncLowering {
     this.flatForm = r.end - bodyStart > 2 * limit && this.maxDepth() > limit;
     if (this.flatForm) this.newCase();
     this.frames.push(this.frame(FUNC, [], type.results, this.out, bodyStart));
-    this.meter?.open(this.out, 1, bodyStart);
+    this.meter?.start(this.out, bodyStart);
     const ins = this.ins;
     while (this.frames.length > 0) {
       readInstr(r, ins);
@@ -171,14 +175,14 @@ class FuncLowering {
     const params: string[] = [];
     const { type, locals } = this;
     for (let i = 0; i < type.params.length; i++) {
-      params.push(`l${i}`);
-      if (type.params[i] === I64) params.push(`l${i}h`);
+      params.push(this.local(i));
+      if (type.params[i] === I64) params.push(this.localHi(i));
     }
     const decls: [string, Expr][] = [];
     for (let i = type.params.length; i < locals.count; i++) {
       const t = locals.type(i);
-      decls.push([`l${i}`, zeroOf(t)]);
-      if (t === I64) decls.push([`l${i}h`, A.num(0)]);
+      decls.push([this.local(i), zeroOf(t)]);
+      if (t === I64) decls.push([this.localHi(i), A.num(0)]);
     }
     for (const v of this.varDecls) decls.push([v, A.num(0)]);
     if (this.env.m.memories.length > 0) decls.push(['dv', A.id('DV')]);
@@ -187,7 +191,8 @@ class FuncLowering {
       const dispatch = A.switchStmt(A.id('st'), this.cases);
       this.out = [A.labeled('D', A.loop([dispatch, A.exprStmt(A.call('trap', [A.str('unreachable')]))]))];
     }
-    const body = decls.length ? [A.decl('let', decls), ...this.out] : this.out;
+    let body = decls.length ? [A.decl('let', decls), ...this.out] : this.out;
+    if (this.meter !== null) body = this.meter.wrapBody(body);
     return A.withLoc(A.func(this.env.funcName(this.funcidx), params, body), bodyStart);
   }
 
@@ -204,6 +209,18 @@ class FuncLowering {
   /** A fresh temporary's name, for an expression that assigns it itself. */
   newTempName(): string {
     return this.newTemp();
+  }
+
+  /** JS identifier of local `x`: `l<x>`, or from the name section. */
+  private local(x: number): string {
+    const id = this.localIds === null ? undefined : this.localIds.get(x);
+    return id === undefined ? `l${x}` : id;
+  }
+
+  /** JS identifier of the high half of i64 local `x`: `l<x>h`, or `<name>$h`. */
+  private localHi(x: number): string {
+    const id = this.localIds === null ? undefined : this.localIds.get(x);
+    return id === undefined ? `l${x}h` : id + '$h';
   }
 
   private newTemp(): string {
@@ -489,7 +506,7 @@ class FuncLowering {
       this.dead = false;
       f.kind = ELSE;
       this.newCase(f.elseCase);
-      this.meter?.open(this.out, 0, this.at);
+      this.meter?.openArm(this.out, this.at);
       this.stack.length = f.height;
       for (const v of f.paramVals) this.stack.push(v);
       return;
@@ -497,7 +514,7 @@ class FuncLowering {
     this.dead = false;
     f.kind = ELSE;
     this.out = f.elseBody = [];
-    this.meter?.open(this.out, 0, this.at);
+    this.meter?.openArm(this.out, this.at);
     this.stack.length = f.height;
     for (const v of f.paramVals) this.stack.push(v);
   }
@@ -532,7 +549,7 @@ class FuncLowering {
         for (const v of this.varVals(f.branchVars, f.params)) this.stack.push(v);
         if (this.flatForm) this.newCase(f.headCase);
         else this.out = f.body;
-        this.meter?.open(this.out, 1, this.at);
+        this.meter?.openLoop(this.out, this.at);
         return;
       }
       case 'if': {
@@ -545,7 +562,7 @@ class FuncLowering {
           const jump: Stmt[] = [A.exprStmt(A.assign('st', A.num(f.elseCase))), A.cont('D')];
           this.push(A.ifStmt(A.un('!', f.cond), jump, null));
         } else this.out = f.body;
-        this.meter?.open(this.out, 0, this.at);
+        this.meter?.openArm(this.out, this.at);
         return;
       }
       case 'else':
@@ -639,7 +656,7 @@ class FuncLowering {
       case 'local.get': {
         const x = ins.a;
         const t = this.locals.type(x);
-        this.pushVal(val(A.id(`l${x}`), t, LOCAL, [x], false, 0, t === I64 ? A.id(`l${x}h`) : null));
+        this.pushVal(val(A.id(this.local(x)), t, LOCAL, [x], false, 0, t === I64 ? A.id(this.localHi(x)) : null));
         return;
       }
       case 'local.set':
@@ -648,10 +665,10 @@ class FuncLowering {
         let v = this.pop();
         this.spill((s) => s.k > TEMP && s.reads !== null && s.reads.includes(x));
         if (v.k === IMPURE) this.spillImpure();
-        this.push(A.exprStmt(A.assign(`l${x}`, v.bool ? FuncLowering.i32(v) : v.e)));
-        if (v.h !== null) this.push(A.exprStmt(A.assign(`l${x}h`, v.h)));
+        this.push(A.exprStmt(A.assign(this.local(x), v.bool ? FuncLowering.i32(v) : v.e)));
+        if (v.h !== null) this.push(A.exprStmt(A.assign(this.localHi(x), v.h)));
         if (name === 'local.tee') {
-          v = val(A.id(`l${x}`), v.t, LOCAL, [x], false, 0, v.h !== null ? A.id(`l${x}h`) : null);
+          v = val(A.id(this.local(x)), v.t, LOCAL, [x], false, 0, v.h !== null ? A.id(this.localHi(x)) : null);
           this.stack.push(v);
         }
         return;

@@ -231,7 +231,9 @@ function failure(r: SpawnSyncReturns<string>, timeoutMs: number): string {
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return `timed out after ${timeoutMs / 1000} s`;
   if (r.error) return r.error.message;
   const lines = (r.stderr ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
-  const fatal = lines.find((l) => /fatal|error/i.test(l)) ?? lines[lines.length - 1] ?? '';
+  const at = lines.findIndex((l) => /fatal|error/i.test(l));
+  // The first line naming an error and what follows it (wasm2js prints the offending expression over several lines).
+  const fatal = (at >= 0 ? lines.slice(at) : lines.slice(-1)).join(' ');
   const how = r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;
   return `${how}${fatal ? `: ${fatal.slice(0, 160)}` : ''}`;
 }
@@ -330,8 +332,8 @@ function fmtMs(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
-function fmtRatio(x: number): string {
-  return Number.isFinite(x) ? `${x.toFixed(2)}x` : '-';
+function fmtRatio(x: number, digits = 2): string {
+  return Number.isFinite(x) ? `${x.toFixed(digits)}x` : '-';
 }
 
 /** Lays out `rows` in columns: the first `left` columns left-aligned, the others right-aligned; returns the lines. */
@@ -392,7 +394,7 @@ function printKernels(results: KernelResult[], opts: Options): KernelSummary {
   }
   const gn = geomean(vsNative);
   const gw = geomean(vsW2j);
-  rows.push(['geomean', '', '', '', fmtRatio(gn), fmtRatio(gw)]);
+  rows.push(['geomean', '', '', '', fmtRatio(gn, 3), fmtRatio(gw, 3)]);
   rows.push(['target', '', '', '', `<= ${TARGETS.nativeGeomean.toFixed(1)}`, `<= ${TARGETS.wasm2jsGeomean.toFixed(1)}`]);
   const w2jRuns = opts.wasm2js && opts.wasm2jsRuns !== opts.runs ? `, wasm2js ${opts.wasm2jsRuns}` : '';
   console.log(`\nKernels: median ms of ${opts.runs} timed run(s)${w2jRuns} after ${opts.warmup} warm-up call(s); each (engine, kernel) in a fresh node process`);
@@ -595,8 +597,8 @@ async function main(): Promise<void> {
   console.log('\nTargets');
   if (summary) {
     const { nativeGeomean: gn, wasm2jsGeomean: gw, worst } = summary;
-    if (Number.isFinite(gn)) console.log(`  ${mark(gn <= TARGETS.nativeGeomean)} Kiln/native geomean ${fmtRatio(gn)} (target <= ${TARGETS.nativeGeomean})`);
-    if (Number.isFinite(gw)) console.log(`  ${mark(gw <= TARGETS.wasm2jsGeomean)} Kiln/wasm2js geomean ${fmtRatio(gw)} (target <= ${TARGETS.wasm2jsGeomean})`);
+    if (Number.isFinite(gn)) console.log(`  ${mark(gn <= TARGETS.nativeGeomean)} Kiln/native geomean ${fmtRatio(gn, 3)} (target <= ${TARGETS.nativeGeomean})`);
+    if (Number.isFinite(gw)) console.log(`  ${mark(gw <= TARGETS.wasm2jsGeomean)} Kiln/wasm2js geomean ${fmtRatio(gw, 3)} (target <= ${TARGETS.wasm2jsGeomean})`);
     if (worst) {
       const over = kernels.filter((k) => {
         const n = goodMedian(k.runs.native);

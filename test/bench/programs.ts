@@ -1,0 +1,131 @@
+/**
+ * Real-program timings: every check.mjs case of ../shared/programs run on
+ * native WebAssembly and on Kiln's output, both through the WASI host of
+ * test/util/wasi.ts, each (engine, case) in a fresh `node` process (cold,
+ * like check.mjs's "cold _start"). A benchmark, not a test: it prints the
+ * wall time of `_start` and whether stdout/exit status match, never fails
+ * on speed.
+ *
+ *   npx tsx test/bench/programs.ts [--only=SUBSTRING] [--runs=N] [--v8-big] [--engines=native,kiln]
+ *
+ * --v8-big raises V8's --max-optimized-bytecode-size (61440 by default) so
+ * that the largest generated functions (luaV_execute, sqlite3VdbeExec) can
+ * be optimized by TurboFan at all; it shows how much of Kiln's gap comes
+ * from that limit.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile, CompileError } from '../../compiler/index.js';
+import { createWasi } from '../util/wasi.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const PROGRAMS = resolve(ROOT, '../shared/programs');
+const OUT = join(ROOT, '.tmp', 'bench-programs');
+
+interface Case { wasm: string; dir: string; script: string; args: string[]; stdin?: string }
+
+/** check.mjs's module/script pairs. */
+function cases(): Case[] {
+  const list = (dir: string, ext: string) => readdirSync(join(PROGRAMS, dir)).filter((f) => f.endsWith(ext)).sort();
+  const out: Case[] = [];
+  for (const s of list('lua-scripts', '.lua')) {
+    out.push({ wasm: 'lua.wasm', dir: 'lua-scripts', script: s, args: [s] });
+    out.push({ wasm: 'lua-eh.wasm', dir: 'lua-scripts', script: s, args: [s] });
+  }
+  for (const s of list('lua-eh-scripts', '.lua')) out.push({ wasm: 'lua-eh.wasm', dir: 'lua-eh-scripts', script: s, args: [s] });
+  for (const s of list('sqlite-scripts', '.sql')) out.push({ wasm: 'sqlite.wasm', dir: 'sqlite-scripts', script: s, args: [], stdin: s });
+  return out;
+}
+
+/** Child: runs one case once and prints `{ ms, code, ok }` as JSON. */
+function child(engine: string, modFile: string, c: Case): void {
+  const cwd = join(PROGRAMS, c.dir);
+  let instantiate: (imports: any) => { exports: any };
+  if (engine === 'native') {
+    const m = new WebAssembly.Module(readFileSync(modFile));
+    instantiate = (i) => new WebAssembly.Instance(m, i);
+  } else {
+    const mod = createRequire(import.meta.url)(modFile);
+    instantiate = (i) => mod.instantiate(i);
+  }
+  const wasi = createWasi({
+    args: [c.wasm.replace(/\.wasm$/, ''), ...c.args],
+    stdin: c.stdin ? readFileSync(join(cwd, c.stdin)) : undefined,
+    preopens: { '.': cwd },
+  });
+  const { exports } = instantiate(wasi.imports);
+  const t0 = performance.now();
+  const code = wasi.start(exports);
+  const ms = performance.now() - t0;
+  const expected = readFileSync(join(cwd, c.script.replace(/\.(lua|sql)$/, '.out'))).toString('latin1');
+  process.stdout.write(JSON.stringify({ ms, code, ok: code === 0 && wasi.stdout() === expected }) + '\n');
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') {
+    if (argv[1] === '--v8-big') argv.splice(1, 1);
+    const [, engine, modFile, json] = argv;
+    child(engine, modFile, JSON.parse(json));
+    return;
+  }
+  const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const only = opt('only') ?? '';
+  const runs = Number(opt('runs') ?? 1);
+  const engines = (opt('engines') ?? 'native,kiln').split(',');
+  const big = argv.includes('--v8-big');
+  if (!existsSync(PROGRAMS)) { console.log('programs bench: ../shared/programs is absent'); return; }
+  mkdirSync(OUT, { recursive: true });
+
+  const kilnFiles = new Map<string, string | Error>();
+  for (const wasm of ['lua.wasm', 'lua-eh.wasm', 'sqlite.wasm']) {
+    const t0 = performance.now();
+    try {
+      const { code } = compile(new Uint8Array(readFileSync(join(PROGRAMS, wasm))), { format: 'cjs' });
+      const file = join(OUT, wasm.replace(/\.wasm$/, '.cjs'));
+      writeFileSync(file, code);
+      kilnFiles.set(wasm, file);
+      console.log(`compile ${wasm}: ${(performance.now() - t0).toFixed(0)} ms, ${(code.length / 1e6).toFixed(1)} MB of JS`);
+    } catch (e) {
+      if (!(e instanceof CompileError)) throw e;
+      kilnFiles.set(wasm, e);
+      console.log(`compile ${wasm}: rejected (${e.message})`);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  console.log(`\n${'case'.padEnd(44)} ${engines.map((e) => e.padStart(10)).join(' ')}   kiln/native${big ? '   (V8 --max-optimized-bytecode-size raised)' : ''}`);
+  for (const c of cases()) {
+    const name = `${c.wasm} ${c.dir}/${c.script}`;
+    if (only && !name.includes(only)) continue;
+    const cells: Record<string, string> = {};
+    const ms: Record<string, number> = {};
+    for (const engine of engines) {
+      const modFile = engine === 'native' ? join(PROGRAMS, c.wasm) : kilnFiles.get(c.wasm);
+      if (modFile instanceof Error || modFile === undefined) { cells[engine] = 'rejected'; continue; }
+      const times: number[] = [];
+      let status = 'ok';
+      for (let i = 0; i < runs; i++) {
+        const flags = big ? ['--max-optimized-bytecode-size=1000000'] : [];
+        const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', engine, modFile, JSON.stringify(c)],
+          { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+        const line = r.stdout.trim().split('\n').pop() ?? '';
+        try {
+          const res = JSON.parse(line);
+          times.push(res.ms);
+          if (!res.ok) status = `FAIL(exit ${res.code})`;
+        } catch {
+          status = `ERROR: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`;
+        }
+      }
+      ms[engine] = median(times);
+      cells[engine] = status === 'ok' ? ms[engine].toFixed(0) : status;
+    }
+    const ratio = ms.native && ms.kiln ? (ms.kiln / ms.native).toFixed(1) + 'x' : '';
+    console.log(`${name.padEnd(44)} ${engines.map((e) => (cells[e] ?? '').padStart(10)).join(' ')}   ${ratio.padStart(8)}`);
+  }
+}
+
+main();
