@@ -4,6 +4,7 @@
  * malformed inputs (always CompileError with an offset), the spec test
  * suite's binary modules, and the real programs in ../shared.
  */
+import { leb, vec, section, HEADER } from './util/wasm-bytes.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,23 +22,10 @@ if (!HAVE_SHARED) console.warn(`decode.test: ${SHARED} not found; skipping spec-
 // --- A tiny binary emitter for encodings wabt does not produce -------------
 
 type Bytes = number[];
-const leb = (n: number): Bytes => {
-  const out: Bytes = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
 const str = (s: string): Bytes => {
   const b = [...new TextEncoder().encode(s)];
   return [...leb(b.length), ...b];
 };
-const vec = (items: Bytes[]): Bytes => [...leb(items.length), ...items.flat()];
-const section = (id: number, content: Bytes): Bytes => [id, ...leb(content.length), ...content];
-const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const mod = (...sections: Bytes[]): Uint8Array => Uint8Array.from([...HEADER, ...sections.flat()]);
 
 const END = 0x0b;

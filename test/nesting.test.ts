@@ -2,26 +2,15 @@
 import { describe, it, expect } from 'vitest';
 import { compile } from '../compiler/index.js';
 import { importCode } from './util/load.js';
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
+import { leb, section, HEADER } from './util/wasm-bytes.js';
 
 /** A module exporting `f: [i32] -> [i32]` with the given body (no locals). */
 function moduleWithBody(body: number[]): Uint8Array {
   const code = [0, ...body, 0x0b];
-  const sec = (id: number, c: number[]) => [id, ...leb(c.length), ...c];
   return new Uint8Array([
-    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...sec(1, [1, 0x60, 1, 0x7f, 1, 0x7f]), ...sec(3, [1, 0]), ...sec(7, [1, 1, 0x66, 0, 0]),
-    ...sec(10, [1, ...leb(code.length), ...code]),
+    ...HEADER,
+    ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]), ...section(3, [1, 0]), ...section(7, [1, 1, 0x66, 0, 0]),
+    ...section(10, [1, ...leb(code.length), ...code]),
   ]);
 }
 

@@ -12,6 +12,7 @@ import { validate } from '../compiler/index.js';
 import { OP, OPS } from '../compiler/opcodes.js';
 import { CompileError } from '../runtime/errors.js';
 import { SHARED } from './util/load.js';
+import { leb, vec, section } from './util/wasm-bytes.js';
 
 if (!SHARED) console.warn('validate.test: ../shared not found; skipping the bench and real-program modules');
 
@@ -63,18 +64,6 @@ function expectInvalid(bytes: Uint8Array, message: string, want: Expect = {}): C
 
 // --- Hand encoding, for what wabt will not emit ---------------------------
 
-const leb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const section = (id: number, content: number[]): number[] => [id, ...leb(content.length), ...content];
-const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
 
 /** A module with one type `[] -> []`, a memory when `memory`, and one function with raw body `body` (locals vector included). */
 function oneFunc(body: number[], opts: { memory?: boolean; sections?: number[][]; after?: number[][] } = {}): Uint8Array {

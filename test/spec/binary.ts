@@ -13,6 +13,8 @@ export interface FuncSig {
   results: SigType[];
 }
 
+import { leb, vec } from '../util/wasm-bytes.js';
+
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 class Reader {
@@ -163,23 +165,9 @@ function carriers(t: SigType): number[] {
   return [CODE[t]!];
 }
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
 
 function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
+  return [id, ...leb(body.length), ...body];
 }
 
 /** Whether calls with this signature need a thunk (floats/v128) and can have one (no typed references). */
@@ -197,25 +185,25 @@ export function thunkModule(sig: FuncSig): Uint8Array {
   const fnType = (ps: number[], rs: number[]) => [0x60, ...vec(ps.map((p) => [p])), ...vec(rs.map((r) => [r]))];
   const target = fnType(sig.params.map((t) => CODE[t]!), sig.results.map((t) => CODE[t]!));
   const wrapper = fnType(sig.params.flatMap(carriers), sig.results.flatMap(carriers));
-  const str = (s: string) => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+  const str = (s: string) => [...leb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 
   const body: number[] = [];
   let local = 0;
   for (const t of sig.params) {
     if (t === 'v128') {
-      body.push(0x20, ...uleb(local++), 0xfd, 0x12); // i64x2.splat
-      body.push(0x20, ...uleb(local++), 0xfd, 0x1e, 1); // i64x2.replace_lane 1
+      body.push(0x20, ...leb(local++), 0xfd, 0x12); // i64x2.splat
+      body.push(0x20, ...leb(local++), 0xfd, 0x1e, 1); // i64x2.replace_lane 1
       continue;
     }
-    body.push(0x20, ...uleb(local++));
+    body.push(0x20, ...leb(local++));
     if (t === 'f32') body.push(0xbe); // f32.reinterpret_i32
     if (t === 'f64') body.push(0xbf); // f64.reinterpret_i64
   }
   body.push(0x10, 0); // call the import
   const firstResult = local;
-  for (let i = sig.results.length - 1; i >= 0; i--) body.push(0x21, ...uleb(firstResult + i));
+  for (let i = sig.results.length - 1; i >= 0; i--) body.push(0x21, ...leb(firstResult + i));
   sig.results.forEach((t, i) => {
-    const get = [0x20, ...uleb(firstResult + i)];
+    const get = [0x20, ...leb(firstResult + i)];
     if (t === 'v128') body.push(...get, 0xfd, 0x1d, 0, ...get, 0xfd, 0x1d, 1); // i64x2.extract_lane 0, 1
     else body.push(...get, ...(t === 'f32' ? [0xbc] : t === 'f64' ? [0xbd] : []));
   });
@@ -229,6 +217,6 @@ export function thunkModule(sig: FuncSig): Uint8Array {
     ...section(2, vec([[...str('m'), ...str('f'), 0x00, 0x00]])),
     ...section(3, vec([[1]])),
     ...section(7, vec([[...str('run'), 0x00, 1]])),
-    ...section(10, vec([[...uleb(func.length), ...func]])),
+    ...section(10, vec([[...leb(func.length), ...func]])),
   ]);
 }
