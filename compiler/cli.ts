@@ -67,6 +67,7 @@ export async function main(argv: string[]): Promise<void> {
             default: 'inline' as const,
             describe: 'inline: embed the runtime (a standalone file with no imports); import: import it from wasm-kiln/runtime',
           })
+          .option('pretty', { type: 'boolean', default: false, describe: 'indent the output two spaces a level, for reading (default: compact, one statement per line)' })
           .option('max-memory-pages', { type: 'number', describe: 'default memory page limit (pages of 64 KiB) baked into the output; instantiate options can override it' })
           .option('fuel', { type: 'boolean', describe: 'emit fuel metering: instantiate takes options.fuel, the instance has getFuel/setFuel, and running out traps (out-of-fuel)' })
           .option('fuel-costs', { type: 'string', describe: 'JSON file overriding the fuel cost table (implies --fuel; see README "Running untrusted plugins")' })
@@ -103,7 +104,7 @@ export async function main(argv: string[]): Promise<void> {
           }
           const fuelCosts = args['fuel-costs'] === undefined ? undefined : JSON.parse(readFileSync(args['fuel-costs'], 'utf8'));
           const fuel = args.fuel === true || fuelCosts !== undefined;
-          ({ code, map } = compile(bytes, { format: args.format, runtime: args.runtime, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, ...mapOptions }));
+          ({ code, map } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, ...mapOptions }));
         } catch (e) {
           report(args.file, e);
           return;

@@ -6,6 +6,7 @@
  * The C fixture is test/fixtures/sourcemap/ (trap.c, and the checked-in
  * trap.wasm and trap.wasm.map that its build.sh makes from DWARF).
  */
+import * as acorn from 'acorn';
 import { afterAll, describe, it, expect } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -100,15 +101,16 @@ async function checkBoundaries(bytes: Uint8Array, options: object = {}): Promise
   const names = readNames(m).funcs;
   const { code, map } = compile(bytes, { sourceMap: true, inputSourceMap: false, sourceFileName: 'in.wasm', ...options });
   const lines = code.split('\n');
-  // Line (1-based) -> funcidx of the function printed there, from the header comments.
-  const funcOfLine: number[] = [];
-  let current = -1;
-  lines.forEach((l, i) => {
-    const h = /^ {2}\/\/ func (\d+)/.exec(l);
-    if (h !== null) current = Number(h[1]);
-    else if (/^ {2}\S/.test(l) && !/^ {2}function /.test(l) && !/^ {2}}/.test(l)) current = -1;
-    funcOfLine[i + 1] = current;
-  });
+  // Line (1-based) -> funcidx of the function printed there: the functions declared in
+  // `instantiate` (found with acorn), each identified by its header comment on the line before.
+  const funcOfLine: number[] = new Array(lines.length + 1).fill(-1);
+  const ast: any = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true });
+  const inst = ast.body.find((n: any) => n.type === 'FunctionDeclaration' && n.id.name === 'instantiate');
+  for (const d of inst.body.body) {
+    if (d.type !== 'FunctionDeclaration') continue;
+    const h = /^\s*\/\/ func (\d+)/.exec(lines[d.loc.start.line - 2]);
+    for (let l = d.loc.start.line; l <= d.loc.end.line; l++) funcOfLine[l] = Number(h![1]);
+  }
   let n = 0;
   const seen = new Set<number>();
   for (const mp of await mappingsOf(map!)) {
@@ -170,7 +172,7 @@ describe('source map to the wasm module', () => {
     const lines = r.code.split('\n');
     const maps = await mappingsOf(r.map!);
     const decl = maps.find((m) => m.name === 'add')!;
-    expect(lines[decl.generatedLine - 2]).toMatch(/^ {2}\/\/ func 0 add: type 0 \[i32 i32\] -> \[i32\]/);
+    expect(lines[decl.generatedLine - 2]).toMatch(/^\s*\/\/ func 0 add: type 0 \[i32 i32\] -> \[i32\]/);
     expect(lines[decl.generatedLine - 1].slice(decl.generatedColumn)).toMatch(/^function \$add\(l0, l1\)/);
     const m = decodeAndValidate(add);
     const first = [...instructionBoundaries(m).keys()][0];
@@ -184,6 +186,7 @@ describe('source map to the wasm module', () => {
   it('every mapping of the C fixture and the bench kernels points to an instruction boundary', async () => {
     expect(await checkBoundaries(TRAP_WASM)).toBeGreaterThan(15);
     expect(await checkBoundaries(TRAP_WASM, { flatDepth: 0, runtime: 'import', format: 'cjs' })).toBeGreaterThan(15);
+    expect(await checkBoundaries(TRAP_WASM, { pretty: true })).toBeGreaterThan(15);
     if (SHARED) expect(await checkBoundaries(new Uint8Array(readFileSync(join(SHARED, 'bench/build/all.wasm'))))).toBeGreaterThan(1000);
   });
 

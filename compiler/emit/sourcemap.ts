@@ -162,12 +162,12 @@ export class ModuleSourceMap {
    * output so far). A mapping without source closes the function, so nothing
    * after it inherits its last position.
    */
-  func(parts: readonly string[], env: ModuleEnv, funcidx: number, decl: Stmt, header: string, indent: number): string {
+  func(parts: readonly string[], env: ModuleEnv, funcidx: number, decl: Stmt, header: string, pad: string): string {
     while (this.counted < parts.length) this.lines += countLines(parts[this.counted++]);
     const c = new Collector();
-    const code = generate(decl, { indent: '  ', sourceMap: c as unknown as SourceMapGenerator, generator: MAPPING_GENERATOR });
-    const pad = ' '.repeat(indent);
-    const text = header + pad + code.trimEnd().replace(/\n/g, '\n' + pad) + '\n';
+    const code = generate(decl, { indent: pad, sourceMap: c as unknown as SourceMapGenerator, generator: MAPPING_GENERATOR });
+    const indent = pad.length;
+    const text = pad === '' ? header + code.trimEnd() + '\n' : header + pad + code.trimEnd().replace(/\n/g, '\n' + pad) + '\n';
     const first = this.lines + 1 + countLines(header);
     const m = env.m;
     const k = funcidx - m.numImportedFuncs;
