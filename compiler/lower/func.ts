@@ -110,6 +110,8 @@ class FuncLowering {
   private brTargets: Uint32Array = new Uint32Array(16);
   /** Lowered in the flat form (see FLAT_DEPTH). */
   private flatForm = false;
+  /** The body loads or stores memory: it keeps the DataView in a local `dv` (see `refreshMemory`). */
+  private usesMemory = false;
   private cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
   private nCases = 0;
   /** Byte offset of the instruction being lowered. */
@@ -136,8 +138,9 @@ class FuncLowering {
     const { type, r } = this;
     this.locals = readLocals(r, type.params);
     const bodyStart = r.pos;
-    const limit = this.env.flatDepth;
-    this.flatForm = r.end - bodyStart > 2 * limit && this.maxDepth() > limit;
+    const { depth, memory } = this.scan();
+    this.flatForm = depth > this.env.flatDepth;
+    this.usesMemory = memory;
     if (this.flatForm) this.newCase();
     this.frames.push(this.frame(FUNC, [], type.results, this.out, bodyStart));
     this.meter?.start(this.out, bodyStart);
@@ -154,19 +157,24 @@ class FuncLowering {
     return this.finish(bodyStart);
   }
 
-  /** Deepest block nesting of the body (a pre-pass, only for large bodies). */
-  private maxDepth(): number {
+  /**
+   * A pre-pass over the body: its deepest block nesting, and whether it
+   * accesses memory through the DataView (loads and stores).
+   */
+  private scan(): { depth: number; memory: boolean } {
     const r = new Reader(this.r.bytes, this.r.pos, this.r.end);
     const ins = newInstr();
     let depth = 0;
     let max = 0;
+    let memory = false;
     while (r.pos < r.end) {
       readInstr(r, ins);
-      const name = OPS[ins.op].name;
-      if (name === 'block' || name === 'loop' || name === 'if') max = Math.max(max, ++depth);
-      else if (name === 'end') depth--;
+      const op = OPS[ins.op];
+      if (op.width > 0) memory = true;
+      else if (op.name === 'block' || op.name === 'loop' || op.name === 'if') max = Math.max(max, ++depth);
+      else if (op.name === 'end') depth--;
     }
-    return max;
+    return { depth: max, memory };
   }
 
   // ---------------------------------------------------------------- output
@@ -185,7 +193,7 @@ class FuncLowering {
       if (t === I64) decls.push([this.localHi(i), A.num(0)]);
     }
     for (const v of this.varDecls) decls.push([v, A.num(0)]);
-    if (this.env.m.memories.length > 0) decls.push(['dv', A.id('DV')]);
+    if (this.usesMemory) decls.push(['dv', A.id('DV')]);
     if (this.flatForm) {
       decls.push(['st', A.num(0)]);
       const dispatch = A.switchStmt(A.id('st'), this.cases);
@@ -478,6 +486,7 @@ class FuncLowering {
       stmt = f.used ? A.labeled(f.label, s) : s;
     }
     if (stmt !== null) this.out.push(A.withLoc(stmt, f.offset));
+    if (this.meter !== null && f.kind === BLOCK && f.used) this.meter.join(this.out, this.at);
     this.stack.length = f.height;
     for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
   }
@@ -493,6 +502,7 @@ class FuncLowering {
       } else this.newCase(f.elseCase);
     }
     if (f.kind !== LOOP) this.newCase(f.endCase);
+    if (this.meter !== null && f.kind === BLOCK && f.used) this.meter.join(this.out, this.at);
     this.stack.length = f.height;
     for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
   }
@@ -706,7 +716,7 @@ class FuncLowering {
 
   /** Pushes the results of a call expression following the calling convention. */
   emitCall(c: Expr, results: ValType[]): void {
-    const hasMemory = this.env.m.memories.length > 0;
+    const hasMemory = this.usesMemory;
     if (results.length === 0) {
       this.push(A.exprStmt(c));
       if (hasMemory) this.refreshMemory();
@@ -740,7 +750,7 @@ class FuncLowering {
    * only happen in a call or `memory.grow`, after which this re-reads it.
    */
   refreshMemory(): void {
-    this.push(A.exprStmt(A.assign('dv', A.id('DV'))));
+    if (this.usesMemory) this.push(A.exprStmt(A.assign('dv', A.id('DV'))));
   }
 
   private select(): void {

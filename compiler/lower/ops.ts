@@ -30,7 +30,7 @@ function def(name: string, f: OpLowering): void {
 const i32e = (v: Val) => asI32(v, A.bin);
 const math = (fn: string, ...args: Expr[]) => A.call(A.member('Math', fn), args);
 const fround = (e: Expr) => math('fround', e);
-const u32 = (e: Expr) => A.bin('>>>', e, A.num(0));
+const u32 = (e: Expr) => (e.type === 'Literal' && typeof e.value === 'number' ? e : A.bin('>>>', e, A.num(0)));
 const or0 = (e: Expr) => A.bin('|', e, A.num(0));
 
 /** Pushes `e` computed from `args`: pure unless `impure` (may trap or read state). */
