@@ -33,27 +33,37 @@ const fround = (e: Expr) => math('fround', e);
 const u32 = (e: Expr) => (e.type === 'Literal' && typeof e.value === 'number' ? e : A.bin('>>>', e, A.num(0)));
 const or0 = (e: Expr) => A.bin('|', e, A.num(0));
 
-/** Pushes `e` computed from `args`: pure unless `impure` (may trap or read state). */
-function pushExpr(L: Lowering, e: Expr, t: ValType, args: Val[], impure = false, bool = false): void {
+/**
+ * Pushes `e` computed from `args`: pure unless `impure` (may trap or read state).
+ * `fast`: a cheaper form that may differ only in a NaN's bits (Val.fast).
+ */
+function pushExpr(L: Lowering, e: Expr, t: ValType, args: Val[], impure = false, bool = false, fast?: Expr): void {
   let k: Kind = impure ? IMPURE : LOCAL;
   let d = 0;
   for (const a of args) {
     if (a.k > k) k = a.k;
     if (a.d > d) d = a.d;
   }
-  L.pushVal(val(e, t, k, mergeReads(args), bool, d + 1));
+  const v = val(e, t, k, mergeReads(args), bool, d + 1);
+  if (fast !== undefined) v.fast = fast;
+  L.pushVal(v);
 }
 
 // ------------------------------------------------ i32 / f32 / f64 operators
 
 type Build = (...e: Expr[]) => Expr;
 
-/** An operator on non-i64 operands: `build` gets the operand expressions (i32 operands normalised). */
-function op(name: string, n: number, result: ValType, build: Build, opts: { impure?: boolean; bool?: boolean } = {}): void {
+/**
+ * An operator on non-i64 operands: `build` gets the operand expressions (i32
+ * operands normalised). `nanBlind`: the result does not depend on a NaN
+ * operand's bits (arithmetic gives an arithmetic NaN, comparisons a boolean),
+ * so operands may use their `fast` form.
+ */
+function op(name: string, n: number, result: ValType, build: Build, opts: { impure?: boolean; bool?: boolean; nanBlind?: boolean } = {}): void {
   const params = OPS[OP[name]].params!;
   def(name, (L) => {
     const args = L.popVals(n);
-    const exprs = args.map((a, i) => (params[i] === I32 ? i32e(a) : a.e));
+    const exprs = args.map((a, i) => (params[i] === I32 ? i32e(a) : opts.nanBlind && a.fast !== undefined ? a.fast : a.e));
     pushExpr(L, build(...exprs), result, args, opts.impure, opts.bool);
   });
 }
@@ -89,12 +99,12 @@ op('i32.extend16_s', 1, I32, (a) => A.bin('>>', A.bin('<<', a, A.num(16)), A.num
 for (const [t, T] of [['f32', F32], ['f64', F64]] as const) {
   const round = t === 'f32' ? fround : (e: Expr) => e;
   for (const [n, o] of [['eq', '==='], ['ne', '!=='], ['lt', '<'], ['gt', '>'], ['le', '<='], ['ge', '>=']]) {
-    op(`${t}.${n}`, 2, I32, (a, b) => A.bin(o, a, b), { bool: true });
+    op(`${t}.${n}`, 2, I32, (a, b) => A.bin(o, a, b), { bool: true, nanBlind: true });
   }
-  for (const [n, o] of [['add', '+'], ['sub', '-'], ['mul', '*'], ['div', '/']]) op(`${t}.${n}`, 2, T, (a, b) => round(A.bin(o, a, b)));
-  op(`${t}.sqrt`, 1, T, (a) => round(math('sqrt', a)));
-  op(`${t}.min`, 2, T, (a, b) => math('min', a, b));
-  op(`${t}.max`, 2, T, (a, b) => math('max', a, b));
+  for (const [n, o] of [['add', '+'], ['sub', '-'], ['mul', '*'], ['div', '/']]) op(`${t}.${n}`, 2, T, (a, b) => round(A.bin(o, a, b)), { nanBlind: true });
+  op(`${t}.sqrt`, 1, T, (a) => round(math('sqrt', a)), { nanBlind: true });
+  op(`${t}.min`, 2, T, (a, b) => math('min', a, b), { nanBlind: true });
+  op(`${t}.max`, 2, T, (a, b) => math('max', a, b), { nanBlind: true });
   // V8's interpreter returns a signalling NaN unchanged from Math.floor/ceil/trunc (optimised code quiets it):
   // test for NaN so every tier gives an arithmetic NaN. `x + x` quiets a NaN keeping its sign and payload,
   // as the hardware (and so native wasm) does.
@@ -351,7 +361,8 @@ def('f32.load', (L, ins) => {
   const addr = address(a, ins.b);
   const t = A.id(L.newTempName());
   const load = A.assign(t, dv('getFloat32', [addr, A.TRUE]));
-  pushExpr(L, A.cond(A.bin('===', load, t), t, A.call('f32_load', [A.id('dv'), addr])), F32, [a], true);
+  const exact = A.cond(A.bin('===', load, t), t, A.call('f32_load', [A.id('dv'), addr]));
+  pushExpr(L, exact, F32, [a], true, false, dv('getFloat32', [addr, A.TRUE]));
 });
 def('i64.load', (L, ins) => {
   const a = L.evalNow(L.popVal());

@@ -31,6 +31,12 @@ export interface Val {
   bool: boolean;
   /** Expression nesting depth, to bound the size of folded expressions. */
   d: number;
+  /**
+   * A cheaper form of `e` that may return a different NaN (an f32 load
+   * without its exact-NaN path): only for consumers whose result does not
+   * depend on a NaN operand's bits (arithmetic, comparisons). Else undefined.
+   */
+  fast?: Expr;
 }
 
 export function val(e: Expr, t: ValType, k: Kind, reads: number[] | null = null, bool = false, d = 0, h: Expr | null = null): Val {
