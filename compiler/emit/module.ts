@@ -17,7 +17,7 @@ import { Reader } from '../decode/reader.js';
 import { readInstr, newInstr } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
 import type { ConstExpr, Module } from '../module.js';
-import { I64, FUNCREF, EXTERNREF, MAX_PAGES, valTypeName, type ValType } from '../types.js';
+import { I64, FUNCREF, valTypeName, type ValType } from '../types.js';
 import { runtimeSource } from './runtime-source.js';
 import { compilePageLimit, fuelPrologue, instanceProperties, resolveFuelCosts, sandboxBindings, type FuelCosts } from '../lower/fuel.js';
 import { functionHeader } from './names.js';

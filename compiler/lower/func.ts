@@ -29,7 +29,7 @@ import { FuelMeter, sandboxOps } from './fuel.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, readLocals, readBrTable, newInstr, blockValType, type Locals } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
-import { I32, I64, F32, F64, FUNCREF, EXTERNREF, type FuncType, type ValType } from '../types.js';
+import { I64, FUNCREF, EXTERNREF, type FuncType, type ValType } from '../types.js';
 
 const BLOCK = 0;
 const LOOP = 1;

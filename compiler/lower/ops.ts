@@ -465,4 +465,3 @@ def('ref.is_null', (L) => {
 });
 def('ref.func', (L, ins, env) => L.pushVal(val(A.id(env.funcRefName(ins.a)), FUNCREF, CONST)));
 
-export { TEMP };
