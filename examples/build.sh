@@ -22,7 +22,7 @@ fi
 # calls to memset/memcpy, which do not exist here.
 CFLAGS=(--target=wasm32 -O2 -nostdlib -fno-builtin -Wall -Wextra -Werror)
 LDFLAGS=(-Wl,--no-entry -Wl,--export-memory -Wl,-z,stack-size=65536)
-for name in mandelbrot sha256 calc; do
+for name in mandelbrot sha256 calc plugin; do
   "$CC" "${CFLAGS[@]}" "${LDFLAGS[@]}" -o "$name/$name.wasm" "$name/$name.c"
   chmod 644 "$name/$name.wasm"
   printf '%7d bytes  %s\n' "$(stat -c %s "$name/$name.wasm")" "$name/$name.wasm"

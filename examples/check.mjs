@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Checks the examples end to end: compiles each <name>/<name>.wasm with the
-// Kiln API to <name>/<name>.js, runs <name>/run.mjs with no arguments and
+// Kiln API (options from <name>/kiln.json if present) to <name>/<name>.js, runs <name>/run.mjs with no arguments and
 // compares its standard output with <name>/expected.txt.
 // Usage (after `npm run build`): node examples/check.mjs [name...]
 // Prints one line per example; exit status 1 if any example fails.
@@ -22,7 +22,9 @@ for (const name of names) {
   const dir = join(here, name);
   let problem;
   try {
-    const { code } = compile(new Uint8Array(readFileSync(join(dir, `${name}.wasm`))));
+    // <name>/kiln.json, when present, holds compile options (e.g. { "fuel": true }).
+    const options = existsSync(join(dir, 'kiln.json')) ? JSON.parse(readFileSync(join(dir, 'kiln.json'), 'utf8')) : {};
+    const { code } = compile(new Uint8Array(readFileSync(join(dir, `${name}.wasm`))), options);
     // Write through a temporary file so a concurrent run never sees half a module.
     const tmp = join(dir, `.${name}.${process.pid}.tmp.js`);
     writeFileSync(tmp, code);

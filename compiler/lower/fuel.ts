@@ -8,19 +8,21 @@
  *
  *     if ((fuel -= N) < 0) outOfFuel(N);
  *
- * Regions are the function body, each loop body (charged on every
- * iteration, since a branch to a loop re-enters its body) and each arm of an
- * `if`. A region's N is the sum of the costs of the live instructions lowered
- * while it is the innermost region: the instructions of a `block`, and
- * whatever follows the `end` of a block, `if` or `loop`, belong to the
- * enclosing region, because every path that reaches them went through that
- * region's start (a branch to a block's label lands right after its `end`).
- * So a call consumes, deterministically, the sum of the costs of the
- * regions it entered; code skipped by a branch out of a region, or after a
- * trap, is still paid for. The cost of `loop` and `if` themselves belongs to
- * the enclosing region, that of `else` and `end` to the region they close.
- * Function bodies and loop bodies cost at least 1, so a finite budget always
- * ends infinite loops and infinite recursion.
+ * A region starts at the function entry, at each loop body (charged on every
+ * iteration: a branch to a loop re-enters its body), at each arm of an `if`,
+ * and after the `end` of a block that is a branch target (the paths arriving
+ * there by a branch skipped the rest of the region they came from). The code
+ * after the `end` of an `if`, a loop or a block no branch targets continues
+ * the region that was open before it: every path to it went through that
+ * region's start. A region's N is the sum of the costs of the live
+ * instructions in it; the cost of `loop`, `if` and `block` belongs to the
+ * region they appear in, that of `else` and `end` to the region they close.
+ * Small regions fold: a region after a block end, or an if arm, costing at
+ * most `foldUpTo` is charged with the region before it. So a call consumes,
+ * deterministically, the sum of the regions it entered; code skipped by a
+ * branch within a region, a small region skipped, or code after a trap, is
+ * still paid for. Function bodies and loop bodies cost at least 1, so a
+ * finite budget always ends infinite loops and infinite recursion.
  *
  * An instruction's cost is the cost of its class (the `cost` column of
  * compiler/opcodes.ts), from `DEFAULT_FUEL_COSTS` or the `fuelCosts` compile
@@ -31,8 +33,9 @@
  * its operands are evaluated (when the length is a constant, it is added to
  * the region's N instead).
  *
- * Without the `fuel` option nothing here emits any code (no fuel
- * identifier appears in the output).
+ * A function with a loop and no call-like instruction charges a local copy
+ * of the fuel instead (see FuelMeter). Without the `fuel` option nothing here
+ * emits any code (no fuel identifier appears in the output).
  *
  * Page limit. An instance's own memory gets its maximum lowered to the limit
  * when it is created (runtime `newMemory`). An imported memory is shared and
@@ -79,6 +82,12 @@ export interface FuelCosts {
   bytesPerFuel: number;
   /** Bulk table operations and table.grow: 1 fuel per this many elements (0: no charge per element). */
   elementsPerFuel: number;
+  /**
+   * A region after a block end, or an if arm, costing at most this much is
+   * charged with the region before it (fewer charges; a path that skips it
+   * pays at most this much too much). 0: every such region is charged on its own.
+   */
+  foldUpTo: number;
 }
 
 /** The default cost table (README "Running untrusted plugins"). */
@@ -94,6 +103,7 @@ export const DEFAULT_FUEL_COSTS: Readonly<FuelCosts> = Object.freeze({
   simd: 2,
   bytesPerFuel: 64,
   elementsPerFuel: 1,
+  foldUpTo: 8,
 });
 
 /** Fuel costs resolved for one compile: per-class costs as a table indexed by opcode row. */
@@ -131,7 +141,7 @@ export const FUEL_VAR = 'fuel';
 const RESERVE = 'fuelReserve';
 const OUT_OF_FUEL = 'outOfFuel';
 const CHARGE = 'chargeFuel';
-/** The function-local copy of `fuel` inside a call-free loop nest. */
+/** The function-local copy of `fuel` in a leaf function with a loop (FuelMeter). */
 const LOCAL_FUEL = 'fl';
 /** Value of runtime/fuel.ts FUEL_CHUNK (kept in sync by test/fuel.test.ts). */
 export const FUEL_CHUNK = 0x20000000;
@@ -143,7 +153,7 @@ function chargeStmt(n: number): Stmt {
 }
 
 /**
- * The charge inside a call-free loop nest, on the local copy `fl`, with the
+ * The charge in a leaf function with a loop, on the local copy `fl`, with the
  * refill from the reserve inline (no call on any path that continues, which
  * lets the engine keep the loop's values in registers):
  *
@@ -166,11 +176,25 @@ function localChargeStmt(n: number): Stmt {
 }
 
 interface Region {
-  /** The charge statement: an EmptyStatement until `close` fills it in (or removes it). */
+  /** The charge statement: an EmptyStatement until it is filled in (or removed). */
   node: Stmt;
   list: Stmt[];
   sum: number;
   min: number;
+}
+
+/**
+ * The regions of one function body, loop body or if arm: `base`, the region
+ * small join regions fold into, and `cur`, the region instructions are
+ * counted in (a join region, or `base` itself).
+ */
+interface Level {
+  base: Region;
+  cur: Region;
+  /** An if arm (may fold into the enclosing level). */
+  arm: boolean;
+  /** `base` is still the level's first region. */
+  single: boolean;
 }
 
 /** Instructions that may run other code reading or changing `fuel` (calls) or charge it themselves. */
@@ -198,28 +222,51 @@ function isLeafWithLoop(bytes: Uint8Array, start: number, end: number): boolean 
   return loop;
 }
 
+/** A new region whose charge statement (filled in later) is appended to `list`. */
+function region(list: Stmt[], min: number, offset: number): Region {
+  const node = A.withLoc({ type: 'EmptyStatement' }, offset);
+  list.push(node);
+  return { node, list, sum: 0, min };
+}
+
+/** Removes the charge statement of a region that charges nothing of its own. */
+function remove(r: Region): void {
+  const i = r.list.lastIndexOf(r.node);
+  if (i >= 0) r.list.splice(i, 1);
+}
+
 /**
  * Per-function region bookkeeping (see the file comment): `start` at the
  * function body, `openLoop`/`openArm` where a loop body or an if arm starts,
- * `count` for every live instruction, `close` at the region's `else`/`end`,
- * and `wrapBody` on the finished body.
+ * `join` after the `end` of a block that is a branch target, `count` for
+ * every live instruction, `close` at the `else`/`end` of a loop, arm or the
+ * function, and `wrapBody` on the finished body.
+ *
+ * Small regions fold (FuelCosts.foldUpTo): a join region, or an if arm made
+ * of one region, that costs at most `foldUpTo` is charged with the region
+ * before it (the one it would otherwise follow, or the one holding the `if`),
+ * which every path to it went through; a path that skips it pays at most
+ * `foldUpTo` too much for it, and saves a charge.
  *
  * A leaf function with a loop (no call-like instruction: nothing else can
- * read or charge the fuel while it runs) charges a local copy `fl` of the fuel, which the
- * engine keeps in a register, and writes it back when it returns or throws:
- * its body becomes `let fl = fuel; try { ... fuel = fl; return x; ... }
- * catch (e) { fuel = fl; throw e; }`. Other functions charge `fuel` itself.
+ * read or charge the fuel while it runs) charges a local copy `fl` of the
+ * fuel, which the engine keeps in a register, and writes it back when it
+ * returns or throws: its body becomes `let fl = fuel; try { ... fuel = fl;
+ * return x; ... } catch (e) { fuel = fl; throw e; }`. Other functions charge
+ * `fuel` itself.
  */
 export class FuelMeter {
   private readonly opCost: Float64Array;
-  private readonly regions: Region[] = [];
+  private readonly fold: number;
+  private readonly levels: Level[] = [];
   private readonly env: ModuleEnv;
   private readonly funcidx: number;
-  /** Charges go to the local copy `fl` (a leaf function). */
+  /** Charges go to the local copy `fl` (a leaf function with a loop). */
   private leaf = false;
 
   constructor(plan: FuelPlan, env: ModuleEnv, funcidx: number) {
     this.opCost = plan.opCost;
+    this.fold = plan.costs.foldUpTo;
     this.env = env;
     this.funcidx = funcidx;
   }
@@ -228,42 +275,76 @@ export class FuelMeter {
   start(list: Stmt[], bodyStart: number): void {
     const m = this.env.m;
     this.leaf = isLeafWithLoop(m.bytes, bodyStart, m.bodyEnd[this.funcidx - m.numImportedFuncs]!);
-    this.open(list, 1, bodyStart);
+    this.open(list, 1, bodyStart, false);
   }
 
   /** Opens a loop body's region (charged on every iteration, at least 1); `offset`: the `loop` instruction. */
   openLoop(list: Stmt[], offset: number): void {
-    this.open(list, 1, offset);
+    this.open(list, 1, offset, false);
   }
 
   /** Opens the region of an `if` arm. */
   openArm(list: Stmt[], offset: number): void {
-    this.open(list, 0, offset);
+    this.open(list, 0, offset, true);
   }
 
-  private open(list: Stmt[], min: number, offset: number): void {
-    const node = A.withLoc({ type: 'EmptyStatement' }, offset);
-    list.push(node);
-    this.regions.push({ node, list, sum: 0, min });
+  private open(list: Stmt[], min: number, offset: number, arm: boolean): void {
+    const r = region(list, min, offset);
+    this.levels.push({ base: r, cur: r, arm, single: true });
   }
 
-  /** Adds the cost of one instruction of opcode row `op` to the innermost region. */
+  /**
+   * A new region after the `end` of a block that is a branch target (the
+   * paths arriving there by a branch skipped the rest of the current region),
+   * its charge appended to `list`.
+   */
+  join(list: Stmt[], offset: number): void {
+    const L = this.levels[this.levels.length - 1]!;
+    this.settle(L);
+    L.cur = region(list, 0, offset);
+  }
+
+  /** Adds the cost of one instruction of opcode row `op` to the current region. */
   count(op: number): void {
-    this.regions[this.regions.length - 1]!.sum += this.opCost[op]!;
+    this.levels[this.levels.length - 1]!.cur.sum += this.opCost[op]!;
   }
 
-  /** Adds `n` fuel to the innermost region (a bulk operation of constant length). */
+  /** Adds `n` fuel to the current region (a bulk operation of constant length). */
   add(n: number): void {
-    this.regions[this.regions.length - 1]!.sum += n;
+    this.levels[this.levels.length - 1]!.cur.sum += n;
   }
 
-  /** Ends the innermost region: fills in its charge, or removes the statement when it charges nothing. */
+  /** Ends the innermost level (at the `else`/`end` of its loop, arm or function). */
   close(): void {
-    const r = this.regions.pop()!;
+    const L = this.levels.pop()!;
+    this.settle(L);
+    const b = L.base;
+    if (L.arm && L.single && b.sum <= this.fold && this.levels.length > 0) {
+      this.levels[this.levels.length - 1]!.cur.sum += b.sum;
+      remove(b);
+    } else this.finish(b);
+  }
+
+  /** Ends the level's join region, if one is open: folded into `base` when small, else it becomes `base`. */
+  private settle(L: Level): void {
+    const c = L.cur;
+    if (c === L.base) return;
+    if (c.sum <= this.fold) {
+      L.base.sum += c.sum;
+      remove(c);
+    } else {
+      this.finish(L.base);
+      L.base = c;
+      L.single = false;
+    }
+    L.cur = L.base;
+  }
+
+  /** Fills in the charge of region `r`, or removes the statement when it charges nothing. */
+  private finish(r: Region): void {
     const n = Math.max(r.sum, r.min);
     if (n === 0) {
-      const i = r.list.lastIndexOf(r.node);
-      if (i >= 0) r.list.splice(i, 1);
+      remove(r);
       return;
     }
     let stmt: Stmt;
