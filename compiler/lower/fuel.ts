@@ -48,7 +48,6 @@ import type { Expr, Stmt } from './ast.js';
 import { IMPURE, CONST, val, asI32, type Val } from './values.js';
 import type { ModuleEnv } from './env.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
-import type { Lowering } from './func.js';
 import { readInstr, newInstr } from '../decode/code.js';
 import { Reader } from '../decode/reader.js';
 import { OPS, OP, type CostClass } from '../opcodes.js';
