@@ -3,6 +3,7 @@
  * section, sanitised so they can never clash with Kiln's own identifiers,
  * one-line function headers, and byte-identical output for the same input.
  */
+import { leb } from './util/wasm-bytes.js';
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,16 +21,6 @@ function wat(text: string, names = false): Uint8Array {
   return wabt.parseWat('t.wat', text, features).toBinary({ write_debug_names: names }).buffer;
 }
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
 function nameBytes(s: string): number[] {
   const b = [...new TextEncoder().encode(s)];
   return [...leb(b.length), ...b];

@@ -6,6 +6,7 @@
  * The C fixture is test/fixtures/sourcemap/ (trap.c, and the checked-in
  * trap.wasm and trap.wasm.map that its build.sh makes from DWARF).
  */
+import { leb } from './util/wasm-bytes.js';
 import * as acorn from 'acorn';
 import { afterAll, describe, it, expect } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -265,16 +266,6 @@ describe('composition with the wasm module’s own source map', () => {
   });
 });
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
 
 /** `bytes` without its custom sections called `name`. */
 function withoutSection(bytes: Uint8Array, name: string): Uint8Array {
