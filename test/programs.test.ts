@@ -15,8 +15,9 @@
  * On a mismatch, the same script runs on native WebAssembly through the
  * same host, to tell a Kiln bug from a host bug.
  */
+import { programCases, type ProgramCase } from './util/programs.js';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -44,20 +45,10 @@ const SLOW: Record<string, number> = {
   'sqlite-scripts/cte_compute.sql': 35_500,
 };
 
-interface Case { wasm: string; dir: string; script: string; args: string[]; stdin?: string }
+type Case = ProgramCase;
 
-/** The module/script pairs of check.mjs, in its order. */
-function cases(): Case[] {
-  const list = (dir: string, ext: string) => readdirSync(join(PROGRAMS!, dir)).filter((f) => f.endsWith(ext)).sort();
-  const out: Case[] = [];
-  for (const s of list('lua-scripts', '.lua')) {
-    out.push({ wasm: 'lua.wasm', dir: 'lua-scripts', script: s, args: [s] });
-    out.push({ wasm: 'lua-eh.wasm', dir: 'lua-scripts', script: s, args: [s] });
-  }
-  for (const s of list('lua-eh-scripts', '.lua')) out.push({ wasm: 'lua-eh.wasm', dir: 'lua-eh-scripts', script: s, args: [s] });
-  for (const s of list('sqlite-scripts', '.sql')) out.push({ wasm: 'sqlite.wasm', dir: 'sqlite-scripts', script: s, args: [], stdin: s });
-  return out;
-}
+/** check.mjs's module/script pairs. */
+const cases = (): Case[] => programCases(PROGRAMS!);
 
 /** WASI options for a case, as run-wasi.mjs sets them (argv[0] is the module's base name). */
 function wasiOptions(c: Case): WasiOptions {

@@ -33,25 +33,17 @@ describe(`spec suite ${SUITE}`, () => {
     expect(r.passed).toBeGreaterThan(0);
   }, 300_000);
 
-  it('kiln: every assertion of every non-SIMD file passes (skips: module quote only)', async (ctx) => {
-    if (!existsSync(suiteDir)) ctx.skip(missing);
-    const engine = await kilnEngine(REPO_ROOT);
-    const files = readdirSync(suiteDir).filter((f) => f.endsWith('.wast') && !f.startsWith('simd_'));
-    const r = await runSuite({ suite: SUITE, engine, files });
-    expect(r.failed, show(r, ['validation', 'runner', 'wabt', 'execution'])).toBe(0);
-    expect(Object.keys(r.skips)).toEqual(['text-format test (module quote)']);
-    expect(r.passed).toBeGreaterThan(27000);
-  }, 300_000);
-
-  it('kiln with fuel metering (infinite default budget): every assertion of every non-SIMD file passes', async (ctx) => {
-    if (!existsSync(suiteDir)) ctx.skip(missing);
-    const engine = await kilnEngine(REPO_ROOT, { fuel: true });
-    const files = readdirSync(suiteDir).filter((f) => f.endsWith('.wast') && !f.startsWith('simd_'));
-    const r = await runSuite({ suite: SUITE, engine, files });
-    expect(r.failed, show(r, ['validation', 'runner', 'wabt', 'execution'])).toBe(0);
-    expect(Object.keys(r.skips)).toEqual(['text-format test (module quote)']);
-    expect(r.passed).toBeGreaterThan(27000);
-  }, 300_000);
+  for (const [label, options] of [['', {}], [' with fuel metering (infinite default budget)', { fuel: true }]] as const) {
+    it(`kiln${label}: every assertion of every non-SIMD file passes (skips: module quote only)`, async (ctx) => {
+      if (!existsSync(suiteDir)) ctx.skip(missing);
+      const engine = await kilnEngine(REPO_ROOT, options);
+      const files = readdirSync(suiteDir).filter((f) => f.endsWith('.wast') && !f.startsWith('simd_'));
+      const r = await runSuite({ suite: SUITE, engine, files });
+      expect(r.failed, show(r, ['validation', 'runner', 'wabt', 'execution'])).toBe(0);
+      expect(Object.keys(r.skips)).toEqual(['text-format test (module quote)']);
+      expect(r.passed).toBeGreaterThan(27000);
+    }, 300_000);
+  }
 
   it('kiln, flat form forced (flatDepth 0): control-flow files pass', async (ctx) => {
     if (!existsSync(suiteDir)) ctx.skip(missing);

@@ -13,8 +13,9 @@
  * be optimized by TurboFan at all; it shows how much of Kiln's gap comes
  * from that limit.
  */
+import { programCases, type ProgramCase } from '../util/programs.js';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,20 +26,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PROGRAMS = resolve(ROOT, '../shared/programs');
 const OUT = join(ROOT, '.tmp', 'bench-programs');
 
-interface Case { wasm: string; dir: string; script: string; args: string[]; stdin?: string }
+type Case = ProgramCase;
 
 /** check.mjs's module/script pairs. */
-function cases(): Case[] {
-  const list = (dir: string, ext: string) => readdirSync(join(PROGRAMS, dir)).filter((f) => f.endsWith(ext)).sort();
-  const out: Case[] = [];
-  for (const s of list('lua-scripts', '.lua')) {
-    out.push({ wasm: 'lua.wasm', dir: 'lua-scripts', script: s, args: [s] });
-    out.push({ wasm: 'lua-eh.wasm', dir: 'lua-scripts', script: s, args: [s] });
-  }
-  for (const s of list('lua-eh-scripts', '.lua')) out.push({ wasm: 'lua-eh.wasm', dir: 'lua-eh-scripts', script: s, args: [s] });
-  for (const s of list('sqlite-scripts', '.sql')) out.push({ wasm: 'sqlite.wasm', dir: 'sqlite-scripts', script: s, args: [], stdin: s });
-  return out;
-}
+const cases = (): Case[] => programCases(PROGRAMS);
 
 /** Child: runs one case once and prints `{ ms, code, ok }` as JSON. */
 function child(engine: string, modFile: string, c: Case): void {
