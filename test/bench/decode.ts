@@ -7,6 +7,7 @@
  *    ../shared/bench/build/all.wasm, ../shared/programs/sqlite.wasm and the
  *    generated module; decode+validate too when the validator is present.
  */
+import { leb as uleb } from '../util/wasm-bytes.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,14 +28,9 @@ function getGc(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-/** Unsigned LEB128 into `out`. */
+/** Unsigned LEB128 appended to `out` (no spread: sections here hold 100k functions). */
 function leb(out: number[], n: number): void {
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
+  for (const b of uleb(n)) out.push(b);
 }
 
 function section(out: number[], id: number, content: number[]): void {
