@@ -97,6 +97,67 @@ describe('fuel: consumption follows the cost table exactly', () => {
     expect(used(inst, () => expect(inst.exports.caller(21)).toBe(42))).toBe(C.var + C.call + C.control + callee);
   });
 
+  it('a direct call prepays the callee\'s first region with the caller\'s; other entries charge it on the way in', async () => {
+    const text = `(module
+      (type $t (func (param i32) (result i32)))
+      (table 1 funcref)
+      (elem (i32.const 0) $leaf)
+      (func $leaf (export "leaf") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+      (func (export "caller") (param i32) (result i32) (call $leaf (local.get 0)))
+      (func (export "viaTable") (param i32) (result i32) (call_indirect (type $t) (local.get 0) (i32.const 0))))`;
+    const inst = await load(text);
+    const callee = C.var + 2 * C.simple + C.control;
+    const caller = C.var + C.call + C.control;
+    expect(used(inst, () => expect(inst.exports.leaf(4)).toBe(8))).toBe(callee);
+    expect(used(inst, () => expect(inst.exports.caller(4)).toBe(8))).toBe(caller + callee);
+    const viaTable = C.var + C.simple + C.call + C.control; // the callee charges its body on entry through the table
+    expect(used(inst, () => expect(inst.exports.viaTable(4)).toBe(8))).toBe(viaTable + callee);
+    // One charge for caller and callee: a budget one short of both stops before either runs.
+    const short = await load(text, { fuel: caller + callee - 1 });
+    expect(trapCode(() => short.exports.caller(4))).toBe('out-of-fuel');
+    expect(short.getFuel()).toBe(caller + callee - 1);
+    // The callee has no charge of its own left.
+    const code = compile(wat(text), { fuel: true, pretty: true }).code;
+    const leafBody = code.slice(code.indexOf('function $leaf('), code.indexOf('function', code.indexOf('function $leaf(') + 1));
+    expect(leafBody).not.toMatch(/fuel/);
+  });
+
+  it('an interpreter loop: each handler pays for itself and the next dispatch with one charge', async () => {
+    // Handlers end in an unconditional branch back to the loop, so the loop's head region is
+    // paid on its edges (entry, handlers) instead of at the loop header.
+    const text = `(module
+      (func (export "disp") (param $n i32) (result i32) (local $acc i32)
+        (block $exit
+          (loop $top
+            (br_if $exit (i32.eqz (local.get $n)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (block $odd
+              (block $even
+                (br_table $even $odd (i32.and (local.get $n) (i32.const 1))))
+              (local.set $acc (i32.add (local.get $acc) (i32.const 2)))
+              (br $top))
+            (local.set $acc (i32.add (local.get $acc) (i32.const 3)))
+            (br $top)))
+        (local.get $acc)))`;
+    const entry = 3 * C.control; // block, loop, end of $exit
+    const head = 4 * C.var + 5 * C.simple + 4 * C.control; // br_if, two blocks, br_table
+    const handler = 2 * C.var + 2 * C.simple + C.control;
+    const exit = C.var + C.control;
+    const inst = await load(text, undefined, EXACT);
+    for (const n of [0, 1, 5, 100]) {
+      let acc = 0;
+      for (let k = n - 1; k >= 0; k--) acc += k & 1 ? 3 : 2;
+      expect(used(inst, () => expect(inst.exports.disp(n)).toBe(acc))).toBe(
+        entry + (n + 1) * head + n * handler + exit,
+      );
+    }
+    // The charges are entry + head, then handler + head per iteration: the third one fails here.
+    const budget = entry + head + (handler + head) + 10;
+    const short = await load(text, { fuel: budget }, EXACT);
+    expect(trapCode(() => short.exports.disp(5))).toBe('out-of-fuel');
+    expect(short.getFuel()).toBe(10);
+  });
+
   it('code skipped by a branch within a region is paid for up front; the code after a branch target is its own region', async () => {
     const inst = await load(BASIC);
     const all = C.control + C.var + C.control + C.simple + C.simple + C.control + C.simple + C.control;
@@ -341,11 +402,9 @@ describe('fuel: running out', () => {
     const inst2 = await load(BASIC, { fuel: budget }, { fuelCosts: costs });
     const callee = C.var + 2 * 50_000 + C.control;
     expect(trapCode(() => inst2.exports.spinCall())).toBe('out-of-fuel');
-    // Each iteration: the loop body's charge, then the callee's; either may be the one that fails.
-    const charges = [50_000 + C.call + 50_000 + C.control, callee];
-    let left = budget - 2 * C.control;
-    for (let i = 0; left >= charges[i % 2]!; i++) left -= charges[i % 2]!;
-    expect(inst2.getFuel()).toBe(left);
+    // Each iteration is one charge: the loop body's, with the callee's body prepaid by the call.
+    const iterCall = 50_000 + C.call + 50_000 + C.control + callee;
+    expect(inst2.getFuel()).toBe((budget - 2 * C.control) % iterCall);
   });
 });
 

@@ -17,9 +17,9 @@ import { Reader } from '../decode/reader.js';
 import { readInstr, newInstr } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
 import type { ConstExpr, Module } from '../module.js';
-import { I64, FUNCREF, valTypeName, type ValType } from '../types.js';
+import { I64, FUNCREF, valTypeName, type FuncType, type ValType } from '../types.js';
 import { runtimeSource } from './runtime-source.js';
-import { compilePageLimit, fuelPrologue, instanceProperties, resolveFuelCosts, sandboxBindings, type FuelCosts } from '../lower/fuel.js';
+import { compilePageLimit, entryCharge, entryFuel, fuelPrologue, instanceProperties, resolveFuelCosts, sandboxBindings, type FuelCosts } from '../lower/fuel.js';
 import { functionHeader } from './names.js';
 import { ModuleSourceMap, type SourceMapOptions } from './sourcemap.js';
 
@@ -82,6 +82,7 @@ function globalTypeName(t: ValType): string {
 export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: string }): string {
   const env = makeEnv(m, opts.flatDepth ?? FLAT_DEPTH);
   env.fuel = opts.fuel ? resolveFuelCosts(opts.fuelCosts) : null;
+  env.prepaid = env.fuel ? entryFuel(env, env.fuel) : null;
   const sm = opts.sourceMap ? new ModuleSourceMap(env, opts) : null;
   const format = opts.format ?? 'esm';
   // Compact by default: one statement per line, no indentation (deep wasm block nesting makes
@@ -177,6 +178,27 @@ function escapingFuncs(env: ModuleEnv): number[] {
   return [...set].sort((a, b) => a - b);
 }
 
+/**
+ * The internal-ABI callable of defined function `fi` for its `Func` object:
+ * the function itself, or with fuel a wrapper that first charges what direct
+ * callers prepay (lower/fuel.ts entryCharge).
+ */
+function entryFn(env: ModuleEnv, fi: number, t: FuncType): Expr {
+  const charge = entryCharge(env, fi);
+  if (charge === null) return A.id(env.funcName(fi));
+  const params: string[] = [];
+  for (const p of t.params) {
+    params.push(`a${params.length}`);
+    if (p === I64) params.push(`a${params.length}`);
+  }
+  const ret = A.ret(A.call(env.funcName(fi), params.map((p) => A.id(p))));
+  return { type: 'FunctionExpression', id: null, params: params.map((p) => A.id(p)), body: A.block([charge, ret]) };
+}
+
+function optional(s: Stmt | null): Stmt[] {
+  return s === null ? [] : [s];
+}
+
 /** Import resolution, memories, tables, globals and `Func` objects. */
 function prologue(env: ModuleEnv): Stmt[] {
   const m = env.m;
@@ -243,8 +265,8 @@ function prologue(env: ModuleEnv): Stmt[] {
   // Func objects of escaping defined functions (declarations below are hoisted).
   for (const fi of escapingFuncs(env)) {
     if (fi < m.numImportedFuncs) continue;
-    const sig = sigString(m.types[m.funcTypes[fi]]);
-    constDecl(env.funcRefName(fi), { type: 'NewExpression', callee: A.id('Func'), arguments: [A.str(sig), A.id(env.funcName(fi)), A.id('rt')] });
+    const t = m.types[m.funcTypes[fi]];
+    constDecl(env.funcRefName(fi), { type: 'NewExpression', callee: A.id('Func'), arguments: [A.str(sigString(t)), entryFn(env, fi, t), A.id('rt')] });
   }
   // Defined globals, in order (their initializers may read earlier globals).
   for (let i = m.numImportedGlobals; i < m.globalTypes.length; i++) {
@@ -290,7 +312,7 @@ function epilogue(env: ModuleEnv): Stmt[] {
     // Engine errors from the start function become traps, as for exported functions.
     out.push({
       type: 'TryStatement',
-      block: A.block([A.exprStmt(A.call(env.funcName(m.start), []))]),
+      block: A.block([...optional(entryCharge(env, m.start)), A.exprStmt(A.call(env.funcName(m.start), []))]),
       handler: { type: 'CatchClause', param: A.id('e'), body: A.block([{ type: 'ThrowStatement', argument: A.call('convertError', [A.id('e')]) }]) },
       finalizer: null,
     });

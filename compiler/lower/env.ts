@@ -32,6 +32,8 @@ export interface ModuleEnv {
   flatDepth: number;
   /** Fuel metering plan (compile option `fuel`), or null/absent when no metering is emitted (fuel.ts). */
   fuel?: FuelPlan | null;
+  /** With fuel: what direct callers prepay of each defined function's first region, by funcidx minus imported functions (fuel.ts entryFuel). */
+  prepaid?: Float64Array | null;
   /** JS identifier of function `funcidx` (its internal-ABI callable). */
   funcName(funcidx: number): string;
   /** JS identifier of the `Func` object of function `funcidx` (what `funcref` values hold). */

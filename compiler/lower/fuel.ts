@@ -48,7 +48,7 @@ import type { Expr, Stmt } from './ast.js';
 import { IMPURE, CONST, val, asI32, type Val } from './values.js';
 import type { ModuleEnv } from './env.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
-import { readInstr, newInstr } from '../decode/code.js';
+import { readInstr, readLocals, readBrTable, newInstr } from '../decode/code.js';
 import { Reader } from '../decode/reader.js';
 import { OPS, OP, type CostClass } from '../opcodes.js';
 import { I32 } from '../types.js';
@@ -175,11 +175,28 @@ function localChargeStmt(n: number): Stmt {
 }
 
 interface Region {
-  /** The charge statement: an EmptyStatement until it is filled in (or removed). */
+  /** The charge statement: an EmptyStatement until `resolve` fills it in (or removes it). */
   node: Stmt;
   list: Stmt[];
   sum: number;
   min: number;
+  /** Loop head regions this region also pays for: loops every path through it enters (see `openLoop`, `branch`). */
+  extras: Region[] | null;
+  /** A branch or return left the region before its end. */
+  exited: boolean;
+  /** Charged with another region (folded): its statement is removed. */
+  folded: boolean;
+  /** A loop's first region. */
+  head: boolean;
+  /** A loop's first region charged at the loop header, not on its edges (a branch back to it had to charge on its own). */
+  atHeader: boolean;
+}
+
+/** A charge of its own for a loop's head region on an edge into the loop. */
+interface Edge {
+  node: Stmt;
+  list: Stmt[];
+  head: Region;
 }
 
 /**
@@ -190,6 +207,8 @@ interface Region {
 interface Level {
   base: Region;
   cur: Region;
+  /** The loop's head region (a loop body's level), or null. */
+  head: Region | null;
   /** An if arm (may fold into the enclosing level). */
   arm: boolean;
   /** `base` is still the level's first region. */
@@ -221,31 +240,45 @@ function isLeafWithLoop(bytes: Uint8Array, start: number, end: number): boolean 
   return loop;
 }
 
-/** A new region whose charge statement (filled in later) is appended to `list`. */
-function region(list: Stmt[], min: number, offset: number): Region {
+/** A placeholder statement (filled in by `resolve`) appended to `list`. */
+function placeholder(list: Stmt[], offset: number): Stmt {
   const node = A.withLoc({ type: 'EmptyStatement' }, offset);
   list.push(node);
-  return { node, list, sum: 0, min };
+  return node;
 }
 
-/** Removes the charge statement of a region that charges nothing of its own. */
-function remove(r: Region): void {
-  const i = r.list.lastIndexOf(r.node);
-  if (i >= 0) r.list.splice(i, 1);
+/** Removes statement `node` from `list`. */
+function remove(list: Stmt[], node: Stmt): void {
+  const i = list.lastIndexOf(node);
+  if (i >= 0) list.splice(i, 1);
 }
 
 /**
  * Per-function region bookkeeping (see the file comment): `start` at the
  * function body, `openLoop`/`openArm` where a loop body or an if arm starts,
  * `join` after the `end` of a block that is a branch target, `count` for
- * every live instruction, `close` at the `else`/`end` of a loop, arm or the
- * function, and `wrapBody` on the finished body.
+ * every live instruction, `call` for a direct call, `branch` for every branch
+ * and return, `close` at the `else`/`end` of a loop, arm or the function, and
+ * `wrapBody` on the finished body, which fills in every charge.
  *
  * Small regions fold (FuelCosts.foldUpTo): a join region, or an if arm made
  * of one region, that costs at most `foldUpTo` is charged with the region
  * before it (the one it would otherwise follow, or the one holding the `if`),
  * which every path to it went through; a path that skips it pays at most
  * `foldUpTo` too much for it, and saves a charge.
+ *
+ * A loop whose every branch back to it is an unconditional `br` ending a
+ * region that no path leaves another way (no branch or return before it in
+ * the region) is charged on its edges instead of at its header: each such
+ * region pays for the loop's first (head) region too, and so does the region
+ * the loop is entered from when no path leaves it before the loop (else the
+ * entry charges on its own). So an interpreter's handler pays for itself and
+ * the next dispatch with one charge. Other loops charge their head region at
+ * the header.
+ *
+ * Direct calls pay the callee's first region (`prepaid`, see `entryFuel`),
+ * so a small callee charges nothing on entry; entries from elsewhere (exports,
+ * tables, the start function) go through `entryCharge`.
  *
  * A leaf function with a loop (no call-like instruction: nothing else can
  * read or charge the fuel while it runs) charges a local copy `fl` of the
@@ -258,38 +291,91 @@ export class FuelMeter {
   private readonly opCost: Float64Array;
   private readonly fold: number;
   private readonly levels: Level[] = [];
+  private readonly regions: Region[] = [];
+  private readonly edges: Edge[] = [];
   private readonly env: ModuleEnv;
   private readonly funcidx: number;
+  /** Fuel of a direct call's callee's entry, by funcidx (0: the callee charges it itself). */
+  private readonly calleeEntry: (funcidx: number) => number;
+  /** Fuel direct callers pay for this function's first region. */
+  private readonly prepaid: number;
+  /** By loop ordinal: 1 for a loop known to charge at its header (`loopModes`), or null. */
+  private readonly headerLoops: Uint8Array | null;
+  /** The loops' head regions, in order. */
+  private readonly heads: Region[] = [];
+  private entry: Region | null = null;
   /** Charges go to the local copy `fl` (a leaf function with a loop). */
   private leaf = false;
 
-  constructor(plan: FuelPlan, env: ModuleEnv, funcidx: number) {
+  constructor(
+    plan: FuelPlan,
+    env: ModuleEnv,
+    funcidx: number,
+    prepaid: number,
+    calleeEntry: (funcidx: number) => number,
+    headerLoops: Uint8Array | null,
+  ) {
+    this.headerLoops = headerLoops;
     this.opCost = plan.opCost;
     this.fold = plan.costs.foldUpTo;
     this.env = env;
     this.funcidx = funcidx;
+    this.prepaid = prepaid;
+    this.calleeEntry = calleeEntry;
   }
 
   /** Opens the function body's region (at least 1), the body's instructions starting at `bodyStart`. */
   start(list: Stmt[], bodyStart: number): void {
     const m = this.env.m;
     this.leaf = isLeafWithLoop(m.bytes, bodyStart, m.bodyEnd[this.funcidx - m.numImportedFuncs]!);
-    this.open(list, 1, bodyStart, false);
+    this.entry = this.open(list, 1, bodyStart, false, false);
   }
 
-  /** Opens a loop body's region (charged on every iteration, at least 1); `offset`: the `loop` instruction. */
-  openLoop(list: Stmt[], offset: number): void {
-    this.open(list, 1, offset, false);
+  /**
+   * Opens a loop body's level, its head region charged on every entry into
+   * the loop (at least 1): the entry from `outer`, the statements before the
+   * loop, is paid here; branches back, by `branch`.
+   */
+  openLoop(outer: Stmt[], body: Stmt[], offset: number): void {
+    const cur = this.top().cur;
+    const head = this.open(body, 1, offset, false, true);
+    head.atHeader = this.headerLoops !== null && this.headerLoops[this.heads.length] === 1;
+    this.heads.push(head);
+    this.top().head = head;
+    if (head.atHeader) return;
+    if (!cur.exited) (cur.extras ??= []).push(head);
+    else this.edges.push({ node: placeholder(outer, offset), list: outer, head });
+  }
+
+  /** By loop ordinal, 1 for a loop that charges at its header (so far). */
+  loopModes(): Uint8Array {
+    return Uint8Array.from(this.heads, (h) => (h.atHeader ? 1 : 0));
   }
 
   /** Opens the region of an `if` arm. */
   openArm(list: Stmt[], offset: number): void {
-    this.open(list, 0, offset, true);
+    this.open(list, 0, offset, true, false);
   }
 
-  private open(list: Stmt[], min: number, offset: number, arm: boolean): void {
-    const r = region(list, min, offset);
-    this.levels.push({ base: r, cur: r, arm, single: true });
+  private open(list: Stmt[], min: number, offset: number, arm: boolean, head: boolean): Region {
+    const r = this.region(list, min, offset, head);
+    this.levels.push({ base: r, cur: r, head: null, arm, single: true });
+    return r;
+  }
+
+  private region(list: Stmt[], min: number, offset: number, head = false): Region {
+    const r: Region = { node: placeholder(list, offset), list, sum: 0, min, extras: null, exited: false, folded: false, head, atHeader: false };
+    this.regions.push(r);
+    return r;
+  }
+
+  private top(): Level {
+    return this.levels[this.levels.length - 1]!;
+  }
+
+  /** The number of open levels (function body, loop bodies, if arms); `branch` takes an index below it. */
+  depth(): number {
+    return this.levels.length;
   }
 
   /**
@@ -298,19 +384,41 @@ export class FuelMeter {
    * its charge appended to `list`.
    */
   join(list: Stmt[], offset: number): void {
-    const L = this.levels[this.levels.length - 1]!;
+    const L = this.top();
     this.settle(L);
-    L.cur = region(list, 0, offset);
+    L.cur = this.region(list, 0, offset);
   }
 
   /** Adds the cost of one instruction of opcode row `op` to the current region. */
   count(op: number): void {
-    this.levels[this.levels.length - 1]!.cur.sum += this.opCost[op]!;
+    this.top().cur.sum += this.opCost[op]!;
   }
 
   /** Adds `n` fuel to the current region (a bulk operation of constant length). */
   add(n: number): void {
-    this.levels[this.levels.length - 1]!.cur.sum += n;
+    this.top().cur.sum += n;
+  }
+
+  /** A direct call of `funcidx`: the current region also pays the callee's first region when it is prepaid. */
+  call(funcidx: number): void {
+    this.top().cur.sum += this.calleeEntry(funcidx);
+  }
+
+  /**
+   * A branch (or return) out of the levels from index `from` inward: their
+   * current regions are left early. A branch to a loop (`loop`: `from` is the
+   * loop body's level) pays the loop's head region with the current region
+   * when the branch is unconditional (`uncond`) and nothing left that region
+   * before; else the loop charges at its header.
+   */
+  branch(from: number, loop: boolean, uncond: boolean): void {
+    const head = loop ? this.levels[from]!.head! : null;
+    if (head !== null && !head.atHeader) {
+      const cur = this.top().cur;
+      if (uncond && !cur.exited && !cur.head) (cur.extras ??= []).push(head);
+      else head.atHeader = true;
+    }
+    for (let i = from; i < this.levels.length; i++) this.levels[i]!.cur.exited = true;
   }
 
   /** Ends the innermost level (at the `else`/`end` of its loop, arm or function). */
@@ -318,45 +426,71 @@ export class FuelMeter {
     const L = this.levels.pop()!;
     this.settle(L);
     const b = L.base;
-    if (L.arm && L.single && b.sum <= this.fold && this.levels.length > 0) {
-      this.levels[this.levels.length - 1]!.cur.sum += b.sum;
-      remove(b);
-    } else this.finish(b);
+    if (L.arm && L.single && b.sum <= this.fold && b.extras === null && this.levels.length > 0) {
+      this.top().cur.sum += b.sum;
+      b.folded = true;
+    }
   }
 
   /** Ends the level's join region, if one is open: folded into `base` when small, else it becomes `base`. */
   private settle(L: Level): void {
     const c = L.cur;
     if (c === L.base) return;
-    if (c.sum <= this.fold) {
+    if (c.sum <= this.fold && c.extras === null) {
       L.base.sum += c.sum;
-      remove(c);
+      c.folded = true;
     } else {
-      this.finish(L.base);
       L.base = c;
       L.single = false;
     }
     L.cur = L.base;
   }
 
-  /** Fills in the charge of region `r`, or removes the statement when it charges nothing. */
-  private finish(r: Region): void {
-    const n = Math.max(r.sum, r.min);
-    if (n === 0) {
-      remove(r);
-      return;
-    }
-    let stmt: Stmt;
-    if (!this.leaf) stmt = chargeStmt(n);
-    else if (n <= FUEL_CHUNK / 2) stmt = localChargeStmt(n);
-    else {
-      // A huge region (bulk operations of constant length): through the instance's counter.
-      stmt = A.block([A.exprStmt(A.assign(FUEL_VAR, A.id(LOCAL_FUEL))), chargeStmt(n), A.exprStmt(A.assign(LOCAL_FUEL, A.id(FUEL_VAR)))]);
-    }
-    Object.assign(r.node, stmt);
+  /**
+   * Fuel of region `r` with the loops' head regions it pays for (those only
+   * ever lie deeper, so there is no cycle) unless they charge at their header.
+   */
+  private total(r: Region): number {
+    let n = Math.max(r.sum, r.min);
+    if (r.extras !== null) for (const x of r.extras) if (!x.atHeader) n += this.total(x);
+    return n;
   }
 
-  /** The finished function body (declarations first): for a leaf function, with `fl` as described above. */
+  /** Fuel of the function's first region, as direct callers should prepay it (after the whole body was metered). */
+  entryTotal(): number {
+    return this.total(this.entry!);
+  }
+
+  /** The charge of `n` fuel (a negative `n` gives fuel back), or null for none. */
+  private charge(n: number): Stmt | null {
+    const v = this.leaf ? LOCAL_FUEL : FUEL_VAR;
+    if (n === 0) return null;
+    if (n < 0) return A.exprStmt(A.assign(v, A.num(-n), '+='));
+    if (!this.leaf) return chargeStmt(n);
+    if (n <= FUEL_CHUNK / 2) return localChargeStmt(n);
+    // A huge region (bulk operations of constant length): through the instance's counter.
+    return A.block([A.exprStmt(A.assign(FUEL_VAR, A.id(LOCAL_FUEL))), chargeStmt(n), A.exprStmt(A.assign(LOCAL_FUEL, A.id(FUEL_VAR)))]);
+  }
+
+  private fill(node: Stmt, list: Stmt[], n: number): void {
+    const stmt = this.charge(n);
+    if (stmt === null) remove(list, node);
+    else Object.assign(node, stmt);
+  }
+
+  /** Fills in every charge statement (regions and edges): call once the whole body is lowered, before its statement lists are copied. */
+  resolve(): void {
+    for (const r of this.regions) {
+      if (r.folded || (r.head && !r.atHeader)) remove(r.list, r.node);
+      else this.fill(r.node, r.list, this.total(r) - (r === this.entry ? this.prepaid : 0));
+    }
+    for (const e of this.edges) {
+      if (e.head.atHeader) remove(e.list, e.node);
+      else this.fill(e.node, e.list, this.total(e.head));
+    }
+  }
+
+  /** The finished function body (declarations first; after `resolve`): for a leaf function, with `fl` as described above. */
   wrapBody(body: Stmt[]): Stmt[] {
     if (!this.leaf) return body;
     const sync = () => A.exprStmt(A.assign(FUEL_VAR, A.id(LOCAL_FUEL)));
@@ -369,6 +503,158 @@ export class FuelMeter {
     };
     return [A.decl('let', [[LOCAL_FUEL, A.id(FUEL_VAR)]]), tryStmt];
   }
+}
+
+/**
+ * Fuel each defined function's direct callers prepay for its first region
+ * (FuelMeter `prepaid`), indexed by funcidx minus the number of imported
+ * functions: the first region's fuel as `skeleton` meters it, its own
+ * callees' prepaid fuel included. Where first regions call each other in a
+ * cycle (or more than 200 deep), a callee still being computed counts 0.
+ * The lowering charges on entry whatever its own metering finds beyond the
+ * prepaid amount (or gives back any excess), so the fuel consumed never
+ * depends on this estimate; only the number of charges does.
+ */
+export function entryFuel(env: ModuleEnv, plan: FuelPlan): Float64Array {
+  const m = env.m;
+  const base = m.numImportedFuncs;
+  const out = new Float64Array(m.funcTypes.length - base);
+  const state = new Uint8Array(out.length); // 0 not yet, 1 in progress, 2 done
+  let depth = 0;
+  const get = (f: number): number => {
+    const i = f - base;
+    if (i < 0) return 0;
+    if (state[i] === 2) return out[i]!;
+    if (state[i] === 1 || depth > 200) return 0;
+    state[i] = 1;
+    depth++;
+    out[i] = skeleton(env, plan, f, get, loopModes(env, plan, f, get)).entryTotal();
+    depth--;
+    state[i] = 2;
+    return out[i]!;
+  };
+  for (let f = base; f < m.funcTypes.length; f++) get(f);
+  return out;
+}
+
+const SK_BLOCK = 0;
+const SK_LOOP = 1;
+const SK_IF = 2;
+const SK_FUNC = 3;
+const OP_NAME = OPS.map((o) => o.name);
+
+/**
+ * The fuel of function `funcidx`'s first region: a FuelMeter driven over the
+ * body's control instructions exactly as func.ts drives it (dead code after
+ * an unconditional branch is skipped; a block is a join when a live branch
+ * targets it), without lowering anything. Bulk operations of constant length
+ * count only their base cost here.
+ */
+function skeleton(env: ModuleEnv, plan: FuelPlan, funcidx: number, calleeEntry: (f: number) => number, headerLoops: Uint8Array | null): FuelMeter {
+  const m = env.m;
+  const i = funcidx - m.numImportedFuncs;
+  const r = new Reader(m.bytes, m.bodyStart[i]!, m.bodyEnd[i]!);
+  readLocals(r, m.types[m.funcTypes[funcidx]!]!.params);
+  const meter = new FuelMeter(plan, env, funcidx, 0, calleeEntry, headerLoops);
+  const list: Stmt[] = [];
+  const frames: { kind: number; used: boolean; from: number }[] = [{ kind: SK_FUNC, used: false, from: 0 }];
+  meter.start(list, r.pos);
+  const ins = newInstr();
+  let targets: Uint32Array = new Uint32Array(16);
+  let dead = false;
+  let deadDepth = 0;
+  const end = () => {
+    const f = frames.pop()!;
+    if (f.kind !== SK_BLOCK) meter.close();
+    dead = false;
+    if (f.kind === SK_BLOCK && f.used) meter.join(list, 0);
+  };
+  const branch = (depth: number, uncond: boolean) => {
+    const f = frames[frames.length - 1 - depth]!;
+    f.used = true;
+    meter.branch(f.from, f.kind === SK_LOOP, uncond);
+  };
+  while (frames.length > 0) {
+    readInstr(r, ins);
+    const name = OP_NAME[ins.op];
+    if (dead) {
+      if (name === 'block' || name === 'loop' || name === 'if') deadDepth++;
+      else if (name === 'end') {
+        if (deadDepth > 0) deadDepth--;
+        else end();
+      } else if (name === 'else' && deadDepth === 0) {
+        meter.close();
+        dead = false;
+        meter.openArm(list, 0);
+      }
+      continue;
+    }
+    meter.count(ins.op);
+    switch (name) {
+      case 'unreachable':
+        dead = true;
+        break;
+      case 'block':
+        frames.push({ kind: SK_BLOCK, used: false, from: meter.depth() - 1 });
+        break;
+      case 'loop':
+        meter.openLoop(list, list, 0);
+        frames.push({ kind: SK_LOOP, used: false, from: meter.depth() - 1 });
+        break;
+      case 'if':
+        frames.push({ kind: SK_IF, used: false, from: meter.depth() });
+        meter.openArm(list, 0);
+        break;
+      case 'else':
+        meter.close();
+        meter.openArm(list, 0);
+        break;
+      case 'end':
+        end();
+        break;
+      case 'br':
+        branch(ins.a, true);
+        dead = true;
+        break;
+      case 'br_if':
+        branch(ins.a, false);
+        break;
+      case 'br_table':
+        targets = readBrTable(m.bytes, ins, targets);
+        for (let k = 0; k < ins.a; k++) branch(targets[k]!, false);
+        branch(ins.c, false);
+        dead = true;
+        break;
+      case 'return':
+        meter.branch(0, false, false);
+        dead = true;
+        break;
+      case 'call':
+        meter.call(ins.a);
+        break;
+    }
+  }
+  return meter;
+}
+
+/**
+ * Which loops of function `funcidx` charge at their header (by loop
+ * ordinal), as a first metering of its skeleton finds: the lowering and
+ * `entryFuel` pass it to their FuelMeter, so that no region pays for such a
+ * loop before the meter learns where it charges.
+ */
+export function loopModes(env: ModuleEnv, plan: FuelPlan, funcidx: number, calleeEntry: (f: number) => number): Uint8Array {
+  return skeleton(env, plan, funcidx, calleeEntry, null).loopModes();
+}
+
+/**
+ * The statement charging function `funcidx`'s prepaid first region on an
+ * entry that is not a direct call (export, table, start function), or null
+ * when nothing is prepaid.
+ */
+export function entryCharge(env: ModuleEnv, funcidx: number): Stmt | null {
+  const n = env.prepaid ? env.prepaid[funcidx - env.m.numImportedFuncs]! : 0;
+  return n > 0 ? chargeStmt(n) : null;
 }
 
 /**
@@ -529,7 +815,7 @@ export function sandboxBindings(env: ModuleEnv): string[] {
 export function fuelPrologue(): string {
   const C = FUEL_CHUNK;
   return [
-    `let ${FUEL_VAR} = 0, ${RESERVE} = 0;`,
+    `var ${FUEL_VAR} = 0, ${RESERVE} = 0;`,
     `function ${OUT_OF_FUEL}(n) {`,
     `  if (${FUEL_VAR} + ${RESERVE} < 0) {`,
     `    ${FUEL_VAR} += n;`,

@@ -25,7 +25,7 @@ import { CONST, TEMP, LOCAL, IMPURE, val, mergeReads, asI32, type Val, type Kind
 import { sigString, type ModuleEnv } from './env.js';
 import { localIdentifiers } from '../emit/names.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
-import { FuelMeter, sandboxOps } from './fuel.js';
+import { FuelMeter, loopModes, sandboxOps } from './fuel.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, readLocals, readBrTable, newInstr, blockValType, type Locals } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
@@ -68,6 +68,8 @@ interface Frame {
   paramVals: Val[];
   /** A branch targets this frame's label. */
   used: boolean;
+  /** Fuel: the index of the first meter level a branch here leaves (FuelMeter.branch). */
+  from: number;
   offset: number;
   /** Flat form: case numbers of the end (branch target of blocks and ifs), the loop head, the else arm. */
   endCase: number;
@@ -130,7 +132,13 @@ class FuncLowering {
     this.r = new Reader(m.bytes, m.bodyStart[i], m.bodyEnd[i]);
     this.r.funcIndex = funcidx;
     this.localIds = localIdentifiers(m, env.funcIds, funcidx);
-    this.meter = env.fuel ? new FuelMeter(env.fuel, env, funcidx) : null;
+    const prepaid = env.prepaid ?? null;
+    const nImported = m.numImportedFuncs;
+    if (env.fuel && prepaid !== null) {
+      const calleeEntry = (f: number) => (f < nImported ? 0 : prepaid[f - nImported]!);
+      const modes = loopModes(env, env.fuel, funcidx, calleeEntry);
+      this.meter = new FuelMeter(env.fuel, env, funcidx, prepaid[i]!, calleeEntry, modes);
+    } else this.meter = null;
     this.overrides = sandboxOps(env);
   }
 
@@ -180,6 +188,7 @@ class FuncLowering {
   // ---------------------------------------------------------------- output
 
   private finish(bodyStart: number): Stmt {
+    this.meter?.resolve();
     const params: string[] = [];
     const { type, locals } = this;
     for (let i = 0; i < type.params.length; i++) {
@@ -363,7 +372,7 @@ class FuncLowering {
     return {
       kind, label: `L${this.nLabels++}`, params, results, branchVars: [], resultVars: [],
       height: this.stack.length - params.length, outer, body: [], elseBody: null, cond: null,
-      paramVals: [], used: false, offset, endCase: 0, headCase: 0, elseCase: 0,
+      paramVals: [], used: false, from: 0, offset, endCase: 0, headCase: 0, elseCase: 0,
     };
   }
 
@@ -381,6 +390,8 @@ class FuncLowering {
     const f = this.frame(kind, params, results, this.out, this.at);
     f.resultVars = this.newVars(results);
     f.branchVars = f.resultVars;
+    // A branch to a block's end leaves the enclosing level's region; to an if's end, the arm's (see `loop` for loops).
+    if (this.meter !== null) f.from = this.meter.depth() - (kind === BLOCK ? 1 : 0);
     if (this.flatForm) {
       f.endCase = this.nCases++;
       f.headCase = kind === LOOP ? this.nCases++ : 0;
@@ -418,13 +429,15 @@ class FuncLowering {
     return f;
   }
 
-  /** Statements that branch to `f` with `vals` (already popped, simple or pure). */
-  private branch(f: Frame, vals: Val[]): void {
+  /** Statements that branch to `f` with `vals` (already popped, simple or pure); `uncond`: a `br`. */
+  private branch(f: Frame, vals: Val[], uncond: boolean): void {
     if (f.kind === FUNC) {
+      this.meter?.branch(0, false, false);
       this.return_(vals);
       return;
     }
     this.assignTo(f.branchVars, vals);
+    this.meter?.branch(f.from, f.kind === LOOP, uncond);
     if (this.flatForm) this.jump(f.kind === LOOP ? f.headCase : f.endCase);
     else this.push(f.kind === LOOP ? A.cont(f.label) : A.brk(f.label));
   }
@@ -559,7 +572,10 @@ class FuncLowering {
         for (const v of this.varVals(f.branchVars, f.params)) this.stack.push(v);
         if (this.flatForm) this.newCase(f.headCase);
         else this.out = f.body;
-        this.meter?.openLoop(this.out, this.at);
+        if (this.meter !== null) {
+          this.meter.openLoop(f.outer, this.out, this.at);
+          f.from = this.meter.depth() - 1;
+        }
         return;
       }
       case 'if': {
@@ -584,7 +600,7 @@ class FuncLowering {
       case 'br': {
         this.spillImpure();
         const f = this.target(ins.a);
-        this.branch(f, this.popN(this.arity(f).length));
+        this.branch(f, this.popN(this.arity(f).length), true);
         this.dead = true;
         return;
       }
@@ -599,7 +615,7 @@ class FuncLowering {
         const saved = this.out;
         const body: Stmt[] = [];
         this.out = body;
-        this.branch(f, vals);
+        this.branch(f, vals, false);
         this.out = saved;
         this.push(A.ifStmt(FuncLowering.cond(c), body, null));
         return;
@@ -624,11 +640,11 @@ class FuncLowering {
         const cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
         for (const [depth, tests] of byDepth) {
           this.out = [];
-          this.branch(this.target(depth), vals);
+          this.branch(this.target(depth), vals, false);
           cases.push({ tests, body: this.out });
         }
         this.out = [];
-        this.branch(this.target(ins.c), vals);
+        this.branch(this.target(ins.c), vals, false);
         const dflt = this.out;
         this.out = saved;
         if (cases.length === 0) {
@@ -644,6 +660,7 @@ class FuncLowering {
       }
       case 'return': {
         this.spillImpure();
+        this.meter?.branch(0, false, false);
         this.return_(this.popN(this.type.results.length));
         this.dead = true;
         return;
@@ -700,6 +717,7 @@ class FuncLowering {
     const t = m.types[m.funcTypes[funcidx]];
     const args = this.popN(t.params.length);
     this.spillImpure();
+    this.meter?.call(funcidx);
     this.emitCall(A.call(this.env.funcName(funcidx), this.flat(args)), t.results);
   }
 
