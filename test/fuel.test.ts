@@ -35,7 +35,7 @@ function used(inst: any, f: () => unknown): number {
 
 const C: FuelCosts = DEFAULT_FUEL_COSTS;
 /** Every region charged on its own (no folding of small regions). */
-const EXACT: CompileOptions = { fuelCosts: { foldUpTo: 0 } };
+const EXACT: CompileOptions = { fuelCosts: { foldUpTo: 0, loopFoldUpTo: 0 } };
 
 function trapCode(f: () => unknown): string | undefined {
   try {
@@ -122,9 +122,7 @@ describe('fuel: consumption follows the cost table exactly', () => {
     expect(leafBody).not.toMatch(/fuel/);
   });
 
-  it('an interpreter loop: each handler pays for itself and the next dispatch with one charge', async () => {
-    // Handlers end in an unconditional branch back to the loop, so the loop's head region is
-    // paid on its edges (entry, handlers) instead of at the loop header.
+  it('an interpreter loop charges once per dispatch: handlers branching back are charged at the header (loopFoldUpTo)', async () => {
     const text = `(module
       (func (export "disp") (param $n i32) (result i32) (local $acc i32)
         (block $exit
@@ -136,24 +134,30 @@ describe('fuel: consumption follows the cost table exactly', () => {
                 (br_table $even $odd (i32.and (local.get $n) (i32.const 1))))
               (local.set $acc (i32.add (local.get $acc) (i32.const 2)))
               (br $top))
-            (local.set $acc (i32.add (local.get $acc) (i32.const 3)))
+            (local.set $acc (i32.add (local.get $acc) (i32.add (i32.const 1) (i32.const 2))))
             (br $top)))
         (local.get $acc)))`;
     const entry = 3 * C.control; // block, loop, end of $exit
     const head = 4 * C.var + 5 * C.simple + 4 * C.control; // br_if, two blocks, br_table
-    const handler = 2 * C.var + 2 * C.simple + C.control;
+    const even = 2 * C.var + 2 * C.simple + C.control;
+    const odd = 2 * C.var + 4 * C.simple + C.control;
     const exit = C.var + C.control;
-    const inst = await load(text, undefined, EXACT);
-    for (const n of [0, 1, 5, 100]) {
+    const expected = (n: number) => {
       let acc = 0;
       for (let k = n - 1; k >= 0; k--) acc += k & 1 ? 3 : 2;
-      expect(used(inst, () => expect(inst.exports.disp(n)).toBe(acc))).toBe(
-        entry + (n + 1) * head + n * handler + exit,
-      );
+      return acc;
+    };
+    const folded = await load(text, undefined, { fuelCosts: { foldUpTo: 0 } });
+    const exact = await load(text, undefined, EXACT);
+    for (const n of [0, 1, 5, 100]) {
+      // Every iteration, the last one (which exits) included, pays the head and the costlier handler.
+      expect(used(folded, () => expect(folded.exports.disp(n)).toBe(expected(n)))).toBe(entry + (n + 1) * (head + odd) + exit);
+      const odds = Math.floor(n / 2);
+      expect(used(exact, () => exact.exports.disp(n))).toBe(entry + (n + 1) * head + (n - odds) * even + odds * odd + exit);
     }
-    // The charges are entry + head, then handler + head per iteration: the third one fails here.
-    const budget = entry + head + (handler + head) + 10;
-    const short = await load(text, { fuel: budget }, EXACT);
+    // The charges are the entry, then one per iteration: the fourth one fails here.
+    const budget = entry + 2 * (head + odd) + 10;
+    const short = await load(text, { fuel: budget }, { fuelCosts: { foldUpTo: 0 } });
     expect(trapCode(() => short.exports.disp(5))).toBe('out-of-fuel');
     expect(short.getFuel()).toBe(10);
   });

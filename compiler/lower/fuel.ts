@@ -87,6 +87,13 @@ export interface FuelCosts {
    * pays at most this much too much). 0: every such region is charged on its own.
    */
   foldUpTo: number;
+  /**
+   * A region ending in an unconditional branch back to its loop, costing at
+   * most this much, is charged at the loop header, which charges the
+   * costliest such region of the loop on every iteration (an iteration pays at
+   * most this much too much). 0: every such region is charged on its own.
+   */
+  loopFoldUpTo: number;
 }
 
 /** The default cost table (README "Running untrusted plugins"). */
@@ -103,6 +110,7 @@ export const DEFAULT_FUEL_COSTS: Readonly<FuelCosts> = Object.freeze({
   bytesPerFuel: 64,
   elementsPerFuel: 1,
   foldUpTo: 8,
+  loopFoldUpTo: 32,
 });
 
 /** Fuel costs resolved for one compile: per-class costs as a table indexed by opcode row. */
@@ -154,13 +162,14 @@ function chargeStmt(n: number): Stmt {
 /**
  * The charge in a leaf function with a loop, on the local copy `fl`, with the
  * refill from the reserve inline (no call on any path that continues, which
- * lets the engine keep the loop's values in registers):
+ * lets the engine keep the loop's values in registers; `| 0` keeps `fl` an
+ * int32 on every path, else it becomes a double in the whole loop):
  *
  *     if ((fl = fl - n | 0) < 0) {
  *       if (fl + fuelReserve < 0) { fl += n; throw fuelError(); }
  *       const r = fuelReserve < FUEL_CHUNK ? fuelReserve : FUEL_CHUNK;
  *       fuelReserve -= r;
- *       fl += r;
+ *       fl = fl + r | 0;
  *     }
  */
 function localChargeStmt(n: number): Stmt {
@@ -171,7 +180,7 @@ function localChargeStmt(n: number): Stmt {
     { type: 'ThrowStatement', argument: A.call('fuelError', []) },
   ], null);
   const r = A.decl('const', [['r', A.cond(A.bin('<', A.id(RESERVE), A.num(FUEL_CHUNK)), A.id(RESERVE), A.num(FUEL_CHUNK))]]);
-  return A.ifStmt(test, [fail, r, A.exprStmt(A.assign(RESERVE, A.id('r'), '-=')), A.exprStmt(A.assign(fl, A.id('r'), '+='))], null);
+  return A.ifStmt(test, [fail, r, A.exprStmt(A.assign(RESERVE, A.id('r'), '-=')), A.exprStmt(A.assign(fl, A.bin('|', A.bin('+', A.id(fl), A.id('r')), A.num(0))))], null);
 }
 
 interface Region {
@@ -180,23 +189,14 @@ interface Region {
   list: Stmt[];
   sum: number;
   min: number;
-  /** Loop head regions this region also pays for: loops every path through it enters (see `openLoop`, `branch`). */
-  extras: Region[] | null;
   /** A branch or return left the region before its end. */
   exited: boolean;
   /** Charged with another region (folded): its statement is removed. */
   folded: boolean;
-  /** A loop's first region. */
-  head: boolean;
-  /** A loop's first region charged at the loop header, not on its edges (a branch back to it had to charge on its own). */
-  atHeader: boolean;
-}
-
-/** A charge of its own for a loop's head region on an edge into the loop. */
-interface Edge {
-  node: Stmt;
-  list: Stmt[];
-  head: Region;
+  /** The loop's head region, when the region ends in an unconditional branch back to that loop and nothing left it before. */
+  back: Region | null;
+  /** A loop's head region: the costliest of the regions charged with it (see `resolve`). */
+  backMax: number;
 }
 
 /**
@@ -207,7 +207,7 @@ interface Edge {
 interface Level {
   base: Region;
   cur: Region;
-  /** The loop's head region (a loop body's level), or null. */
+  /** A loop body's head (first) region, or null. */
   head: Region | null;
   /** An if arm (may fold into the enclosing level). */
   arm: boolean;
@@ -240,13 +240,6 @@ function isLeafWithLoop(bytes: Uint8Array, start: number, end: number): boolean 
   return loop;
 }
 
-/** A placeholder statement (filled in by `resolve`) appended to `list`. */
-function placeholder(list: Stmt[], offset: number): Stmt {
-  const node = A.withLoc({ type: 'EmptyStatement' }, offset);
-  list.push(node);
-  return node;
-}
-
 /** Removes statement `node` from `list`. */
 function remove(list: Stmt[], node: Stmt): void {
   const i = list.lastIndexOf(node);
@@ -258,8 +251,8 @@ function remove(list: Stmt[], node: Stmt): void {
  * function body, `openLoop`/`openArm` where a loop body or an if arm starts,
  * `join` after the `end` of a block that is a branch target, `count` for
  * every live instruction, `call` for a direct call, `branch` for every branch
- * and return, `close` at the `else`/`end` of a loop, arm or the function, and
- * `wrapBody` on the finished body, which fills in every charge.
+ * and return, `close` at the `else`/`end` of a loop, arm or the function,
+ * then `resolve`, which fills in every charge, and `wrapBody`.
  *
  * Small regions fold (FuelCosts.foldUpTo): a join region, or an if arm made
  * of one region, that costs at most `foldUpTo` is charged with the region
@@ -267,14 +260,14 @@ function remove(list: Stmt[], node: Stmt): void {
  * which every path to it went through; a path that skips it pays at most
  * `foldUpTo` too much for it, and saves a charge.
  *
- * A loop whose every branch back to it is an unconditional `br` ending a
- * region that no path leaves another way (no branch or return before it in
- * the region) is charged on its edges instead of at its header: each such
- * region pays for the loop's first (head) region too, and so does the region
- * the loop is entered from when no path leaves it before the loop (else the
- * entry charges on its own). So an interpreter's handler pays for itself and
- * the next dispatch with one charge. Other loops charge their head region at
- * the header.
+ * Back regions fold into their loop's header (FuelCosts.loopFoldUpTo): a
+ * region that ends in an unconditional `br` back to its loop, that no path
+ * leaves before (no branch or return in it), and costs at most
+ * `loopFoldUpTo`, is charged at the loop header instead, which charges its
+ * own region plus the costliest such region of the loop. An iteration passes
+ * through at most one of them, after the header, so each is paid before it
+ * runs; an iteration pays at most `loopFoldUpTo` too much. So an
+ * interpreter's dispatch loop charges once per interpreted instruction.
  *
  * Direct calls pay the callee's first region (`prepaid`, see `entryFuel`),
  * so a small callee charges nothing on entry; entries from elsewhere (exports,
@@ -290,34 +283,23 @@ function remove(list: Stmt[], node: Stmt): void {
 export class FuelMeter {
   private readonly opCost: Float64Array;
   private readonly fold: number;
+  private readonly loopFold: number;
   private readonly levels: Level[] = [];
   private readonly regions: Region[] = [];
-  private readonly edges: Edge[] = [];
   private readonly env: ModuleEnv;
   private readonly funcidx: number;
   /** Fuel of a direct call's callee's entry, by funcidx (0: the callee charges it itself). */
   private readonly calleeEntry: (funcidx: number) => number;
   /** Fuel direct callers pay for this function's first region. */
   private readonly prepaid: number;
-  /** By loop ordinal: 1 for a loop known to charge at its header (`loopModes`), or null. */
-  private readonly headerLoops: Uint8Array | null;
-  /** The loops' head regions, in order. */
-  private readonly heads: Region[] = [];
   private entry: Region | null = null;
   /** Charges go to the local copy `fl` (a leaf function with a loop). */
   private leaf = false;
 
-  constructor(
-    plan: FuelPlan,
-    env: ModuleEnv,
-    funcidx: number,
-    prepaid: number,
-    calleeEntry: (funcidx: number) => number,
-    headerLoops: Uint8Array | null,
-  ) {
-    this.headerLoops = headerLoops;
+  constructor(plan: FuelPlan, env: ModuleEnv, funcidx: number, prepaid: number, calleeEntry: (funcidx: number) => number) {
     this.opCost = plan.opCost;
     this.fold = plan.costs.foldUpTo;
+    this.loopFold = plan.costs.loopFoldUpTo;
     this.env = env;
     this.funcidx = funcidx;
     this.prepaid = prepaid;
@@ -328,43 +310,30 @@ export class FuelMeter {
   start(list: Stmt[], bodyStart: number): void {
     const m = this.env.m;
     this.leaf = isLeafWithLoop(m.bytes, bodyStart, m.bodyEnd[this.funcidx - m.numImportedFuncs]!);
-    this.entry = this.open(list, 1, bodyStart, false, false);
+    this.entry = this.open(list, 1, bodyStart, false);
   }
 
-  /**
-   * Opens a loop body's level, its head region charged on every entry into
-   * the loop (at least 1): the entry from `outer`, the statements before the
-   * loop, is paid here; branches back, by `branch`.
-   */
-  openLoop(outer: Stmt[], body: Stmt[], offset: number): void {
-    const cur = this.top().cur;
-    const head = this.open(body, 1, offset, false, true);
-    head.atHeader = this.headerLoops !== null && this.headerLoops[this.heads.length] === 1;
-    this.heads.push(head);
+  /** Opens a loop body's region (charged on every iteration, at least 1); `offset`: the `loop` instruction. */
+  openLoop(list: Stmt[], offset: number): void {
+    const head = this.open(list, 1, offset, false);
     this.top().head = head;
-    if (head.atHeader) return;
-    if (!cur.exited) (cur.extras ??= []).push(head);
-    else this.edges.push({ node: placeholder(outer, offset), list: outer, head });
-  }
-
-  /** By loop ordinal, 1 for a loop that charges at its header (so far). */
-  loopModes(): Uint8Array {
-    return Uint8Array.from(this.heads, (h) => (h.atHeader ? 1 : 0));
   }
 
   /** Opens the region of an `if` arm. */
   openArm(list: Stmt[], offset: number): void {
-    this.open(list, 0, offset, true, false);
+    this.open(list, 0, offset, true);
   }
 
-  private open(list: Stmt[], min: number, offset: number, arm: boolean, head: boolean): Region {
-    const r = this.region(list, min, offset, head);
+  private open(list: Stmt[], min: number, offset: number, arm: boolean): Region {
+    const r = this.region(list, min, offset);
     this.levels.push({ base: r, cur: r, head: null, arm, single: true });
     return r;
   }
 
-  private region(list: Stmt[], min: number, offset: number, head = false): Region {
-    const r: Region = { node: placeholder(list, offset), list, sum: 0, min, extras: null, exited: false, folded: false, head, atHeader: false };
+  private region(list: Stmt[], min: number, offset: number): Region {
+    const node = A.withLoc({ type: 'EmptyStatement' }, offset);
+    list.push(node);
+    const r: Region = { node, list, sum: 0, min, exited: false, folded: false, back: null, backMax: 0 };
     this.regions.push(r);
     return r;
   }
@@ -399,24 +368,21 @@ export class FuelMeter {
     this.top().cur.sum += n;
   }
 
-  /** A direct call of `funcidx`: the current region also pays the callee's first region when it is prepaid. */
+  /** A direct call of `funcidx`: the current region also pays what the callee's entry leaves to its callers. */
   call(funcidx: number): void {
     this.top().cur.sum += this.calleeEntry(funcidx);
   }
 
   /**
    * A branch (or return) out of the levels from index `from` inward: their
-   * current regions are left early. A branch to a loop (`loop`: `from` is the
-   * loop body's level) pays the loop's head region with the current region
-   * when the branch is unconditional (`uncond`) and nothing left that region
-   * before; else the loop charges at its header.
+   * current regions are left early. `loop`: the branch goes back to the loop
+   * whose body is level `from`; `uncond`: a `br` (see the class comment).
    */
   branch(from: number, loop: boolean, uncond: boolean): void {
-    const head = loop ? this.levels[from]!.head! : null;
-    if (head !== null && !head.atHeader) {
-      const cur = this.top().cur;
-      if (uncond && !cur.exited && !cur.head) (cur.extras ??= []).push(head);
-      else head.atHeader = true;
+    const cur = this.top().cur;
+    if (loop && uncond && !cur.exited) {
+      const head = this.levels[from]!.head!;
+      if (cur !== head) cur.back = head;
     }
     for (let i = from; i < this.levels.length; i++) this.levels[i]!.cur.exited = true;
   }
@@ -426,7 +392,7 @@ export class FuelMeter {
     const L = this.levels.pop()!;
     this.settle(L);
     const b = L.base;
-    if (L.arm && L.single && b.sum <= this.fold && b.extras === null && this.levels.length > 0) {
+    if (L.arm && L.single && b.sum <= this.fold && b.back === null && this.levels.length > 0) {
       this.top().cur.sum += b.sum;
       b.folded = true;
     }
@@ -436,7 +402,7 @@ export class FuelMeter {
   private settle(L: Level): void {
     const c = L.cur;
     if (c === L.base) return;
-    if (c.sum <= this.fold && c.extras === null) {
+    if (c.sum <= this.fold && c.back === null) {
       L.base.sum += c.sum;
       c.folded = true;
     } else {
@@ -446,47 +412,39 @@ export class FuelMeter {
     L.cur = L.base;
   }
 
-  /**
-   * Fuel of region `r` with the loops' head regions it pays for (those only
-   * ever lie deeper, so there is no cycle) unless they charge at their header.
-   */
-  private total(r: Region): number {
-    let n = Math.max(r.sum, r.min);
-    if (r.extras !== null) for (const x of r.extras) if (!x.atHeader) n += this.total(x);
-    return n;
-  }
-
-  /** Fuel of the function's first region, as direct callers should prepay it (after the whole body was metered). */
+  /** Fuel of the function's first region, as direct callers should prepay it (after `resolve`). */
   entryTotal(): number {
-    return this.total(this.entry!);
+    return Math.max(this.entry!.sum, 1);
   }
 
   /** The charge of `n` fuel (a negative `n` gives fuel back), or null for none. */
   private charge(n: number): Stmt | null {
-    const v = this.leaf ? LOCAL_FUEL : FUEL_VAR;
     if (n === 0) return null;
-    if (n < 0) return A.exprStmt(A.assign(v, A.num(-n), '+='));
+    if (n < 0) return A.exprStmt(A.assign(this.leaf ? LOCAL_FUEL : FUEL_VAR, A.num(-n), '+='));
     if (!this.leaf) return chargeStmt(n);
     if (n <= FUEL_CHUNK / 2) return localChargeStmt(n);
     // A huge region (bulk operations of constant length): through the instance's counter.
     return A.block([A.exprStmt(A.assign(FUEL_VAR, A.id(LOCAL_FUEL))), chargeStmt(n), A.exprStmt(A.assign(LOCAL_FUEL, A.id(FUEL_VAR)))]);
   }
 
-  private fill(node: Stmt, list: Stmt[], n: number): void {
-    const stmt = this.charge(n);
-    if (stmt === null) remove(list, node);
-    else Object.assign(node, stmt);
-  }
-
-  /** Fills in every charge statement (regions and edges): call once the whole body is lowered, before its statement lists are copied. */
+  /** Fills in every charge statement: call once the whole body is lowered, before its statement lists are copied. */
   resolve(): void {
-    for (const r of this.regions) {
-      if (r.folded || (r.head && !r.atHeader)) remove(r.list, r.node);
-      else this.fill(r.node, r.list, this.total(r) - (r === this.entry ? this.prepaid : 0));
+    const regions = this.regions;
+    for (const r of regions) {
+      if (r.back !== null && !r.folded && r.sum <= this.loopFold) {
+        r.folded = true;
+        if (r.sum > r.back.backMax) r.back.backMax = r.sum;
+      }
     }
-    for (const e of this.edges) {
-      if (e.head.atHeader) remove(e.list, e.node);
-      else this.fill(e.node, e.list, this.total(e.head));
+    for (const r of regions) {
+      if (r.folded) {
+        remove(r.list, r.node);
+        continue;
+      }
+      const n = Math.max(r.sum, r.min) + r.backMax - (r === this.entry ? this.prepaid : 0);
+      const stmt = this.charge(n);
+      if (stmt === null) remove(r.list, r.node);
+      else Object.assign(r.node, stmt);
     }
   }
 
@@ -528,7 +486,7 @@ export function entryFuel(env: ModuleEnv, plan: FuelPlan): Float64Array {
     if (state[i] === 1 || depth > 200) return 0;
     state[i] = 1;
     depth++;
-    out[i] = skeleton(env, plan, f, get, loopModes(env, plan, f, get)).entryTotal();
+    out[i] = skeleton(env, plan, f, get);
     depth--;
     state[i] = 2;
     return out[i]!;
@@ -550,12 +508,12 @@ const OP_NAME = OPS.map((o) => o.name);
  * targets it), without lowering anything. Bulk operations of constant length
  * count only their base cost here.
  */
-function skeleton(env: ModuleEnv, plan: FuelPlan, funcidx: number, calleeEntry: (f: number) => number, headerLoops: Uint8Array | null): FuelMeter {
+function skeleton(env: ModuleEnv, plan: FuelPlan, funcidx: number, calleeEntry: (f: number) => number): number {
   const m = env.m;
   const i = funcidx - m.numImportedFuncs;
   const r = new Reader(m.bytes, m.bodyStart[i]!, m.bodyEnd[i]!);
   readLocals(r, m.types[m.funcTypes[funcidx]!]!.params);
-  const meter = new FuelMeter(plan, env, funcidx, 0, calleeEntry, headerLoops);
+  const meter = new FuelMeter(plan, env, funcidx, 0, calleeEntry);
   const list: Stmt[] = [];
   const frames: { kind: number; used: boolean; from: number }[] = [{ kind: SK_FUNC, used: false, from: 0 }];
   meter.start(list, r.pos);
@@ -598,7 +556,7 @@ function skeleton(env: ModuleEnv, plan: FuelPlan, funcidx: number, calleeEntry: 
         frames.push({ kind: SK_BLOCK, used: false, from: meter.depth() - 1 });
         break;
       case 'loop':
-        meter.openLoop(list, list, 0);
+        meter.openLoop(list, 0);
         frames.push({ kind: SK_LOOP, used: false, from: meter.depth() - 1 });
         break;
       case 'if':
@@ -634,17 +592,7 @@ function skeleton(env: ModuleEnv, plan: FuelPlan, funcidx: number, calleeEntry: 
         break;
     }
   }
-  return meter;
-}
-
-/**
- * Which loops of function `funcidx` charge at their header (by loop
- * ordinal), as a first metering of its skeleton finds: the lowering and
- * `entryFuel` pass it to their FuelMeter, so that no region pays for such a
- * loop before the meter learns where it charges.
- */
-export function loopModes(env: ModuleEnv, plan: FuelPlan, funcidx: number, calleeEntry: (f: number) => number): Uint8Array {
-  return skeleton(env, plan, funcidx, calleeEntry, null).loopModes();
+  return meter.entryTotal();
 }
 
 /**

