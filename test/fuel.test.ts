@@ -162,6 +162,34 @@ describe('fuel: consumption follows the cost table exactly', () => {
     expect(short.getFuel()).toBe(10);
   });
 
+  it('a region falling into a back region is charged at the header with it (a back path)', async () => {
+    const text = `(module
+      (func (export "chain") (param $n i32) (result i32) (local $acc i32)
+        (block $exit
+          (loop $top
+            (br_if $exit (i32.eqz (local.get $n)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (block $tail
+              (block $even
+                (br_table $even $tail (i32.and (local.get $n) (i32.const 1))))
+              (local.set $acc (i32.add (local.get $acc) (i32.const 10))))
+            (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+            (br $top)))
+        (local.get $acc)))`;
+    const entry = 3 * C.control;
+    const head = 4 * C.var + 5 * C.simple + 4 * C.control;
+    const even = 2 * C.var + 2 * C.simple + C.control; // falls into the tail (the end of $tail is its)
+    const tail = 2 * C.var + 2 * C.simple + C.control;
+    const exit = C.var + C.control;
+    const folded = await load(text, undefined, { fuelCosts: { foldUpTo: 0 } });
+    const exact = await load(text, undefined, EXACT);
+    for (const n of [0, 1, 6, 99]) {
+      const evens = Math.ceil(n / 2);
+      expect(used(folded, () => expect(folded.exports.chain(n)).toBe(evens * 11 + (n - evens)))).toBe(entry + (n + 1) * (head + even + tail) + exit);
+      expect(used(exact, () => exact.exports.chain(n))).toBe(entry + (n + 1) * head + evens * even + n * tail + exit);
+    }
+  });
+
   it('code skipped by a branch within a region is paid for up front; the code after a branch target is its own region', async () => {
     const inst = await load(BASIC);
     const all = C.control + C.var + C.control + C.simple + C.simple + C.control + C.simple + C.control;

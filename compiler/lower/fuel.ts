@@ -18,11 +18,16 @@
  * instructions in it; the cost of `loop`, `if` and `block` belongs to the
  * region they appear in, that of `else` and `end` to the region they close.
  * Small regions fold: a region after a block end, or an if arm, costing at
- * most `foldUpTo` is charged with the region before it. So a call consumes,
- * deterministically, the sum of the regions it entered; code skipped by a
- * branch within a region, a small region skipped, or code after a trap, is
- * still paid for. Function bodies and loop bodies cost at least 1, so a
- * finite budget always ends infinite loops and infinite recursion.
+ * most `foldUpTo` is charged with the region before it. A region that ends
+ * by branching back to its loop (an interpreter's handler), costing at most
+ * `loopFoldUpTo`, is charged at the loop header, which charges the costliest
+ * such region of the loop. A direct call pays, with the caller's region, the
+ * callee's first region (`entryFuel`). So a call consumes, deterministically,
+ * the sum of the regions it entered; code skipped by a branch within a
+ * region, a small region skipped, the difference to the costliest back
+ * region, or code after a trap, is still paid for. Function bodies and loop
+ * bodies cost at least 1, so a finite budget always ends infinite loops and
+ * infinite recursion.
  *
  * An instruction's cost is the cost of its class (the `cost` column of
  * compiler/opcodes.ts), from `DEFAULT_FUEL_COSTS` or the `fuelCosts` compile
@@ -69,7 +74,7 @@ export interface FuelCosts {
   load: number;
   /** Memory stores. */
   store: number;
-  /** call, call_indirect (the caller's side; the callee's body is charged on entry). */
+  /** call, call_indirect (the caller's side; the callee's body is charged as it runs, its first region by a direct caller). */
   call: number;
   /** memory.grow, memory.fill, memory.copy, memory.init: base cost. */
   memory: number;
@@ -197,6 +202,12 @@ interface Region {
   back: Region | null;
   /** A loop's head region: the costliest of the regions charged with it (see `resolve`). */
   backMax: number;
+  /** The join region this one falls into, when nothing left it before its end. */
+  next: Region | null;
+  /** A loop's first region. */
+  head: boolean;
+  /** Index in FuelMeter.regions. */
+  idx: number;
 }
 
 /**
@@ -264,10 +275,12 @@ function remove(list: Stmt[], node: Stmt): void {
  * region that ends in an unconditional `br` back to its loop, that no path
  * leaves before (no branch or return in it), and costs at most
  * `loopFoldUpTo`, is charged at the loop header instead, which charges its
- * own region plus the costliest such region of the loop. An iteration passes
- * through at most one of them, after the header, so each is paid before it
- * runs; an iteration pays at most `loopFoldUpTo` too much. So an
- * interpreter's dispatch loop charges once per interpreted instruction.
+ * own region plus the costliest such region of the loop. So is a region
+ * that falls, with nothing leaving it, into such a region, at the cost of
+ * both (a back path). An iteration passes through at most one back path,
+ * after the header, so each is paid before it runs; an iteration pays at
+ * most `loopFoldUpTo` too much. So an interpreter's dispatch loop charges
+ * once per interpreted instruction.
  *
  * Direct calls pay the callee's first region (`prepaid`, see `entryFuel`),
  * so a small callee charges nothing on entry; entries from elsewhere (exports,
@@ -316,6 +329,7 @@ export class FuelMeter {
   /** Opens a loop body's region (charged on every iteration, at least 1); `offset`: the `loop` instruction. */
   openLoop(list: Stmt[], offset: number): void {
     const head = this.open(list, 1, offset, false);
+    head.head = true;
     this.top().head = head;
   }
 
@@ -333,7 +347,7 @@ export class FuelMeter {
   private region(list: Stmt[], min: number, offset: number): Region {
     const node = A.withLoc({ type: 'EmptyStatement' }, offset);
     list.push(node);
-    const r: Region = { node, list, sum: 0, min, exited: false, folded: false, back: null, backMax: 0 };
+    const r: Region = { node, list, sum: 0, min, exited: false, folded: false, back: null, backMax: 0, next: null, head: false, idx: this.regions.length };
     this.regions.push(r);
     return r;
   }
@@ -350,12 +364,15 @@ export class FuelMeter {
   /**
    * A new region after the `end` of a block that is a branch target (the
    * paths arriving there by a branch skipped the rest of the current region),
-   * its charge appended to `list`.
+   * its charge appended to `list`; `live`: the code before the `end` falls
+   * through into it.
    */
-  join(list: Stmt[], offset: number): void {
+  join(list: Stmt[], offset: number, live: boolean): void {
     const L = this.top();
+    const c = L.cur;
     this.settle(L);
     L.cur = this.region(list, 0, offset);
+    if (live && !c.exited) c.next = L.cur;
   }
 
   /** Adds the cost of one instruction of opcode row `op` to the current region. */
@@ -427,15 +444,35 @@ export class FuelMeter {
     return A.block([A.exprStmt(A.assign(FUEL_VAR, A.id(LOCAL_FUEL))), chargeStmt(n), A.exprStmt(A.assign(LOCAL_FUEL, A.id(FUEL_VAR)))]);
   }
 
-  /** Fills in every charge statement: call once the whole body is lowered, before its statement lists are copied. */
+  /**
+   * Fills in every charge statement: call once the whole body is lowered,
+   * before its statement lists are copied. First the back paths fold into
+   * their loop's header: a back region, or a region that falls, with nothing
+   * leaving it, into a back path (a later region: so, in reverse order).
+   */
   resolve(): void {
     const regions = this.regions;
-    for (const r of regions) {
-      if (r.back !== null && !r.folded && r.sum <= this.loopFold) {
-        r.folded = true;
-        if (r.sum > r.back.backMax) r.back.backMax = r.sum;
+    const pathHead: (Region | null)[] = new Array(regions.length).fill(null);
+    const pathCost = new Float64Array(regions.length);
+    for (let i = regions.length - 1; i >= 0; i--) {
+      const r = regions[i]!;
+      if (r.folded || r.head) continue;
+      if (r.back !== null) {
+        pathHead[i] = r.back;
+        pathCost[i] = r.sum;
+      } else if (r.next !== null && pathHead[r.next.idx] !== null) {
+        pathHead[i] = pathHead[r.next.idx]!;
+        pathCost[i] = r.sum + pathCost[r.next.idx]!;
       }
     }
+    const fold: Region[] = [];
+    for (let i = 0; i < regions.length; i++) {
+      const head = pathHead[i];
+      if (head === null || pathCost[i]! > this.loopFold) continue;
+      fold.push(regions[i]!);
+      if (pathCost[i]! > head.backMax) head.backMax = pathCost[i]!;
+    }
+    for (const r of fold) r.folded = true;
     for (const r of regions) {
       if (r.folded) {
         remove(r.list, r.node);
@@ -524,8 +561,9 @@ function skeleton(env: ModuleEnv, plan: FuelPlan, funcidx: number, calleeEntry: 
   const end = () => {
     const f = frames.pop()!;
     if (f.kind !== SK_BLOCK) meter.close();
+    const live = !dead;
     dead = false;
-    if (f.kind === SK_BLOCK && f.used) meter.join(list, 0);
+    if (f.kind === SK_BLOCK && f.used) meter.join(list, 0, live);
   };
   const branch = (depth: number, uncond: boolean) => {
     const f = frames[frames.length - 1 - depth]!;
@@ -753,7 +791,8 @@ export function sandboxBindings(env: ModuleEnv): string[] {
 
 /**
  * Statements at the top of `instantiate` (after `limit`) holding the fuel
- * state, as JS text: `fuel` (the hot counter, at most FUEL_CHUNK) and
+ * state, as JS text: `fuel` (the hot counter, at most FUEL_CHUNK; a `var`,
+ * which the functions reach without the temporal-dead-zone check of a `let`) and
  * `fuelReserve` (the rest, possibly Infinity); their sum is the instance's
  * fuel. `outOfFuel(n)` runs when a charge of `n` took `fuel` below 0: it
  * moves fuel from the reserve, or, when there is not enough, gives the `n`

@@ -498,7 +498,7 @@ class FuncLowering {
       stmt = f.used ? A.labeled(f.label, s) : s;
     }
     if (stmt !== null) this.out.push(A.withLoc(stmt, f.offset));
-    if (this.meter !== null && f.kind === BLOCK && f.used) this.meter.join(this.out, this.at);
+    if (this.meter !== null && f.kind === BLOCK && f.used) this.meter.join(this.out, this.at, live);
     this.stack.length = f.height;
     for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
   }
@@ -514,7 +514,7 @@ class FuncLowering {
       } else this.newCase(f.elseCase);
     }
     if (f.kind !== LOOP) this.newCase(f.endCase);
-    if (this.meter !== null && f.kind === BLOCK && f.used) this.meter.join(this.out, this.at);
+    if (this.meter !== null && f.kind === BLOCK && f.used) this.meter.join(this.out, this.at, live);
     this.stack.length = f.height;
     for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
   }
