@@ -71,6 +71,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('max-memory-pages', { type: 'number', describe: 'default memory page limit (pages of 64 KiB) baked into the output; instantiate options can override it' })
           .option('fuel', { type: 'boolean', describe: 'emit fuel metering: instantiate takes options.fuel, the instance has getFuel/setFuel, and running out traps (out-of-fuel)' })
           .option('fuel-costs', { type: 'string', describe: 'JSON file overriding the fuel cost table (implies --fuel; see README "Running untrusted plugins")' })
+          .option('i64', {
+            choices: ['auto', 'pair', 'bigint'] as const,
+            default: 'auto' as const,
+            describe: 'how functions compute with i64: auto: BigInt in functions whose loops do enough i64 arithmetic, int32 pairs elsewhere; pair or bigint: one form everywhere',
+          })
           .option('source-map', {
             type: 'string',
             describe: 'write a source map to <output>.map (or with "inline", into the output) mapping the JS to the wasm, or to the original sources when there is an input source map',
@@ -104,7 +109,7 @@ export async function main(argv: string[]): Promise<void> {
           }
           const fuelCosts = args['fuel-costs'] === undefined ? undefined : JSON.parse(readFileSync(args['fuel-costs'], 'utf8'));
           const fuel = args.fuel === true || fuelCosts !== undefined;
-          ({ code, map } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, ...mapOptions }));
+          ({ code, map } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, ...mapOptions }));
         } catch (e) {
           report(args.file, e);
           return;

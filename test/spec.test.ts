@@ -33,7 +33,11 @@ describe(`spec suite ${SUITE}`, () => {
     expect(r.passed).toBeGreaterThan(0);
   }, 300_000);
 
-  for (const [label, options] of [['', {}], [' with fuel metering (infinite default budget)', { fuel: true }]] as const) {
+  for (const [label, options] of [
+    ['', {}],
+    [' with fuel metering (infinite default budget)', { fuel: true }],
+    [' with i64 as BigInt in every function (i64: bigint)', { i64: 'bigint' }],
+  ] as const) {
     it(`kiln${label}: every assertion of every non-SIMD file passes (skips: module quote only)`, async (ctx) => {
       if (!existsSync(suiteDir)) ctx.skip(missing);
       const engine = await kilnEngine(REPO_ROOT, options);

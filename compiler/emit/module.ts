@@ -12,7 +12,7 @@ import { generate } from 'astring';
 import * as A from '../lower/ast.js';
 import type { Expr, Stmt } from '../lower/ast.js';
 import { lowerFunction, FLAT_DEPTH } from '../lower/func.js';
-import { makeEnv, sigString, type ModuleEnv } from '../lower/env.js';
+import { makeEnv, sigString, type I64Lowering, type ModuleEnv } from '../lower/env.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, newInstr } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
@@ -48,6 +48,12 @@ export interface CompileOptions extends SourceMapOptions {
   fuel?: boolean;
   /** Overrides of the fuel cost table (lower/fuel.ts DEFAULT_FUEL_COSTS); used with `fuel`. */
   fuelCosts?: Partial<FuelCosts>;
+  /**
+   * How functions compute with i64 (lower/i64big.ts): `auto` (default) uses
+   * BigInts in functions whose loops do enough i64 arithmetic and int32
+   * pairs elsewhere; `pair` and `bigint` force one form (for tests).
+   */
+  i64?: I64Lowering;
 }
 
 /**
@@ -83,6 +89,8 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   const env = makeEnv(m, opts.flatDepth ?? FLAT_DEPTH);
   env.fuel = opts.fuel ? resolveFuelCosts(opts.fuelCosts) : null;
   env.prepaid = env.fuel ? entryFuel(env, env.fuel) : null;
+  env.i64 = opts.i64 ?? 'auto';
+  env.bigFuncs = new Map();
   const sm = opts.sourceMap ? new ModuleSourceMap(env, opts) : null;
   const format = opts.format ?? 'esm';
   // Compact by default: one statement per line, no indentation (deep wasm block nesting makes
@@ -113,8 +121,11 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   for (const s of prologue(env)) parts.push(indent(generate(s, { indent: unit })));
   for (let i = m.numImportedFuncs; i < m.funcTypes.length; i++) {
     const header = unit + functionHeader(m, env.funcIds, i);
-    if (sm !== null) parts.push(sm.func(parts, env, i, lowerFunction(env, i), header, unit));
-    else parts.push(header + indent(generate(lowerFunction(env, i), { indent: unit })));
+    const decl = lowerFunction(env, i);
+    const slots = env.bigFuncs.get(i);
+    if (slots !== undefined) parts.push(indent(`const RF${i} = new BigUint64Array(${slots}), RD${i} = new Int32Array(RF${i}.buffer);\nlet RB${i} = 0;`));
+    if (sm !== null) parts.push(sm.func(parts, env, i, decl, header, unit));
+    else parts.push(header + indent(generate(decl, { indent: unit })));
   }
   for (const s of epilogue(env)) parts.push(indent(generate(s, { indent: unit })));
   parts.push('}\n');

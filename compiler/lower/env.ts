@@ -15,6 +15,9 @@
  * Kiln's own identifiers must never start with `$` (except those listed in
  * `KILN_DOLLAR_NAMES` there) nor with `F$`. Locals named there are
  * `$<sanitised name>` (`$<name>$h` for an i64's high half) instead of `l<i>`.
+ * Functions lowered with BigInts (i64big.ts) also use `R`/`R32` (their
+ * register file, `R[<slot>]` its slots, `rb`) and the instance's
+ * `RF<funcidx>`/`RD<funcidx>`/`RB<funcidx>`.
  */
 import type { Module } from '../module.js';
 import { I64, type FuncType, type ValType, valTypeName } from '../types.js';
@@ -40,7 +43,18 @@ export interface ModuleEnv {
   funcRefName(funcidx: number): string;
   /** Function identifiers and names from the `name` section (emit/names.ts). */
   funcIds: FuncIdentifiers;
+  /** How functions represent i64 (compile option `i64`, i64big.ts); default `auto`. */
+  i64?: I64Lowering;
+  /** Functions lowered with BigInts (filled by the lowering), with their register-file size (slots): each needs `RF<funcidx>`, `RD<funcidx>`, `RB<funcidx>`. */
+  bigFuncs?: Map<number, number>;
 }
+
+/**
+ * i64 lowering inside functions: `pair` (int32 pairs everywhere), `bigint`
+ * (BigInts in every function not lowered flat), `auto` (BigInts where loops
+ * do enough i64 arithmetic, i64big.ts BigIntScore).
+ */
+export type I64Lowering = 'auto' | 'pair' | 'bigint';
 
 /** Signature string of a function type, as `Func.sig` uses it (`"i32 i64>f64"`). */
 export function sigString(t: FuncType): string {

@@ -26,6 +26,7 @@ import { sigString, type ModuleEnv } from './env.js';
 import { localIdentifiers } from '../emit/names.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
 import { FuelMeter, sandboxOps } from './fuel.js';
+import { BIG_OPS, BigIntScore, BIGINT_MIN_SCORE, BIGINT_MAX_BODY, fromPair, toPair } from './i64big.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, readLocals, readBrTable, newInstr, blockValType, type Locals } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
@@ -120,6 +121,19 @@ class FuncLowering {
   at = 0;
   /** Fuel metering (compile option `fuel`, see fuel.ts), or null. */
   readonly meter: FuelMeter | null;
+  /** i64 values are BigInts and i64 locals live in the register file `R` (i64big.ts). */
+  big = false;
+  private nSlots = 0;
+  /** Big form: register slot of each i64 local (else -1). */
+  private localSlots: Int32Array | null = null;
+  /**
+   * Big form: i64 locals whose value is also in a temporary or literal,
+   * since their last `local.set` in the current straight-line code. Reading
+   * the temporary instead of the slot keeps a store and reload off the
+   * dependency chain. Cleared at every control instruction, so a temporary
+   * is never read across a merge.
+   */
+  private forwarded: Map<number, Expr> | null = null;
   /** Lowerings replacing ops.ts's for this module (fuel.ts sandboxOps), or null. */
   private readonly overrides: (OpLowering | undefined)[] | null;
 
@@ -145,9 +159,17 @@ class FuncLowering {
     const { type, r } = this;
     this.locals = readLocals(r, type.params);
     const bodyStart = r.pos;
-    const { depth, memory } = this.scan();
+    const { depth, memory, bigScore } = this.scan();
     this.flatForm = depth > this.env.flatDepth;
     this.usesMemory = memory;
+    // Never in the flat form: there every temporary crossing a block would merge at the dispatch loop.
+    const mode = this.env.i64 ?? 'auto';
+    this.big = !this.flatForm && (mode === 'bigint' || (mode === 'auto' && bigScore >= BIGINT_MIN_SCORE && r.end - bodyStart <= BIGINT_MAX_BODY));
+    if (this.big) {
+      this.localSlots = new Int32Array(this.locals.count).fill(-1);
+      for (let i = 0; i < this.locals.count; i++) if (this.locals.type(i) === I64) this.localSlots[i] = this.nSlots++;
+      this.forwarded = new Map();
+    }
     if (this.flatForm) this.newCase();
     this.frames.push(this.frame(FUNC, [], type.results, this.out, bodyStart));
     this.meter?.start(this.out, bodyStart);
@@ -165,23 +187,34 @@ class FuncLowering {
   }
 
   /**
-   * A pre-pass over the body: its deepest block nesting, and whether it
-   * accesses memory through the DataView (loads and stores).
+   * A pre-pass over the body: its deepest block nesting, whether it
+   * accesses memory through the DataView (loads and stores), and its
+   * BigInt score (i64big.ts; a function calling itself is never lowered
+   * that way: each nested activation would allocate a register file).
    */
-  private scan(): { depth: number; memory: boolean } {
+  private scan(): { depth: number; memory: boolean; bigScore: number } {
     const r = new Reader(this.r.bytes, this.r.pos, this.r.end);
     const ins = newInstr();
+    const m = this.env.m;
+    const score = new BigIntScore();
     let depth = 0;
     let max = 0;
     let memory = false;
+    let selfCall = false;
     while (r.pos < r.end) {
       readInstr(r, ins);
       const op = OPS[ins.op];
       if (op.width > 0) memory = true;
       else if (op.name === 'block' || op.name === 'loop' || op.name === 'if') max = Math.max(max, ++depth);
       else if (op.name === 'end') depth--;
+      let sig: FuncType | null = null;
+      if (op.name === 'call') {
+        sig = m.types[m.funcTypes[ins.a]];
+        if (ins.a === this.funcidx) selfCall = true;
+      } else if (op.name === 'call_indirect') sig = m.types[ins.a];
+      score.add(ins.op, sig);
     }
-    return { depth: max, memory };
+    return { depth: max, memory, bigScore: selfCall ? 0 : score.score };
   }
 
   // ---------------------------------------------------------------- output
@@ -197,11 +230,13 @@ class FuncLowering {
     const decls: [string, Expr][] = [];
     for (let i = type.params.length; i < locals.count; i++) {
       const t = locals.type(i);
+      if (t === I64 && this.big) continue;
       decls.push([this.local(i), zeroOf(t)]);
       if (t === I64) decls.push([this.localHi(i), A.num(0)]);
     }
     for (const v of this.varDecls) decls.push([v, A.num(0)]);
     if (this.usesMemory) decls.push(['dv', A.id('DV')]);
+    if (this.big) this.out = [...this.bigPrologue(decls), this.bigEpilogue(this.out)];
     if (this.flatForm) {
       decls.push(['st', A.num(0)]);
       const dispatch = A.switchStmt(A.id('st'), this.cases);
@@ -210,6 +245,51 @@ class FuncLowering {
     let body = decls.length ? [A.decl('let', decls), ...this.out] : this.out;
     if (this.meter !== null) body = this.meter.wrapBody(body);
     return A.withLoc(A.func(this.env.funcName(this.funcidx), params, body), bodyStart);
+  }
+
+  /**
+   * Big form: the function's register file is the instance's `RF<funcidx>`
+   * (its Int32Array view `RD<funcidx>`), a constant V8 folds into the code,
+   * so slot accesses need no bounds or map checks; `RB<funcidx>` is 1 while
+   * a call is active, and a nested (recursive) call allocates its own file.
+   * Moves i64 params into their slots and zeroes the other i64 locals.
+   * Declares `R`, `R32`, `rb` in `decls`; returns the statements before the
+   * body, which `bigEpilogue` wraps.
+   */
+  private bigPrologue(decls: [string, Expr][]): Stmt[] {
+    const f = this.funcidx;
+    this.env.bigFuncs?.set(f, Math.max(this.nSlots, 1));
+    decls.push(['R', A.id(`RF${f}`)], ['R32', A.id(`RD${f}`)], ['rb', A.id(`RB${f}`)]);
+    const out: Stmt[] = [
+      A.ifStmt(A.id('rb'), [
+        A.exprStmt(A.assign('R', { type: 'NewExpression', callee: A.id('BigUint64Array'), arguments: [A.num(Math.max(this.nSlots, 1))] })),
+        A.exprStmt(A.assign('R32', { type: 'NewExpression', callee: A.id('Int32Array'), arguments: [A.member('R', 'buffer')] })),
+      ], null),
+      A.exprStmt(A.assign(`RB${f}`, A.num(1))),
+    ];
+    const { locals, type } = this;
+    for (let i = 0; i < locals.count; i++) {
+      if (locals.type(i) !== I64) continue;
+      const v = i < type.params.length ? fromPair(A.id(this.local(i)), A.id(this.localHi(i))) : { type: 'Literal', value: 0n, raw: '0n' };
+      out.push(A.exprStmt(A.assign(this.localRef(i), v)));
+    }
+    return out;
+  }
+
+  /** Big form: `try { body } finally { RB<funcidx> = rb; }`, so the file is free again however the call ends. */
+  private bigEpilogue(body: Stmt[]): Stmt {
+    const restore = A.block([A.exprStmt(A.assign(`RB${this.funcidx}`, A.id('rb')))]);
+    return { type: 'TryStatement', block: A.block(body), handler: null, finalizer: restore };
+  }
+
+  /** A fresh register slot (big form). */
+  newSlot(): number {
+    return this.nSlots++;
+  }
+
+  /** The stack value `depth` places below the top, not popped. */
+  peek(depth: number): Val {
+    return this.stack[this.stack.length - 1 - depth];
   }
 
   /** Appends a statement whose effects the caller has already ordered (see `effect`). */
@@ -233,6 +313,17 @@ class FuncLowering {
     return id === undefined ? `l${x}` : id;
   }
 
+  /**
+   * Where local `x` is read and written: its JS identifier, or in the big
+   * form for an i64 its register slot, written as the pseudo-identifier
+   * `R[<slot>]` (astring prints identifiers verbatim, so it prints as the
+   * element access; variables compare by name, and slots too this way).
+   */
+  private localRef(x: number): string {
+    const s = this.localSlots === null ? -1 : this.localSlots[x];
+    return s < 0 ? this.local(x) : `R[${s}]`;
+  }
+
   /** JS identifier of the high half of i64 local `x`: `l<x>h`, or `<name>$h`. */
   private localHi(x: number): string {
     const id = this.localIds === null ? undefined : this.localIds.get(x);
@@ -248,10 +339,17 @@ class FuncLowering {
   private newVars(types: ValType[]): string[] {
     const names: string[] = [];
     for (const t of types) {
-      names.push(`b${this.nVars++}`);
-      if (t === I64) names.push(`b${this.nVars++}`);
+      if (t === I64 && this.big) {
+        names.push(`R[${this.nSlots++}]`);
+        continue;
+      }
+      names.push(`b${this.nVars}`);
+      this.varDecls.push(`b${this.nVars++}`);
+      if (t === I64) {
+        names.push(`b${this.nVars}`);
+        this.varDecls.push(`b${this.nVars++}`);
+      }
     }
-    for (const n of names) this.varDecls.push(n);
     return names;
   }
 
@@ -340,6 +438,22 @@ class FuncLowering {
     return out;
   }
 
+  /**
+   * JS arguments for a call or a multi-value return: `flat`, except that in
+   * the big form i64 BigInts become int32 pairs (impure values evaluated
+   * first, in order, since the conversions are statements).
+   */
+  private abiArgs(vals: Val[]): Expr[] {
+    if (!this.big || !vals.some((v) => v.t === I64)) return this.flat(vals);
+    const out: Expr[] = [];
+    for (let i = 0; i < vals.length; i++) if (vals[i].k === IMPURE) vals[i] = this.materialize(vals[i]);
+    for (const v of vals) {
+      if (v.t === I64) out.push(...toPair(this, v));
+      else out.push(v.bool ? FuncLowering.i32(v) : v.e);
+    }
+    return out;
+  }
+
   /** Assigns values to variables (i64 taking two); the values must be simple or pure. */
   private assignTo(vars: string[], vals: Val[]): void {
     const exprs = this.flat(vals);
@@ -357,7 +471,7 @@ class FuncLowering {
     const out: Val[] = [];
     let j = 0;
     for (const t of types) {
-      if (t === I64) {
+      if (t === I64 && !this.big) {
         out.push(val(A.id(vars[j]), t, TEMP, null, false, 0, A.id(vars[j + 1])));
         j += 2;
       } else out.push(val(A.id(vars[j++]), t, TEMP));
@@ -447,6 +561,12 @@ class FuncLowering {
 
   private return_(vals: Val[]): void {
     const res = this.type.results;
+    if (this.big) {
+      const exprs = this.abiArgs(vals);
+      if (res.length === 1 && res[0] === I64) this.push(A.exprStmt(A.assign(A.member('rt', 'hi'), exprs[1])));
+      this.push(A.ret(res.length === 0 ? null : res.length === 1 ? exprs[0] : A.array(exprs)));
+      return;
+    }
     if (res.length === 0) this.push(A.ret(null));
     else if (res.length === 1) {
       const v = vals[0];
@@ -546,6 +666,7 @@ class FuncLowering {
   private instr(name: string): void {
     const ins = this.ins;
     if (this.meter !== null) this.meter.count(ins.op);
+    if (this.forwarded !== null && this.forwarded.size > 0 && OPS[ins.op].cost === 'control') this.forwarded.clear();
     switch (name) {
       case 'nop':
         return;
@@ -682,7 +803,9 @@ class FuncLowering {
       case 'local.get': {
         const x = ins.a;
         const t = this.locals.type(x);
-        this.pushVal(val(A.id(this.local(x)), t, LOCAL, [x], false, 0, t === I64 ? A.id(this.localHi(x)) : null));
+        const fwd = this.forwarded?.get(x);
+        if (fwd !== undefined) this.pushVal(val(fwd, t, fwd.type === 'Literal' ? CONST : TEMP));
+        else this.pushVal(val(A.id(this.localRef(x)), t, LOCAL, [x], false, 0, t === I64 && !this.big ? A.id(this.localHi(x)) : null));
         return;
       }
       case 'local.set':
@@ -691,10 +814,17 @@ class FuncLowering {
         let v = this.pop();
         this.spill((s) => s.k > TEMP && s.reads !== null && s.reads.includes(x));
         if (v.k === IMPURE) this.spillImpure();
-        this.push(A.exprStmt(A.assign(this.local(x), v.bool ? FuncLowering.i32(v) : v.e)));
+        if (this.forwarded !== null && v.t === I64) {
+          this.forwarded.delete(x);
+          if (v.k > TEMP) v = this.materialize(v);
+          if (v.e.type === 'Literal' || (v.e.type === 'Identifier' && !v.e.name.startsWith('R['))) this.forwarded.set(x, v.e);
+        }
+        this.push(A.exprStmt(A.assign(this.localRef(x), v.bool ? FuncLowering.i32(v) : v.e)));
         if (v.h !== null) this.push(A.exprStmt(A.assign(this.localHi(x), v.h)));
-        if (name === 'local.tee') {
-          v = val(A.id(this.local(x)), v.t, LOCAL, [x], false, 0, v.h !== null ? A.id(this.localHi(x)) : null);
+        const fwd = this.forwarded?.get(x);
+        if (name === 'local.tee' && fwd !== undefined) this.stack.push(val(fwd, v.t, fwd.type === 'Literal' ? CONST : TEMP));
+        else if (name === 'local.tee') {
+          v = val(A.id(this.localRef(x)), v.t, LOCAL, [x], false, 0, v.h !== null ? A.id(this.localHi(x)) : null);
           this.stack.push(v);
         }
         return;
@@ -706,7 +836,7 @@ class FuncLowering {
         this.globalSet(ins.a);
         return;
     }
-    const lower = (this.overrides !== null && this.overrides[ins.op]) || LOWER_OPS[ins.op];
+    const lower = (this.overrides !== null && this.overrides[ins.op]) || (this.big && BIG_OPS[ins.op]) || LOWER_OPS[ins.op];
     if (lower === undefined) throw new Error(`kiln: no lowering for ${name}`);
     lower(this, ins, this.env);
   }
@@ -717,7 +847,7 @@ class FuncLowering {
     const args = this.popN(t.params.length);
     this.spillImpure();
     this.meter?.call(funcidx);
-    this.emitCall(A.call(this.env.funcName(funcidx), this.flat(args)), t.results);
+    this.emitCall(A.call(this.env.funcName(funcidx), this.abiArgs(args)), t.results);
   }
 
   private callIndirect(typeidx: number, tableidx: number): void {
@@ -728,7 +858,7 @@ class FuncLowering {
     for (let i = 0; i < args.length; i++) if (args[i].k === IMPURE) args[i] = this.evalNow(args[i]);
     this.spillImpure();
     const callee = A.member(A.call('callIndirect', [A.id(`E${tableidx}`), FuncLowering.i32(idx), A.str(sigString(t))]), 'fn');
-    this.emitCall(A.call(callee, this.flat(args)), t.results);
+    this.emitCall(A.call(callee, this.abiArgs(args)), t.results);
   }
 
   /** Pushes the results of a call expression following the calling convention. */
@@ -742,7 +872,8 @@ class FuncLowering {
         const lo = this.temp(c);
         const hi = this.temp(A.member('rt', 'hi'));
         if (hasMemory) this.refreshMemory();
-        this.stack.push(val(lo, I64, TEMP, null, false, 0, hi));
+        if (this.big) this.stack.push(val(fromPair(lo, hi), I64, LOCAL, null, false, 1));
+        else this.stack.push(val(lo, I64, TEMP, null, false, 0, hi));
       } else if (hasMemory) {
         // The callee may grow memory: evaluate the call now and refresh the cached view after it.
         const v = this.temp(c);
@@ -755,7 +886,8 @@ class FuncLowering {
       for (const rt of results) {
         const lo = this.temp(A.index(arr, A.num(j++)));
         const hi = rt === I64 ? this.temp(A.index(arr, A.num(j++))) : null;
-        this.stack.push(val(lo, rt, TEMP, null, false, 0, hi));
+        if (this.big && hi !== null) this.stack.push(val(fromPair(lo, hi), I64, LOCAL, null, false, 1));
+        else this.stack.push(val(lo, rt, TEMP, null, false, 0, hi));
       }
       if (hasMemory) this.refreshMemory();
     }
@@ -777,6 +909,14 @@ class FuncLowering {
     if (a.k === IMPURE) a = this.evalNow(a);
     if (b.k === IMPURE) b = this.evalNow(b);
     const test = FuncLowering.cond(c);
+    if (a.t === I64 && this.big) {
+      // Both arms assign the slot: a BigInt conditional expression would be a merge (see i64big.ts).
+      const cv = c.k <= TEMP ? test : this.evalNow(c).e;
+      const s = `R[${this.newSlot()}]`;
+      this.push(A.ifStmt(cv, [A.exprStmt(A.assign(s, a.e))], [A.exprStmt(A.assign(s, b.e))]));
+      this.stack.push(val(A.id(s), I64, TEMP));
+      return;
+    }
     if (a.t === I64) {
       const cv = c.k <= TEMP ? test : this.evalNow(c).e;
       const lo = this.temp(A.cond(cv, a.e, b.e));
@@ -793,6 +933,16 @@ class FuncLowering {
   private globalGet(i: number): void {
     const home = this.env.globalHome[i];
     const t = this.env.m.globalTypes[i].type;
+    if (t === I64 && this.big) {
+      if (home === 'const') this.stack.push(val(fromPair(A.id(`g${i}`), A.id(`g${i}h`)), t, CONST));
+      else {
+        this.spillImpure();
+        const lo = this.temp(home === 'cell' ? A.member(`G${i}`, 'lo') : A.id(`g${i}`));
+        const hi = this.temp(home === 'cell' ? A.member(`G${i}`, 'hi') : A.id(`g${i}h`));
+        this.stack.push(val(fromPair(lo, hi), t, LOCAL, null, false, 1));
+      }
+      return;
+    }
     if (t === I64) {
       if (home === 'const') this.stack.push(val(A.id(`g${i}`), t, CONST, null, false, 0, A.id(`g${i}h`)));
       else {
@@ -808,9 +958,13 @@ class FuncLowering {
   }
 
   private globalSet(i: number): void {
-    const v = this.pop();
+    let v = this.pop();
     this.spillImpure();
     const cell = this.env.globalHome[i] === 'cell';
+    if (this.big && v.t === I64) {
+      const [lo, hi] = toPair(this, v);
+      v = val(lo, I64, TEMP, null, false, 0, hi);
+    }
     if (v.h !== null) {
       this.push(A.exprStmt(A.assign(cell ? A.member(`G${i}`, 'lo') : A.id(`g${i}`), v.e)));
       this.push(A.exprStmt(A.assign(cell ? A.member(`G${i}`, 'hi') : A.id(`g${i}h`), v.h)));
