@@ -153,6 +153,8 @@ export const FUEL_VAR = 'fuel';
 const RESERVE = 'fuelReserve';
 const OUT_OF_FUEL = 'outOfFuel';
 const CHARGE = 'chargeFuel';
+/** `fuelStore(n)`: sets the instance's fuel to `n` (splitting it into `fuel` and `fuelReserve`). */
+const STORE = 'fuelStore';
 /** The function-local copy of `fuel` in a leaf function with a loop (FuelMeter). */
 const LOCAL_FUEL = 'fl';
 /** Value of runtime/fuel.ts FUEL_CHUNK (kept in sync by test/fuel.test.ts). */
@@ -165,27 +167,20 @@ function chargeStmt(n: number): Stmt {
 }
 
 /**
- * The charge in a leaf function with a loop, on the local copy `fl`, with the
- * refill from the reserve inline (no call on any path that continues, which
- * lets the engine keep the loop's values in registers; `| 0` keeps `fl` an
- * int32 on every path, else it becomes a double in the whole loop):
+ * The charge in a leaf function with a loop, on its local `fl`, which holds
+ * all of the instance's fuel (`fuel + fuelReserve`, a double, possibly
+ * Infinity) while the function runs, so no refill is ever needed on the way:
  *
- *     if ((fl = fl - n | 0) < 0) {
- *       if (fl + fuelReserve < 0) { fl += n; throw fuelError(); }
- *       const r = fuelReserve < FUEL_CHUNK ? fuelReserve : FUEL_CHUNK;
- *       fuelReserve -= r;
- *       fl = fl + r | 0;
- *     }
+ *     if ((fl -= n) < 0) { fl += n; throw fuelError(); }
+ *
+ * The only code on the hot path is a subtraction and a test; the throw is
+ * cold. (Keeping `fl` an int32 needs a refill from the reserve inside the
+ * loop, and that path costs the interpreter kernel about 10% more.)
  */
 function localChargeStmt(n: number): Stmt {
   const fl = LOCAL_FUEL;
-  const test = A.bin('<', A.assign(fl, A.bin('|', A.bin('-', A.id(fl), A.num(n)), A.num(0))), A.num(0));
-  const fail = A.ifStmt(A.bin('<', A.bin('+', A.id(fl), A.id(RESERVE)), A.num(0)), [
-    A.exprStmt(A.assign(fl, A.num(n), '+=')),
-    { type: 'ThrowStatement', argument: A.call('fuelError', []) },
-  ], null);
-  const r = A.decl('const', [['r', A.cond(A.bin('<', A.id(RESERVE), A.num(FUEL_CHUNK)), A.id(RESERVE), A.num(FUEL_CHUNK))]]);
-  return A.ifStmt(test, [fail, r, A.exprStmt(A.assign(RESERVE, A.id('r'), '-=')), A.exprStmt(A.assign(fl, A.bin('|', A.bin('+', A.id(fl), A.id('r')), A.num(0))))], null);
+  const test = A.bin('<', A.assign(fl, A.num(n), '-='), A.num(0));
+  return A.ifStmt(test, [A.exprStmt(A.assign(fl, A.num(n), '+=')), { type: 'ThrowStatement', argument: A.call('fuelError', []) }], null);
 }
 
 interface Region {
@@ -287,10 +282,11 @@ function remove(list: Stmt[], node: Stmt): void {
  * tables, the start function) go through `entryCharge`.
  *
  * A leaf function with a loop (no call-like instruction: nothing else can
- * read or charge the fuel while it runs) charges a local copy `fl` of the
- * fuel, which the engine keeps in a register, and writes it back when it
- * returns or throws: its body becomes `let fl = fuel; try { ... fuel = fl;
- * return x; ... } catch (e) { fuel = fl; throw e; }`. Other functions charge
+ * read or charge the fuel while it runs) charges a local `fl` holding all
+ * of the instance's fuel, which the engine keeps in a register, and writes
+ * it back when it returns or throws: its body becomes `let fl = fuel +
+ * fuelReserve; try { ... fuelStore(fl); return x; ... } catch (e) {
+ * fuelStore(fl); throw e; }` (see `localChargeStmt`). Other functions charge
  * `fuel` itself.
  */
 export class FuelMeter {
@@ -438,10 +434,7 @@ export class FuelMeter {
   private charge(n: number): Stmt | null {
     if (n === 0) return null;
     if (n < 0) return A.exprStmt(A.assign(this.leaf ? LOCAL_FUEL : FUEL_VAR, A.num(-n), '+='));
-    if (!this.leaf) return chargeStmt(n);
-    if (n <= FUEL_CHUNK / 2) return localChargeStmt(n);
-    // A huge region (bulk operations of constant length): through the instance's counter.
-    return A.block([A.exprStmt(A.assign(FUEL_VAR, A.id(LOCAL_FUEL))), chargeStmt(n), A.exprStmt(A.assign(LOCAL_FUEL, A.id(FUEL_VAR)))]);
+    return this.leaf ? localChargeStmt(n) : chargeStmt(n);
   }
 
   /**
@@ -488,7 +481,7 @@ export class FuelMeter {
   /** The finished function body (declarations first; after `resolve`): for a leaf function, with `fl` as described above. */
   wrapBody(body: Stmt[]): Stmt[] {
     if (!this.leaf) return body;
-    const sync = () => A.exprStmt(A.assign(FUEL_VAR, A.id(LOCAL_FUEL)));
+    const sync = () => A.exprStmt(A.call(STORE, [A.id(LOCAL_FUEL)]));
     syncReturns(body, sync);
     const tryStmt = {
       type: 'TryStatement',
@@ -496,7 +489,7 @@ export class FuelMeter {
       handler: { type: 'CatchClause', param: A.id('e'), body: A.block([sync(), { type: 'ThrowStatement', argument: A.id('e') }]) },
       finalizer: null,
     };
-    return [A.decl('let', [[LOCAL_FUEL, A.id(FUEL_VAR)]]), tryStmt];
+    return [A.decl('let', [[LOCAL_FUEL, A.bin('+', A.id(FUEL_VAR), A.id(RESERVE))]]), tryStmt];
   }
 }
 
@@ -797,7 +790,9 @@ export function sandboxBindings(env: ModuleEnv): string[] {
  * fuel. `outOfFuel(n)` runs when a charge of `n` took `fuel` below 0: it
  * moves fuel from the reserve, or, when there is not enough, gives the `n`
  * back (fuel stays at what it was before the failing charge) and traps
- * `out-of-fuel`. `options.fuel` sets the initial amount (default Infinity).
+ * `out-of-fuel`. `fuelStore(n)` sets the instance's fuel to `n` (leaf
+ * functions with loops write back their local counter with it).
+ * `options.fuel` sets the initial amount (default Infinity).
  */
 export function fuelPrologue(): string {
   const C = FUEL_CHUNK;
@@ -816,6 +811,10 @@ export function fuelPrologue(): string {
     `}`,
     `function ${CHARGE}(n) {`,
     `  if ((${FUEL_VAR} -= n) < 0) ${OUT_OF_FUEL}(n);`,
+    `}`,
+    `function ${STORE}(n) {`,
+    `  ${FUEL_VAR} = n < ${C} ? n : ${C};`,
+    `  ${RESERVE} = n - ${FUEL_VAR};`,
     `}`,
     `function getFuel() {`,
     `  const n = ${FUEL_VAR} + ${RESERVE};`,
