@@ -33,13 +33,13 @@ import { I32, I64, type ValType } from '../types.js';
 import type { Lowering } from './func.js';
 
 /** `BigInt.asUintN(64, e)`. */
-export const u64 = (e: Expr): Expr => A.call(A.member('BigInt', 'asUintN'), [A.num(64), e]);
+const u64 = (e: Expr): Expr => A.call(A.member('BigInt', 'asUintN'), [A.num(64), e]);
 const s64 = (e: Expr): Expr => A.call(A.member('BigInt', 'asIntN'), [A.num(64), e]);
 const big = (e: Expr): Expr => A.call('BigInt', [e]);
 const u32 = (e: Expr): Expr => A.bin('>>>', e, A.num(0));
 
 /** A BigInt literal (`123n`). */
-export function bigLit(v: bigint): Expr {
+function bigLit(v: bigint): Expr {
   return { type: 'Literal', value: v, raw: `${v}n` };
 }
 
@@ -87,7 +87,7 @@ function simple(v: Val): boolean {
  * values pending below it) and returns the slot number: its halves are then
  * `R32[2s]` and `R32[2s + 1]`.
  */
-export function toSlot(L: Lowering, v: Val): number {
+function toSlot(L: Lowering, v: Val): number {
   if (v.k === IMPURE) L.spillImpure();
   const s = L.newSlot();
   L.emit(A.exprStmt(A.assign(slotName(s), v.e)));
