@@ -27,7 +27,7 @@
 import * as A from './ast.js';
 import type { Expr } from './ast.js';
 import { CONST, LOCAL, IMPURE, TEMP, val, mergeReads, asI32, type Val, type Kind } from './values.js';
-import { LOWER_OPS, type OpLowering } from './ops.js';
+import { LOWER_OPS, I64_NARROW_LOADS, dvGet, type OpLowering } from './ops.js';
 import { OPS, OP } from '../opcodes.js';
 import { I32, I64, type ValType } from '../types.js';
 import type { Lowering } from './func.js';
@@ -195,19 +195,17 @@ def('i64.load', (L, ins) => {
   const hi = dv('getUint32', [A.bin('+', addr, A.num(4)), A.TRUE]);
   pushBig(L, u64(A.bin('|', big(dv('getUint32', [addr, A.TRUE])), A.bin('<<', big(hi), bigLit(32n)))), [a], true);
 });
-for (const [n, method, signed] of [
-  ['i64.load8_s', 'getInt8', true], ['i64.load8_u', 'getUint8', false], ['i64.load16_s', 'getInt16', true],
-  ['i64.load16_u', 'getUint16', false], ['i64.load32_s', 'getInt32', true], ['i64.load32_u', 'getUint32', false],
-] as const) {
+for (const n of I64_NARROW_LOADS) {
+  const { width } = OPS[OP[n]];
+  const signed = n.endsWith('_s');
   def(n, (L, ins) => {
     const a = L.popVal();
-    const args = (addr: Expr) => (method.endsWith('8') ? [addr] : [addr, A.TRUE]);
     if (!signed) {
       const addr = a.k === IMPURE ? address(L, L.evalNow(a), ins.b) : address(L, a, ins.b);
-      return pushBig(L, big(dv(method, args(addr))), [a], true);
+      return pushBig(L, big(dvGet(width, false, addr)), [a], true);
     }
     L.spillImpure();
-    const x = L.temp(dv(method, args(address(L, a, ins.b))));
+    const x = L.temp(dvGet(width, true, address(L, a, ins.b)));
     pushBig(L, extendS(x), []);
   });
 }

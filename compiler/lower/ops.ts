@@ -373,15 +373,23 @@ def('i64.load', (L, ins) => {
   const lo = L.temp(dv('getInt32', [addr, A.TRUE]));
   L.pushI64(lo, L.temp(dv('getInt32', [A.bin('+', addr, A.num(4)), A.TRUE])));
 });
-for (const [n, method, signed] of [
-  ['i64.load8_s', 'getInt8', true], ['i64.load8_u', 'getUint8', false], ['i64.load16_s', 'getInt16', true],
-  ['i64.load16_u', 'getUint16', false], ['i64.load32_s', 'getInt32', true], ['i64.load32_u', 'getInt32', false],
-] as const) {
+/** The i64 loads narrower than 64 bits (the opcode table gives their width; `_s` sign-extends). */
+export const I64_NARROW_LOADS = ['i64.load8_s', 'i64.load8_u', 'i64.load16_s', 'i64.load16_u', 'i64.load32_s', 'i64.load32_u'];
+
+/** A DataView read of `width` bytes at `addr` (little-endian), signed or not. */
+export function dvGet(width: number, signed: boolean, addr: Expr): Expr {
+  const method = `get${signed ? 'Int' : 'Uint'}${width * 8}`;
+  return dv(method, width === 1 ? [addr] : [addr, A.TRUE]);
+}
+
+for (const n of I64_NARROW_LOADS) {
+  const { width } = OPS[OP[n]];
+  const signed = n.endsWith('_s');
   def(n, (L, ins) => {
     const a = L.popVal();
     L.spillImpure();
-    const addr = address(a, ins.b);
-    const lo = L.temp(dv(method, method === 'getInt8' || method === 'getUint8' ? [addr] : [addr, A.TRUE]));
+    // The low half is the int32 value, so a 32-bit load reads it signed either way.
+    const lo = L.temp(dvGet(width, signed || width === 4, address(a, ins.b)));
     L.pushI64(lo, signed ? A.bin('>>', lo, A.num(31)) : A.num(0));
   });
 }
