@@ -153,8 +153,6 @@ export const FUEL_VAR = 'fuel';
 const RESERVE = 'fuelReserve';
 const OUT_OF_FUEL = 'outOfFuel';
 const CHARGE = 'chargeFuel';
-/** `fuelStore(n)`: sets the instance's fuel to `n` (splitting it into `fuel` and `fuelReserve`). */
-const STORE = 'fuelStore';
 /** The function-local copy of `fuel` in a leaf function with a loop (FuelMeter). */
 const LOCAL_FUEL = 'fl';
 /** Value of runtime/fuel.ts FUEL_CHUNK (kept in sync by test/fuel.test.ts). */
@@ -285,8 +283,10 @@ function remove(list: Stmt[], node: Stmt): void {
  * read or charge the fuel while it runs) charges a local `fl` holding all
  * of the instance's fuel, which the engine keeps in a register, and writes
  * it back when it returns or throws: its body becomes `let fl = fuel +
- * fuelReserve; try { ... fuelStore(fl); return x; ... } catch (e) {
- * fuelStore(fl); throw e; }` (see `localChargeStmt`). Other functions charge
+ * fuelReserve; try { ... fuel = 0, fuelReserve = fl; return x; ... }
+ * catch (e) { fuel = 0, fuelReserve = fl; throw e; }` (see
+ * `localChargeStmt`); the next charge of `fuel` refills it from the reserve.
+ * Other functions charge
  * `fuel` itself.
  */
 export class FuelMeter {
@@ -481,7 +481,14 @@ export class FuelMeter {
   /** The finished function body (declarations first; after `resolve`): for a leaf function, with `fl` as described above. */
   wrapBody(body: Stmt[]): Stmt[] {
     if (!this.leaf) return body;
-    const sync = () => A.exprStmt(A.call(STORE, [A.id(LOCAL_FUEL)]));
+    // `fuel = 0, fuelReserve = fl`: plain variable stores. A call or an
+    // arithmetic operator here has no type feedback the first time V8 compiles
+    // the function (during its first, long call), and its deoptimisation there
+    // left V8 running the loop in on-stack-replacement code, where `fl` is boxed.
+    const sync = () => A.exprStmt({
+      type: 'SequenceExpression',
+      expressions: [A.assign(FUEL_VAR, A.num(0)), A.assign(RESERVE, A.id(LOCAL_FUEL))],
+    } as Expr);
     syncReturns(body, sync);
     const tryStmt = {
       type: 'TryStatement',
@@ -790,8 +797,8 @@ export function sandboxBindings(env: ModuleEnv): string[] {
  * fuel. `outOfFuel(n)` runs when a charge of `n` took `fuel` below 0: it
  * moves fuel from the reserve, or, when there is not enough, gives the `n`
  * back (fuel stays at what it was before the failing charge) and traps
- * `out-of-fuel`. `fuelStore(n)` sets the instance's fuel to `n` (leaf
- * functions with loops write back their local counter with it).
+ * `out-of-fuel`. Leaf functions with loops write their local counter back
+ * as `fuel = 0, fuelReserve = fl`.
  * `options.fuel` sets the initial amount (default Infinity).
  */
 export function fuelPrologue(): string {
@@ -811,10 +818,6 @@ export function fuelPrologue(): string {
     `}`,
     `function ${CHARGE}(n) {`,
     `  if ((${FUEL_VAR} -= n) < 0) ${OUT_OF_FUEL}(n);`,
-    `}`,
-    `function ${STORE}(n) {`,
-    `  ${FUEL_VAR} = n < ${C} ? n : ${C};`,
-    `  ${RESERVE} = n - ${FUEL_VAR};`,
     `}`,
     `function getFuel() {`,
     `  const n = ${FUEL_VAR} + ${RESERVE};`,
