@@ -286,8 +286,7 @@ function remove(list: Stmt[], node: Stmt): void {
  * fuelReserve; try { ... fuel = 0, fuelReserve = fl; return x; ... }
  * catch (e) { fuel = 0, fuelReserve = fl; throw e; }` (see
  * `localChargeStmt`); the next charge of `fuel` refills it from the reserve.
- * Other functions charge
- * `fuel` itself.
+ * Other functions charge `fuel` itself.
  */
 export class FuelMeter {
   private readonly opCost: Float64Array;
