@@ -440,6 +440,84 @@ describe('fuel: running out', () => {
   });
 });
 
+const DISPATCH = `(module
+  (memory 1)
+  (global $count (export "count") (mut i32) (i32.const 0))
+  ;; n steps (forever when n < 0) of a two-way dispatch loop: odd steps load at addr and move it by stride
+  (func (export "run") (param $n i32) (param $addr i32) (param $stride i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (global.set $count (i32.add (global.get $count) (i32.const 1)))
+        (block $b1
+          (block $b0 (br_table $b0 $b1 (i32.and (global.get $count) (i32.const 1))))
+          (drop (i32.load (local.get $addr)))
+          (local.set $addr (i32.add (local.get $addr) (local.get $stride)))
+          (br $l))
+        (br $l))))
+)`;
+
+describe('fuel: dispatch loops (a leaf function with a br_table: the chunk form)', () => {
+  /**
+   * Fuel of one iteration of `run` (both arms fold into the loop header) and
+   * of the rest of a call (`entry`: the function's entry and the wrapper's),
+   * measured on a fresh instance: `run(n)` pays n + 1 loop headers.
+   */
+  async function costs(opts: CompileOptions = {}): Promise<{ entry: number; iter: number }> {
+    const inst = await load(DISPATCH, { fuel: 1e12 }, opts);
+    const one = used(inst, () => inst.exports.run(1, 0, 0));
+    const iter = used(inst, () => inst.exports.run(2, 0, 0)) - one;
+    return { entry: one - 2 * iter, iter };
+  }
+
+  it('keeps a copy of fuel in a local, stored back after every charge (no try/catch)', () => {
+    const code = compile(wat(DISPATCH), { fuel: true }).code;
+    const body = code.slice(code.indexOf('function f0('));
+    expect(body).toMatch(/let fl = fuel;/);
+    expect(body).toMatch(/fl = fuelRefill\(fl \+ \d+, \d+\);\s*}\s*fuel = fl;/);
+    expect(body).not.toMatch(/try \{/);
+  });
+
+  it('consumes the same for every iteration, exactly', async () => {
+    const { entry, iter } = await costs();
+    expect(iter).toBeGreaterThan(0);
+    const inst = await load(DISPATCH);
+    for (const n of [1, 5, 1000]) expect(used(inst, () => inst.exports.run(n, 0, 0))).toBe(entry + (n + 1) * iter);
+  });
+
+  it('stops with out-of-fuel, the fuel left what the failing charge needed less one iteration', async () => {
+    const { entry, iter } = await costs();
+    const inst = await load(DISPATCH, { fuel: 10_000 });
+    expect(trapCode(() => inst.exports.run(-1, 0, 0))).toBe('out-of-fuel');
+    expect(inst.exports.count.value).toBe(Math.floor((10_000 - entry) / iter));
+    expect(inst.getFuel()).toBe((10_000 - entry) % iter);
+  });
+
+  it('a trap inside the loop keeps the fuel it consumed', async () => {
+    const { entry, iter } = await costs();
+    const inst = await load(DISPATCH, { fuel: 1_000_000 });
+    expect(trapCode(() => inst.exports.run(-1, 0, 4096))).toBe('out-of-bounds-memory');
+    // Even steps load; the 17th load (step 34) is past the 64 KiB page, after that step's charge.
+    expect(inst.exports.count.value).toBe(34);
+    expect(1_000_000 - inst.getFuel()).toBe(entry + 34 * iter);
+  });
+
+  it('refills from the reserve above the counter chunk, exactly', async () => {
+    const opts = { fuelCosts: { simple: 50_000, loopFoldUpTo: 1_000_000 } };
+    const { entry, iter } = await costs(opts);
+    const budget = RUNTIME_CHUNK * 3 + 12345;
+    const inst = await load(DISPATCH, { fuel: budget }, opts);
+    const n = Math.ceil((RUNTIME_CHUNK * 2) / iter);
+    expect(used(inst, () => inst.exports.run(n, 0, 0))).toBe(entry + (n + 1) * iter);
+    const left = inst.getFuel();
+    expect(trapCode(() => inst.exports.run(-1, 0, 0))).toBe('out-of-fuel');
+    expect(inst.getFuel()).toBe((left - entry) % iter);
+    inst.setFuel(RUNTIME_CHUNK * 5);
+    expect(used(inst, () => inst.exports.run(3, 0, 0))).toBe(entry + 4 * iter);
+  });
+});
+
 describe('fuel: the instance API', () => {
   it('without an initial amount the budget is unbounded (Infinity)', async () => {
     const inst = await load(BASIC, {});
