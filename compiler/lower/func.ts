@@ -134,6 +134,8 @@ class FuncLowering {
    * is never read across a merge.
    */
   private forwarded: Map<number, Expr> | null = null;
+  /** JS identifier of each local's variables -> its index (`localOf`), built on first use. */
+  private localNames: Map<string, number> | null = null;
   /** Lowerings replacing ops.ts's for this module (fuel.ts sandboxOps), or null. */
   private readonly overrides: (OpLowering | undefined)[] | null;
 
@@ -456,14 +458,35 @@ class FuncLowering {
 
   /** Assigns values to variables (i64 taking two); the values must be simple or pure. */
   private assignTo(vars: string[], vals: Val[]): void {
-    const exprs = this.flat(vals);
-    // Parallel assignment: if a later value reads a variable assigned earlier, go through temporaries.
-    if (exprs.length > 1 && exprs.some((e) => e.type === 'Identifier' && vars.includes(e.name))) {
-      for (let i = 0; i < exprs.length; i++) exprs[i] = this.temp(exprs[i]);
+    this.assignAll(vars.map((v) => A.id(v)), this.flat(vals));
+  }
+
+  /**
+   * Writes `targets[i] = exprs[i]` for all i as ONE parallel assignment.
+   * This is where the write-order rule lives: wherever one wasm value becomes
+   * several JS variables (an i64 pair: `local.set`/`tee`, `global.set`) or
+   * several values are written at once (branch values, block and `if`
+   * results, loop params), every input is read before any output is written.
+   * The statements run in order, so an expression that mentions a target
+   * written before it (`x = 0; xh = x` after `i64.shl x 32`) is first copied
+   * into a temporary. Together with `pushI64` (a pending value whose halves
+   * name a local is kind LOCAL, so `local.set` of that local spills it), this
+   * makes every multi-variable write exact. Targets are identifiers (locals,
+   * `R[k]` slots, block variables, `g<i>`) or `G<i>.lo`/`.hi` cells; the
+   * expressions are pure.
+   */
+  private assignAll(targets: Expr[], exprs: Expr[]): void {
+    const names: string[] = [];
+    for (let i = 0; i < targets.length; i++) {
+      if (i > 0 && names.length > 0 && mentions(exprs[i], names)) exprs[i] = this.temp(exprs[i]);
+      const t = targets[i];
+      names.push(t.type === 'Identifier' ? t.name : t.object.name);
     }
-    for (let i = 0; i < vars.length; i++) {
-      if (exprs[i].type === 'Identifier' && exprs[i].name === vars[i]) continue;
-      this.push(A.exprStmt(A.assign(vars[i], exprs[i])));
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i];
+      const e = exprs[i];
+      if (t.type === 'Identifier' && e.type === 'Identifier' && e.name === t.name) continue;
+      this.push(A.exprStmt(A.assign(t, e)));
     }
   }
 
@@ -819,8 +842,9 @@ class FuncLowering {
           if (v.k > TEMP) v = this.materialize(v);
           if (v.e.type === 'Literal' || (v.e.type === 'Identifier' && !v.e.name.startsWith('R['))) this.forwarded.set(x, v.e);
         }
-        this.push(A.exprStmt(A.assign(this.localRef(x), v.bool ? FuncLowering.i32(v) : v.e)));
-        if (v.h !== null) this.push(A.exprStmt(A.assign(this.localHi(x), v.h)));
+        const lo = v.bool ? FuncLowering.i32(v) : v.e;
+        if (v.h === null) this.push(A.exprStmt(A.assign(this.localRef(x), lo)));
+        else this.assignAll([A.id(this.localRef(x)), A.id(this.localHi(x))], [lo, v.h]);
         const fwd = this.forwarded?.get(x);
         if (name === 'local.tee' && fwd !== undefined) this.stack.push(val(fwd, v.t, fwd.type === 'Literal' ? CONST : TEMP));
         else if (name === 'local.tee') {
@@ -966,8 +990,7 @@ class FuncLowering {
       v = val(lo, I64, TEMP, null, false, 0, hi);
     }
     if (v.h !== null) {
-      this.push(A.exprStmt(A.assign(cell ? A.member(`G${i}`, 'lo') : A.id(`g${i}`), v.e)));
-      this.push(A.exprStmt(A.assign(cell ? A.member(`G${i}`, 'hi') : A.id(`g${i}h`), v.h)));
+      this.assignAll(cell ? [A.member(`G${i}`, 'lo'), A.member(`G${i}`, 'hi')] : [A.id(`g${i}`), A.id(`g${i}h`)], [v.e, v.h]);
     } else this.push(A.exprStmt(A.assign(cell ? A.member(`G${i}`, 'v') : A.id(`g${i}`), v.bool ? FuncLowering.i32(v) : v.e)));
   }
 
@@ -981,13 +1004,55 @@ class FuncLowering {
     return this.popN(n);
   }
 
-  /** Pushes the pair (lo, hi) of expressions as an i64 value, materialising non-simple halves. */
+  /**
+   * Pushes the pair (lo, hi) of expressions as an i64 value, materialising
+   * non-simple halves. A half may be a local's own variable (`i64.shl x 32`
+   * is `(0, x)`): the value then has kind LOCAL and reads that local, so a
+   * later write of the local evaluates it first (see `assignAll`).
+   */
   pushI64(lo: Expr, hi: Expr): void {
     const simple = (e: Expr) => e.type === 'Identifier' || e.type === 'Literal' || (e.type === 'UnaryExpression' && e.argument.type === 'Literal');
     const l = simple(lo) ? lo : this.temp(lo);
     const h = simple(hi) ? hi : this.temp(hi);
-    this.stack.push(val(l, I64, TEMP, null, false, 0, h));
+    let reads: number[] | null = null;
+    for (const e of [l, h]) {
+      const x = e.type === 'Identifier' ? this.localOf(e.name) : -1;
+      if (x >= 0) (reads ??= []).push(x);
+    }
+    this.stack.push(val(l, I64, reads === null ? TEMP : LOCAL, reads, false, 0, h));
   }
+
+  /** The local whose variable (either half of a pair) is JS identifier `name`, or -1. */
+  private localOf(name: string): number {
+    if (this.localNames === null) {
+      this.localNames = new Map();
+      for (let x = 0; x < this.locals.count; x++) {
+        this.localNames.set(this.localRef(x), x);
+        if (this.locals.type(x) === I64) this.localNames.set(this.localHi(x), x);
+      }
+    }
+    return this.localNames.get(name) ?? -1;
+  }
+}
+
+/** Whether expression `e` reads any of the JS variables `names` (identifiers, or the object of a member access). */
+function mentions(e: Expr, names: string[]): boolean {
+  switch (e.type) {
+    case 'Identifier':
+      return names.includes(e.name);
+    case 'Literal':
+      return false;
+    case 'MemberExpression':
+      return mentions(e.object, names) || (e.computed && mentions(e.property, names));
+  }
+  for (const key in e) {
+    if (key === 'loc') continue;
+    const c = (e as any)[key];
+    if (Array.isArray(c)) {
+      if (c.some((x) => x !== null && typeof x.type === 'string' && mentions(x, names))) return true;
+    } else if (c !== null && typeof c === 'object' && typeof c.type === 'string' && mentions(c, names)) return true;
+  }
+  return false;
 }
 
 export type { FuncLowering as Lowering };
