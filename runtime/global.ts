@@ -22,6 +22,11 @@ export interface GlobalDescriptor {
  * `hi` (int32 halves of an i64 value; 0 for other types).
  */
 export class Global {
+  /** `instanceof` holds for a Global made by any runtime copy of the same ABI version (JS API glue checks it). */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return isGlobal(x);
+  }
+
   type: 'i32' | 'i64' | 'f32' | 'f64' | 'funcref' | 'externref';
   mutable: boolean;
   v: any;

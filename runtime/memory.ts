@@ -25,6 +25,11 @@ export interface MemoryDescriptor {
  * and `u8` (views over `buffer`, replaced with it).
  */
 export class Memory {
+  /** `instanceof` holds for a Memory made by any runtime copy of the same ABI version (JS API glue checks it). */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return isMemory(x);
+  }
+
   pages: number;
   max: number;
   declaredMax: number | undefined;
@@ -72,12 +77,18 @@ export class Memory {
     if (delta > this.max - old) return -1;
     let buf: ArrayBuffer;
     try {
-      buf = new ArrayBuffer((old + delta) * PAGE_BYTES);
+      // `transfer` (ES2024) moves the contents and detaches the old buffer, as the JS API requires after
+      // a grow (and may grow in place); engines without it get a copy and the old buffer stays attached.
+      const transfer = (this.buffer as { transfer?: (n: number) => ArrayBuffer }).transfer;
+      if (transfer !== undefined) buf = transfer.call(this.buffer, (old + delta) * PAGE_BYTES);
+      else {
+        buf = new ArrayBuffer((old + delta) * PAGE_BYTES);
+        new Uint8Array(buf).set(this.u8);
+      }
     } catch {
       return -1;
     }
     const u8 = new Uint8Array(buf);
-    u8.set(this.u8);
     this.buffer = buf;
     this.dv = new DataView(buf);
     this.u8 = u8;

@@ -24,6 +24,11 @@ export interface TableDescriptor {
  * 2^32 - 1, `TABLE_MAX_ELEMENTS`)), `declaredMax` (declared maximum or undefined).
  */
 export class Table {
+  /** `instanceof` holds for a Table made by any runtime copy of the same ABI version (JS API glue checks it). */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return isTable(x);
+  }
+
   elements: unknown[];
   type: 'funcref' | 'externref';
   max: number;

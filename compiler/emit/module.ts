@@ -9,6 +9,8 @@
  * is never held at once.
  */
 import { generate } from 'astring';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import * as A from '../lower/ast.js';
 import type { Expr, Stmt } from '../lower/ast.js';
 import { lowerFunction, FLAT_DEPTH } from '../lower/func.js';
@@ -54,6 +56,12 @@ export interface CompileOptions extends SourceMapOptions {
    * pairs elsewhere; `pair` and `bigint` force one form (for tests).
    */
   i64?: I64Lowering;
+  /**
+   * Custom sections (spec 5.5.3) to keep in the output, for the JS API's
+   * `Module.customSections` (runtime/webassembly.ts): `true` keeps all, an
+   * array keeps those names. Default: none.
+   */
+  customSections?: boolean | readonly string[];
 }
 
 /**
@@ -109,6 +117,8 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   const exportDescs = m.exports.map((e) => ({ name: e.name, kind: KIND_NAMES[e.kind] }));
   parts.push(`const $imports = ${JSON.stringify(importDescs)};\n`);
   parts.push(`const $exports = ${JSON.stringify(exportDescs)};\n`);
+  parts.push(`const $sha256 = ${JSON.stringify(bytesToHex(sha256(m.bytes)))};\n`);
+  parts.push(`const $customSections = ${JSON.stringify(keptCustomSections(m, opts.customSections ?? false))};\n`);
   const limit = compilePageLimit(opts.maxMemoryPages);
   parts.push(
     `/**\n * Instantiates the module (spec 4.5.4): resolves \`imports\`, creates its state,\n` +
@@ -129,12 +139,23 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   }
   for (const s of epilogue(env)) parts.push(indent(generate(s, { indent: unit })));
   parts.push('}\n');
-  if (format === 'esm') parts.push('export { $imports as imports, $exports as exports, instantiate };\n');
-  else parts.push('module.exports = { imports: $imports, exports: $exports, instantiate };\n');
+  if (format === 'esm') parts.push('export { $imports as imports, $exports as exports, $sha256 as sha256, $customSections as customSections, instantiate };\n');
+  else parts.push('module.exports = { imports: $imports, exports: $exports, sha256: $sha256, customSections: $customSections, instantiate };\n');
   if (sm === null) return parts.join('');
   const r = sm.finish(parts.join(''));
   if (out !== undefined) out.map = r.map;
   return r.code;
+}
+
+/** The custom sections `keep` selects (all for `true`), as `{ name, data }` with the contents in base64. */
+function keptCustomSections(m: Module, keep: boolean | readonly string[]): { name: string; data: string }[] {
+  if (keep === false) return [];
+  const out: { name: string; data: string }[] = [];
+  for (const c of m.customs) {
+    if (keep !== true && !keep.includes(c.name)) continue;
+    out.push({ name: c.name, data: Buffer.from(m.bytes.buffer, m.bytes.byteOffset + c.start, c.end - c.start).toString('base64') });
+  }
+  return out;
 }
 
 /** Evaluates a constant expression (spec 3.3.10) to JS expressions: [value] or [lo, hi] for i64. */
