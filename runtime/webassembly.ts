@@ -120,12 +120,13 @@ export function createWebAssembly(precompiled: readonly PrecompiledModule[]): We
 
   /** The compiled form of `bytes`. @throws CompileError when no precompiled module matches. */
   function find(bytes: Uint8Array): Compiled {
-    const hash = bytesToHex(sha256(bytes));
+    const stub = stubHash(bytes);
+    const hash = stub ?? bytesToHex(sha256(bytes));
     const p = byHash.get(hash);
     if (p !== undefined) {
       return { instantiate: (i) => p.instantiate(i), imports: p.imports, exports: p.exports, customSections: p.customSections ?? [] };
     }
-    const reexport = reexportModule(bytes);
+    const reexport = stub === null ? reexportModule(bytes) : null;
     if (reexport !== null) return reexport;
     throw new CompileError(`no precompiled module matches these ${bytes.length} bytes (sha256 ${hash}): compile the .wasm with Kiln and pass it to createWebAssembly`, 0);
   }
@@ -233,6 +234,30 @@ export function createWebAssembly(precompiled: readonly PrecompiledModule[]): We
   };
   Object.defineProperty(ns, Symbol.toStringTag, { value: 'WebAssembly' });
   return ns as unknown as WebAssemblyNamespace;
+}
+
+const STUB_SECTION = 'kiln.sha256';
+const STUB_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x00, 1 + STUB_SECTION.length + 64, STUB_SECTION.length];
+
+/**
+ * A stand-in for a wasm module compiled ahead of time (86 bytes): an empty
+ * module whose only section is a custom section `kiln.sha256` holding the
+ * original's SHA-256 in hex. Bundlers ship it instead of the original (see
+ * the bundler plugin); this namespace resolves it to the precompiled module.
+ * @param hash 64 lowercase hex digits.
+ * @throws TypeError for anything else.
+ */
+export function kilnStub(hash: string): Uint8Array {
+  if (!/^[0-9a-f]{64}$/.test(hash)) throw new TypeError(`kilnStub: expected a SHA-256 in lowercase hex, got ${JSON.stringify(hash)}`);
+  return new Uint8Array([...STUB_HEADER, ...new TextEncoder().encode(STUB_SECTION + hash)]);
+}
+
+/** The hash a `kilnStub` names, or null when `b` is not one. */
+function stubHash(b: Uint8Array): string | null {
+  if (b.length !== STUB_HEADER.length + STUB_SECTION.length + 64) return null;
+  for (let i = 0; i < STUB_HEADER.length; i++) if (b[i] !== STUB_HEADER[i]) return null;
+  const text = new TextDecoder().decode(b.subarray(STUB_HEADER.length));
+  return text.startsWith(STUB_SECTION) && /^[0-9a-f]{64}$/.test(text.slice(STUB_SECTION.length)) ? text.slice(STUB_SECTION.length) : null;
 }
 
 const VALTYPES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x70: 'funcref', 0x6f: 'externref' };

@@ -6,7 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { compile } from '../compiler/index.js';
-import { createWebAssembly } from '../runtime/webassembly.js';
+import { createWebAssembly, kilnStub } from '../runtime/webassembly.js';
 import { importCode } from './util/load.js';
 
 const wabt = await (await import('wabt')).default();
@@ -131,6 +131,16 @@ describe('createWebAssembly', () => {
     await expect(W.compileStreaming(wrongType)).rejects.toThrow(/MIME type "application\/octet-stream"/);
     const notFound = new Response(MAIN, { status: 404, headers: { 'Content-Type': 'application/wasm' } });
     await expect(W.compileStreaming(notFound)).rejects.toThrow(TypeError);
+  });
+
+  it('resolves a kilnStub to the module whose hash it names', async () => {
+    const W = createWebAssembly([precompiled]);
+    const stub = kilnStub(precompiled.sha256);
+    expect(await WebAssembly.validate(stub)).toBe(true);
+    const { instance } = await W.instantiate(stub, { env: { log() {}, scale: 4 } });
+    expect(instance.exports.wide(10n)).toBe(40n);
+    expect(() => new W.Module(kilnStub('0'.repeat(64)))).toThrow(W.CompileError);
+    expect(() => kilnStub('xyz')).toThrow(TypeError);
   });
 
   it('rejects entries that are not Kiln output', () => {
