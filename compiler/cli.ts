@@ -76,6 +76,10 @@ export async function main(argv: string[]): Promise<void> {
             default: 'auto' as const,
             describe: 'how functions compute with i64: auto: BigInt in functions whose loops do enough i64 arithmetic, int32 pairs elsewhere; pair or bigint: one form everywhere',
           })
+          .option('custom-sections', {
+            type: 'string',
+            describe: 'custom sections to keep for WebAssembly.Module.customSections (wasm-kiln/webassembly): "all", or names separated by commas (default: none)',
+          })
           .option('source-map', {
             type: 'string',
             describe: 'write a source map to <output>.map (or with "inline", into the output) mapping the JS to the wasm, or to the original sources when there is an input source map',
@@ -109,7 +113,7 @@ export async function main(argv: string[]): Promise<void> {
           }
           const fuelCosts = args['fuel-costs'] === undefined ? undefined : JSON.parse(readFileSync(args['fuel-costs'], 'utf8'));
           const fuel = args.fuel === true || fuelCosts !== undefined;
-          ({ code, map } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, ...mapOptions }));
+          ({ code, map } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), ...mapOptions }));
         } catch (e) {
           report(args.file, e);
           return;
@@ -139,3 +143,9 @@ main(hideBin(process.argv)).catch((e: unknown) => {
   process.stderr.write(`kiln: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(2);
 });
+
+/** `--custom-sections`: "all" keeps every custom section, otherwise a comma-separated list of names. */
+function customSectionsOption(v: string | undefined): boolean | string[] {
+  if (v === undefined) return false;
+  return v === 'all' ? true : v.split(',').filter((n) => n !== '');
+}
