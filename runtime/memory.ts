@@ -1,6 +1,6 @@
 /**
  * Linear memory (spec 4.2.9 "Memory Instances", JS API `WebAssembly.Memory`).
- * Allocates only its current size and grows by copying into a new buffer.
+ * Allocates only its current size; grows into a new buffer (`ArrayBuffer.prototype.transfer` where the engine has it, else a copy).
  */
 import { brand, enforceU32 } from './state.js';
 
