@@ -34,10 +34,11 @@ const RUNTIME = branded('RuntimeError');
  * `funcIndex` is the `funcidx` when the error is inside a function body.
  */
 export class CompileError extends base('CompileError') {
-  readonly offset: number;
+  readonly offset: number | undefined;
   readonly funcIndex: number | undefined;
-  constructor(message: string, offset: number, funcIndex?: number) {
-    super(`${message} (at byte offset 0x${offset.toString(16)}${funcIndex === undefined ? '' : `, func ${funcIndex}`})`);
+  /** `offset` (bytes into the module) is given by the compiler; glue calling it as the JS API's `new CompileError(message)` gives none. */
+  constructor(message: string, offset?: number, funcIndex?: number) {
+    super(offset === undefined ? message : `${message} (at byte offset 0x${offset.toString(16)}${funcIndex === undefined ? '' : `, func ${funcIndex}`})`);
     this.name = 'CompileError';
     this.offset = offset;
     this.funcIndex = funcIndex;
@@ -84,11 +85,18 @@ export const TRAP_MESSAGES = {
 
 export type TrapCode = keyof typeof TRAP_MESSAGES;
 
-/** A trap (spec 4.4.1 "Traps"). `code` names the kind of trap; the message uses the spec's words. */
+/**
+ * A trap (spec 4.4.1 "Traps"). `code` names the kind of trap; the message
+ * uses the spec's words. Called as the JS API's `new RuntimeError(message)`
+ * (Emscripten's `abort` does) with anything but a trap code, the argument is
+ * the message and `code` is undefined.
+ */
 export class RuntimeError extends base('RuntimeError') {
-  readonly code: TrapCode;
-  constructor(code: TrapCode, message: string = TRAP_MESSAGES[code]) {
-    super(message);
+  readonly code: TrapCode | undefined;
+  constructor(codeOrMessage?: TrapCode | string, message?: string) {
+    const code = typeof codeOrMessage === 'string' && Object.prototype.hasOwnProperty.call(TRAP_MESSAGES, codeOrMessage) ? (codeOrMessage as TrapCode) : undefined;
+    const text = message ?? (code !== undefined ? TRAP_MESSAGES[code] : codeOrMessage);
+    super(...(text === undefined ? [] : [String(text)]));
     this.name = 'RuntimeError';
     this.code = code;
   }

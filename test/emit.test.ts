@@ -139,6 +139,25 @@ describe('the emitted module', () => {
     expect(() => mod.instantiate()).toThrow(expect.objectContaining({ name: 'RuntimeError', code: 'out-of-bounds-memory' }));
   });
 
+  it('rejects SIMD code, which it cannot lower yet, with a CompileError naming the instruction and its offset', () => {
+    const simd = { ...features, simd: true };
+    const cases: [string, RegExp][] = [
+      ['(module (func (result i32) (i32x4.extract_lane 0 (i32x4.splat (i32.const 1)))))', /i32x4.splat is not supported by the compiler yet \(simd\) \(at byte offset 0x[0-9a-f]+, func 0\)/],
+      ['(module (global v128 (v128.const i64x2 1 2)))', /v128.const is not supported by the compiler yet/],
+    ];
+    for (const [text, message] of cases) {
+      const bytes = wabt.parseWat('t.wat', text, simd).toBinary({}).buffer;
+      let err: unknown;
+      try {
+        compile(bytes);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(CompileError);
+      expect(String((err as Error).message)).toMatch(message);
+    }
+  });
+
   it('grows memory lazily: (memory 1 65536) holds 64 KiB', async () => {
     const { exports } = (await importCode(compile(wat('(module (memory (export "m") 1 65536))')).code)).instantiate();
     expect(exports.m.buffer.byteLength).toBe(65536);

@@ -86,6 +86,11 @@ async function scenario(W: any): Promise<unknown[]> {
   out.push(await W.instantiate(MAIN, { env: { scale: 1 } }).catch((x: unknown) => x instanceof W.LinkError));
   const mem = new W.Memory({ initial: 1, maximum: 2 });
   out.push(mem instanceof W.Memory, mem.grow(1), mem.buffer.byteLength);
+  // Glue makes errors itself: Emscripten's abort() calls new WebAssembly.RuntimeError(message).
+  for (const E of [W.RuntimeError, W.CompileError, W.LinkError]) {
+    const x = new E('boom');
+    out.push(x instanceof E, x instanceof Error, x.message, new E().message);
+  }
   const g = new W.Global({ value: 'i64', mutable: true }, 5n);
   g.value = 7n;
   out.push(g instanceof W.Global, g.value);

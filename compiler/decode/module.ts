@@ -90,7 +90,7 @@ export function decodeModule(bytes: Uint8Array): Module {
  * header that is always inside a section, which the spec words as `EOS`.
  */
 function inSection(e: CompileError): CompileError {
-  return e.reason === 'unexpected end' && e.offset >= 8 ? new CompileError(EOS, e.offset, e.funcIndex) : e;
+  return e.reason === 'unexpected end' && e.offset !== undefined && e.offset >= 8 ? new CompileError(EOS, e.offset, e.funcIndex) : e;
 }
 
 class Decoder {

@@ -21,6 +21,7 @@ import { OPS } from '../opcodes.js';
 import type { ConstExpr, Module } from '../module.js';
 import { I64, FUNCREF, valTypeName, type FuncType, type ValType } from '../types.js';
 import { runtimeSource } from './runtime-source.js';
+import { CompileError } from '../../runtime/errors.js';
 import { compilePageLimit, entryCharge, entryFuel, fuelPrologue, instanceProperties, resolveFuelCosts, sandboxBindings, type FuelCosts } from '../lower/fuel.js';
 import { functionHeader } from './names.js';
 import { ModuleSourceMap, type SourceMapOptions } from './sourcemap.js';
@@ -180,7 +181,7 @@ function constExpr(env: ModuleEnv, c: ConstExpr): Expr[] {
     case 'global.get':
       return globalValue(env, ins.a);
     default:
-      throw new Error(`kiln: unsupported constant expression ${name}`);
+      throw new CompileError(`${name} is not supported by the compiler yet (${OPS[ins.op].feature})`, c.start);
   }
 }
 

@@ -31,6 +31,7 @@ import { Reader } from '../decode/reader.js';
 import { readInstr, readLocals, readBrTable, newInstr, blockValType, type Locals } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
 import { I64, FUNCREF, EXTERNREF, type FuncType, type ValType } from '../types.js';
+import { CompileError } from '../../runtime/errors.js';
 
 const BLOCK = 0;
 const LOOP = 1;
@@ -861,7 +862,7 @@ class FuncLowering {
         return;
     }
     const lower = (this.overrides !== null && this.overrides[ins.op]) || (this.big && BIG_OPS[ins.op]) || LOWER_OPS[ins.op];
-    if (lower === undefined) throw new Error(`kiln: no lowering for ${name}`);
+    if (lower === undefined) throw new CompileError(`${name} is not supported by the compiler yet (${OPS[ins.op].feature})`, ins.offset, this.funcidx);
     lower(this, ins, this.env);
   }
 
