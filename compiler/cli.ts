@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { compile, validate, CompileError } from './index.js';
+import { compile, validate, dtsFileName, CompileError } from './index.js';
 import { cliInputSourceMap, posixPath } from './emit/sourcemap.js';
 
 function read(file: string): Uint8Array {
@@ -87,6 +87,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('input-source-map', {
             type: 'string',
             describe: "the wasm module's own source map to compose with (default: the module's sourceMappingURL section; \"none\" to ignore it)",
+          })
+          .option('dts', {
+            type: 'boolean',
+            describe: 'also write TypeScript declarations beside the output: out.d.ts for out.js (out.d.mts for .mjs, out.d.cts for .cjs): the import object, every export, instantiate options and result',
           }),
       (args) => {
         const sm = args['source-map'];
@@ -95,8 +99,10 @@ export async function main(argv: string[]): Promise<void> {
         const wantMap = sm !== undefined || (args['input-source-map'] !== undefined && args['input-source-map'] !== 'none');
         if (sm !== undefined && sm !== '' && sm !== 'true' && !inline) usage(`--source-map takes no value or "inline", not ${JSON.stringify(sm)}`);
         if (wantMap && !inline && args.output === undefined) usage('--source-map writes <output>.map beside the output: give -o, or use --source-map inline');
+        if (args.dts === true && args.output === undefined) usage('--dts writes the declarations beside the output (out.d.ts for out.js): give -o');
         let code: string;
         let map: string | undefined;
+        let dts: string | undefined;
         try {
           const bytes = read(args.file);
           const mapOptions: Parameters<typeof compile>[1] = {};
@@ -113,7 +119,7 @@ export async function main(argv: string[]): Promise<void> {
           }
           const fuelCosts = args['fuel-costs'] === undefined ? undefined : JSON.parse(readFileSync(args['fuel-costs'], 'utf8'));
           const fuel = args.fuel === true || fuelCosts !== undefined;
-          ({ code, map } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), ...mapOptions }));
+          ({ code, map, dts } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), dts: args.dts === true, ...mapOptions }));
         } catch (e) {
           report(args.file, e);
           return;
@@ -121,6 +127,7 @@ export async function main(argv: string[]): Promise<void> {
         if (args.output === undefined) process.stdout.write(code);
         else {
           if (map !== undefined && !inline) writeAtomic(`${args.output}.map`, map);
+          if (dts !== undefined) writeAtomic(dtsFileName(args.output), dts);
           writeAtomic(args.output, code);
         }
       },

@@ -7,12 +7,36 @@
 import { decodeModule } from './decode/module.js';
 import { validateModule } from './validate/module.js';
 import type { Module } from './module.js';
-import { emitModule, type CompileOptions } from './emit/module.js';
+import { emitModule, type CompileOptions as EmitOptions } from './emit/module.js';
+import { emitDts } from './emit/dts.js';
 
 export { CompileError, LinkError, RuntimeError } from '../runtime/errors.js';
 export type { Module } from './module.js';
-export type { CompileOptions } from './emit/module.js';
 export { Memory, Table, Global } from '../runtime/index.js';
+export { dtsFileName } from './emit/dts.js';
+
+/** Options of `compile`: those of the emitted module (emit/module.ts, README "API") and `dts`. */
+export interface CompileOptions extends EmitOptions {
+  /**
+   * Also return TypeScript declarations of the output as `dts` (emit/dts.ts):
+   * the import object's exact shape, every export typed, `instantiate`'s
+   * options and result. Write them beside the output under `dtsFileName(file)`.
+   */
+  dts?: boolean;
+}
+
+/**
+ * What `compile` returns:
+ * - `code`: the JS module (ESM, or CJS with `format: 'cjs'`);
+ * - `map`: with `sourceMap`, its source map as JSON text (README "Inspecting the output");
+ * - `dts`: with `dts: true`, the module's TypeScript declarations (for `out.d.ts`,
+ *   `out.d.mts` or `out.d.cts` beside `out.js`, `.mjs`, `.cjs`: `dtsFileName`).
+ */
+export interface CompileResult {
+  code: string;
+  map?: string;
+  dts?: string;
+}
 
 /**
  * Decodes and validates a binary module; returns the decoded `Module`
@@ -36,15 +60,22 @@ export function validate(bytes: Uint8Array): void {
 /**
  * Compiles a binary module to a JavaScript module (spec 4.5.4 instantiation
  * semantics, traps exact). The output exports `instantiate(imports?,
- * options?)`, `imports` and `exports` (see README "The emitted module").
- * @returns `{ code, map? }`: the module source text (ESM, or CJS with `format: 'cjs'`), and with
- *   `sourceMap` its source map as JSON text (README "Inspecting the output").
+ * options?)`, `imports`, `exports`, `sha256` and `customSections` (see README "The emitted module").
+ * @returns `{ code, map?, dts? }` (`CompileResult`): the module source text, its source map with
+ *   `sourceMap`, its TypeScript declarations with `dts: true`.
  * @throws CompileError (with `.offset`) when the module is malformed or invalid; no output is produced then.
  */
-export function compile(bytes: Uint8Array, options: CompileOptions = {}): { code: string; map?: string } {
+export function compile(bytes: Uint8Array, options: CompileOptions & { dts: true }): CompileResult & { dts: string };
+export function compile(bytes: Uint8Array, options?: CompileOptions): CompileResult;
+export function compile(bytes: Uint8Array, options: CompileOptions = {}): CompileResult {
   const module = decodeAndValidate(bytes);
-  if (!options.sourceMap) return { code: emitModule(module, options) };
-  const out: { map?: string } = {};
-  const code = emitModule(module, options, out);
-  return { code, map: out.map };
+  const result: CompileResult = { code: '' };
+  if (!options.sourceMap) result.code = emitModule(module, options);
+  else {
+    const out: { map?: string } = {};
+    result.code = emitModule(module, options, out);
+    result.map = out.map;
+  }
+  if (options.dts) result.dts = emitDts(module, options);
+  return result;
 }
