@@ -1,0 +1,27 @@
+/**
+ * The corpus' one comparison: a workload run through a package's glue on
+ * Kiln (per i64 form) must give exactly what it gives on native WebAssembly.
+ */
+import { describe, it, expect } from 'vitest';
+import { kilnEngine, onKiln, onNative, type I64Form } from './shim.js';
+
+/**
+ * Declares `describe(title)` with one test per i64 form in `forms`. `run`
+ * loads a fresh copy of the glue (so it instantiates anew) and returns every
+ * observable result; it runs once on native WebAssembly and once per form on
+ * Kiln, and the results must be deeply equal. Each Kiln run must make at
+ * least `minInstances` Kiln instances, so the test cannot pass without Kiln.
+ */
+export function sameAsNative(title: string, forms: readonly I64Form[], run: () => Promise<unknown>, minInstances = 1): void {
+  let expected: Promise<unknown> | undefined;
+  describe(title, () => {
+    it.each(forms)('on Kiln with i64 %s gives what native WebAssembly gives', async (i64) => {
+      expected ??= onNative(run);
+      const want = await expected;
+      const engine = kilnEngine(i64);
+      const got = await onKiln(engine, run);
+      expect(engine.stats.instances, 'Kiln instances made').toBeGreaterThanOrEqual(minInstances);
+      expect(got).toEqual(want);
+    });
+  });
+}
