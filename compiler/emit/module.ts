@@ -14,6 +14,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import * as A from '../lower/ast.js';
 import type { Expr, Stmt } from '../lower/ast.js';
 import { lowerFunction, FLAT_DEPTH } from '../lower/func.js';
+import { memoryGrowers } from '../lower/grows.js';
 import { makeEnv, sigString, type I64Lowering, type ModuleEnv } from '../lower/env.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, newInstr } from '../decode/code.js';
@@ -100,6 +101,7 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   env.prepaid = env.fuel ? entryFuel(env, env.fuel) : null;
   env.i64 = opts.i64 ?? 'auto';
   env.bigFuncs = new Map();
+  env.growers = m.memories.length > 0 ? memoryGrowers(m) : null;
   const sm = opts.sourceMap ? new ModuleSourceMap(env, opts) : null;
   const format = opts.format ?? 'esm';
   // Compact by default: one statement per line, no indentation (deep wasm block nesting makes

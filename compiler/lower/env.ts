@@ -45,6 +45,8 @@ export interface ModuleEnv {
   funcIds: FuncIdentifiers;
   /** How functions represent i64 (compile option `i64`, i64big.ts); default `auto`. */
   i64?: I64Lowering;
+  /** By funcidx, 1 when a call to the function may grow memory (grows.ts); null/absent when the module has no memory. */
+  growers?: Uint8Array | null;
   /** Functions lowered with BigInts (filled by the lowering), with their register-file size (slots): each needs `RF<funcidx>`, `RD<funcidx>`, `RB<funcidx>`. */
   bigFuncs?: Map<number, number>;
 }

@@ -872,7 +872,7 @@ class FuncLowering {
     const args = this.popN(t.params.length);
     this.spillImpure();
     this.meter?.call(funcidx);
-    this.emitCall(A.call(this.env.funcName(funcidx), this.abiArgs(args)), t.results);
+    this.emitCall(A.call(this.env.funcName(funcidx), this.abiArgs(args)), t.results, this.env.growers?.[funcidx] !== 0);
   }
 
   private callIndirect(typeidx: number, tableidx: number): void {
@@ -886,9 +886,13 @@ class FuncLowering {
     this.emitCall(A.call(callee, this.abiArgs(args)), t.results);
   }
 
-  /** Pushes the results of a call expression following the calling convention. */
-  emitCall(c: Expr, results: ValType[]): void {
-    const hasMemory = this.usesMemory;
+  /**
+   * Pushes the results of a call expression following the calling
+   * convention; `grows`: the callee may grow memory (grows.ts), so the
+   * cached DataView is re-read after it.
+   */
+  emitCall(c: Expr, results: ValType[], grows = true): void {
+    const hasMemory = this.usesMemory && grows;
     if (results.length === 0) {
       this.push(A.exprStmt(c));
       if (hasMemory) this.refreshMemory();

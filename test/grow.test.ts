@@ -1,0 +1,74 @@
+/**
+ * Functions cache the memory's DataView in a local and re-read it only after
+ * calls that may grow memory (compiler/lower/grows.ts): a grow reached
+ * through a chain of direct calls, a `call_indirect` or an import must be
+ * seen by the caller's next access, in every i64 form and with fuel.
+ */
+import { describe, it, expect } from 'vitest';
+import { compile, type CompileOptions } from '../compiler/index.js';
+import { importCode } from './util/load.js';
+
+const wabt = await (await import('wabt')).default();
+const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
+function wat(text: string): Uint8Array {
+  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
+}
+
+const MODULE = wat(String.raw`(module
+  (import "env" "hostGrow" (func $hostGrow))
+  (memory (export "memory") 1 8)
+  (table 1 funcref)
+  (elem (i32.const 0) $grow)
+  (type $v (func))
+  (func $grow (call $deeper))
+  (func $deeper (drop (memory.grow (i32.const 1))))
+  (func $pure (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+  ;; Each writes just past the current end after a call that grew memory, then reads it back.
+  (func (export "direct") (result i32)
+    (i32.store (i32.const 0) (call $pure (i32.const 5)))
+    (call $grow)
+    (i32.store (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4)) (i32.const 77))
+    (i32.add (i32.load (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4))) (i32.load (i32.const 0))))
+  (func (export "indirect") (result i32)
+    (call_indirect (type $v) (i32.const 0))
+    (i32.store (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4)) (i32.const 66))
+    (i32.load (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4))))
+  (func (export "host") (result i32)
+    (call $hostGrow)
+    (i32.store (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4)) (i32.const 55))
+    (i32.load (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4))))
+  (func (export "pureOnly") (param i32) (result i32)
+    (i32.store (i32.const 8) (call $pure (local.get 0)))
+    (i32.load (i32.const 8))))`);
+
+const FORMS: [string, CompileOptions][] = [['auto', {}], ['pair', { i64: 'pair' }], ['bigint', { i64: 'bigint' }], ['fuel', { fuel: true }], ['flat', { flatDepth: 0 }]];
+
+async function run(W: { instantiate: (imports: object) => { exports: any } }): Promise<unknown[]> {
+  let mem: { grow(n: number): number } | null = null;
+  const { exports } = W.instantiate({ env: { hostGrow: () => mem!.grow(1) } });
+  mem = exports.memory;
+  return [exports.direct(), exports.indirect(), exports.host(), exports.pureOnly(7), exports.memory.buffer.byteLength];
+}
+
+describe('calls that may grow memory', () => {
+  it('the caller sees memory grown through direct calls, call_indirect and imports', async () => {
+    const native = await run({ instantiate: (i) => new WebAssembly.Instance(new WebAssembly.Module(MODULE), i) as any });
+    for (const [name, opts] of FORMS) {
+      const m = await importCode(compile(MODULE, opts).code);
+      expect(await run(m), name).toEqual(native);
+    }
+  });
+
+  it('re-reads the view only after calls that may grow memory', () => {
+    const code = compile(MODULE, { pretty: true }).code;
+    // Pretty output indents functions one level inside instantiate: each ends at a line "  }".
+    const body = (name: string) => code.slice(code.indexOf(`function ${name}(`), code.indexOf('\n  }\n', code.indexOf(`function ${name}(`)));
+    const refreshes = (name: string) => body(name).match(/^\s*dv = DV;/gm)?.length ?? 0; // not the `let dv = DV` at entry
+    const exported = (n: number) => `f${n}`;
+    // funcidx: 0 hostGrow (import), 1 grow, 2 deeper, 3 pure, 4 direct, 5 indirect, 6 host, 7 pureOnly.
+    expect(refreshes(exported(4))).toBe(1); // after $grow, not after $pure
+    expect(refreshes(exported(5))).toBe(1);
+    expect(refreshes(exported(6))).toBe(1);
+    expect(refreshes(exported(7))).toBe(0);
+  });
+});
