@@ -903,10 +903,10 @@ class FuncLowering {
         if (hasMemory) this.refreshMemory();
         if (this.big) this.stack.push(val(fromPair(lo, hi), I64, LOCAL, null, false, 1));
         else this.stack.push(val(lo, I64, TEMP, null, false, 0, hi));
-      } else if (hasMemory) {
-        // The callee may grow memory: evaluate the call now and refresh the cached view after it.
+      } else if (this.usesMemory) {
+        // Evaluate the call now (and refresh the cached view after it when the callee may grow memory).
         const v = this.temp(c);
-        this.refreshMemory();
+        if (hasMemory) this.refreshMemory();
         this.stack.push(val(v, results[0], TEMP));
       } else this.pushVal(val(c, results[0], IMPURE, null, false, 1));
     } else {

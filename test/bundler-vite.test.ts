@@ -1,0 +1,137 @@
+/**
+ * examples/vite/: a page using sql.js (Emscripten) and brotli-wasm
+ * (wasm-bindgen), built by Vite with `wasm-kiln/bundler` (from source, with
+ * the options of examples/vite/vite.config.js). The output holds no .wasm;
+ * in headless Chromium with `--js-flags=--jitless` (no WebAssembly at all)
+ * and in plain Chromium (Kiln installed over the engine's WebAssembly) the
+ * page computes what the same code computes natively in Node.
+ *
+ * The browser part needs Debian's chromium at /usr/bin/chromium (.ci/run
+ * installs it when missing) and skips, naming it, when it is absent.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { build } from 'vite';
+import kiln from '../bundler/index.js';
+import { ROOT } from './util/load.js';
+// A plain JS module (the page imports it too).
+import { compute } from '../examples/vite/compute.js';
+
+const APP = join(ROOT, 'examples/vite');
+const DIST = join(ROOT, '.tmp/vite-dist');
+const CHROMIUM = '/usr/bin/chromium';
+const require = createRequire(import.meta.url);
+const MISSING = `Chromium is missing: no ${CHROMIUM} (Debian: apt-get install -y chromium; .ci/run installs it); the browser tests skip`;
+
+let files: string[] = [];
+let server: Server;
+let origin = '';
+
+/** Serves DIST on 127.0.0.1 (a random port). */
+async function serve(): Promise<void> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+  server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(DIST, path.endsWith('/') ? `${path}index.html` : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const address = server.address();
+  origin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+}
+
+/** Loads the page in a fresh headless Chromium; returns what it exposed. */
+async function runPage(jsFlags: string[]): Promise<{ native: string; installed: string; results?: unknown; error?: string }> {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'kiln-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', ...jsFlags,
+    ],
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => (window as any).__results !== undefined || (window as any).__error !== undefined, null, { timeout: 45_000 });
+    const seen = await page.evaluate(() => ({
+      native: (window as any).__nativeWebAssembly as string,
+      installed: String((globalThis as any).WebAssembly),
+      results: (window as any).__results,
+      error: (window as any).__error,
+    }));
+    if (errors.length > 0) seen.error = [seen.error, ...errors].filter(Boolean).join('\n');
+    return seen;
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+/** The page's computation, done natively in Node (sql.js's Node build, brotli-wasm's Node build). */
+async function nativeResults(): Promise<unknown> {
+  const SQL = await require('sql.js')();
+  const brotli = await require('brotli-wasm');
+  return compute(SQL, brotli);
+}
+
+beforeAll(async () => {
+  await build({
+    root: APP,
+    configFile: false,
+    mode: 'production',
+    logLevel: 'warn',
+    plugins: [kiln.vite()],
+    // bundlerTimings: rolldown's note that the plugin's load hook (Kiln compiling) takes most of the build.
+    build: { outDir: DIST, emptyOutDir: true, chunkSizeWarningLimit: 8000, rolldownOptions: { checks: { bundlerTimings: false } } },
+  });
+  files = readdirSync(DIST, { recursive: true }).map(String);
+  if (!existsSync(CHROMIUM)) console.warn(`bundler-vite.test.ts: ${MISSING}`);
+  await serve();
+}, 120_000);
+
+afterAll(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
+
+describe('examples/vite with wasm-kiln/bundler', () => {
+  it('builds with no .wasm in the output, a stub for each module', () => {
+    expect(files).toContain('index.html');
+    expect(files.filter((f) => f.endsWith('.wasm'))).toEqual([]);
+    const js = files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(DIST, f), 'utf8')).join('\n');
+    // One stub (86 bytes: 116 characters of base64) for sql.js's module, one for brotli-wasm's.
+    const stubs = new Set(js.match(/data:application\/wasm;base64,[A-Za-z0-9+/=]+/g));
+    expect([...stubs].map((s) => s.length - 'data:application/wasm;base64,'.length)).toEqual([116, 116]);
+  });
+
+  it('runs in Chromium without WebAssembly (--jitless), as natively in Node', async (ctx) => {
+    if (!existsSync(CHROMIUM)) ctx.skip(MISSING);
+    const [page, expected] = await Promise.all([runPage(['--js-flags=--jitless']), nativeResults()]);
+    expect(page.error).toBeUndefined();
+    expect(page.native).toBe('undefined');
+    expect(page.installed).toBe('[object WebAssembly]');
+    expect(page.results).toEqual(expected);
+  }, 60_000);
+
+  it('runs in Chromium with WebAssembly (Kiln installed over it)', async (ctx) => {
+    if (!existsSync(CHROMIUM)) ctx.skip(MISSING);
+    const [page, expected] = await Promise.all([runPage([]), nativeResults()]);
+    expect(page.error).toBeUndefined();
+    expect(page.native).toBe('object');
+    expect(page.results).toEqual(expected);
+  }, 60_000);
+});
