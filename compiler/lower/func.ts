@@ -392,10 +392,18 @@ class FuncLowering {
     return val(A.id(t), v.t, TEMP, null, false, 0, A.id(th));
   }
 
-  /** Materialises pending values in stack order when `pred` holds. */
+  /**
+   * Materialises pending values in stack order when `pred` holds. An impure
+   * value evaluated now takes every impure value below it along first, so
+   * effects and traps keep their order (a `local.tee` spilling a trapping
+   * `i32.div_s` that reads the local must not run it before a pending
+   * `call_indirect` beneath it).
+   */
   private spill(pred: (v: Val) => boolean): void {
     const s = this.stack;
-    for (let i = 0; i < s.length; i++) if (pred(s[i])) s[i] = this.materialize(s[i]);
+    let impureTop = -1;
+    for (let i = 0; i < s.length; i++) if (s[i].k === IMPURE && pred(s[i])) impureTop = i;
+    for (let i = 0; i < s.length; i++) if (pred(s[i]) || (i < impureTop && s[i].k === IMPURE)) s[i] = this.materialize(s[i]);
   }
 
   spillImpure(): void {
@@ -588,7 +596,7 @@ class FuncLowering {
     if (this.big) {
       const exprs = this.abiArgs(vals);
       if (res.length === 1 && res[0] === I64) this.push(A.exprStmt(A.assign(A.member('rt', 'hi'), exprs[1])));
-      this.push(A.ret(res.length === 0 ? null : res.length === 1 ? exprs[0] : A.array(exprs)));
+      this.push(A.ret(res.length === 0 ? null : res.length === 1 ? exprs[0] : resultsArray(exprs)));
       return;
     }
     if (res.length === 0) this.push(A.ret(null));
@@ -598,7 +606,7 @@ class FuncLowering {
         this.push(A.exprStmt(A.assign(A.member('rt', 'hi'), v.h)));
         this.push(A.ret(v.e));
       } else this.push(A.ret(v.bool ? FuncLowering.i32(v) : v.e));
-    } else this.push(A.ret(A.array(this.flat(vals))));
+    } else this.push(A.ret(resultsArray(this.flat(vals))));
   }
 
   private end(): void {
@@ -872,7 +880,7 @@ class FuncLowering {
     const args = this.popN(t.params.length);
     this.spillImpure();
     this.meter?.call(funcidx);
-    this.emitCall(A.call(this.env.funcName(funcidx), this.abiArgs(args)), t.results, this.env.growers?.[funcidx] !== 0);
+    this.emitCall(A.call(this.env.funcName(funcidx), this.abiArgs(args)), t.results, mergeReads(args), this.env.growers?.[funcidx] !== 0);
   }
 
   private callIndirect(typeidx: number, tableidx: number): void {
@@ -883,15 +891,17 @@ class FuncLowering {
     for (let i = 0; i < args.length; i++) if (args[i].k === IMPURE) args[i] = this.evalNow(args[i]);
     this.spillImpure();
     const callee = A.member(A.call('callIndirect', [A.id(`E${tableidx}`), FuncLowering.i32(idx), A.str(sigString(t))]), 'fn');
-    this.emitCall(A.call(callee, this.abiArgs(args)), t.results);
+    this.emitCall(A.call(callee, this.abiArgs(args)), t.results, mergeReads([...args, idx]));
   }
 
   /**
    * Pushes the results of a call expression following the calling
    * convention; `grows`: the callee may grow memory (grows.ts), so the
-   * cached DataView is re-read after it.
+   * cached DataView is re-read after it. `reads`: the locals the call
+   * expression reads (its arguments'), so a pending call is evaluated before
+   * a write to one of them.
    */
-  emitCall(c: Expr, results: ValType[], grows = true): void {
+  emitCall(c: Expr, results: ValType[], reads: number[] | null, grows = true): void {
     const hasMemory = this.usesMemory && grows;
     if (results.length === 0) {
       this.push(A.exprStmt(c));
@@ -908,7 +918,7 @@ class FuncLowering {
         const v = this.temp(c);
         if (hasMemory) this.refreshMemory();
         this.stack.push(val(v, results[0], TEMP));
-      } else this.pushVal(val(c, results[0], IMPURE, null, false, 1));
+      } else this.pushVal(val(c, results[0], IMPURE, reads, false, 1));
     } else {
       const arr = this.temp(c);
       let j = 0;
@@ -1038,6 +1048,16 @@ class FuncLowering {
     }
     return this.localNames.get(name) ?? -1;
   }
+}
+
+/**
+ * The array a function with several results returns (runtime/ABI.md): the
+ * values, then a `null` that keeps the array generic. V8 quiets NaNs stored
+ * into an array of doubles (and canonicalises them in optimised code), which
+ * would change a NaN's bits between a return and its caller.
+ */
+function resultsArray(exprs: Expr[]): Expr {
+  return A.array([...exprs, A.NULL]);
 }
 
 /** Whether expression `e` reads any of the JS variables `names` (identifiers, or the object of a member access). */
