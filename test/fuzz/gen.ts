@@ -254,7 +254,15 @@ function helperName(m: Module, ins: Instr): (typeof HELPERS)[number] | null {
 export function canonOnly(m: Module, ins: Instr): boolean {
   const op = ins.op;
   if (op === 'f32.const' || op === 'f64.const') return nanKind(op.slice(0, 3) as 'f32' | 'f64', ins.value!) !== 'other';
-  if (op === 'call') return helperName(m, ins) !== null;
+  if (op === 'call') {
+    // Only a helper wrapping an operator as wrapNan does: a helper called on any other value (a random
+    // call to it, `strict_f32 (local.get 1)`) passes a NaN marker on, which is an arithmetic NaN.
+    const h = helperName(m, ins);
+    const arg = ins.args.length === 1 ? ins.args[0]! : null;
+    const aop = arg === null ? undefined : NUM_BY_NAME.get(arg.op);
+    if (h === null || arg === null || aop?.nan !== true) return false;
+    return h.startsWith('canon') || (arg.args.length === aop.params.length && arg.args.every((a) => canonOnly(m, a)));
+  }
   if (/^f(32|64)\.convert_/.test(op)) return true;
   if (/^f(32|64)\.(abs|neg|copysign)$/.test(op)) return ins.args.length === NUM_BY_NAME.get(op)!.params.length && canonOnly(m, ins.args[0]!);
   if (op === 'select') return ins.args.length === 3 && canonOnly(m, ins.args[0]!) && canonOnly(m, ins.args[1]!);
