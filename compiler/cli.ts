@@ -76,6 +76,11 @@ export async function main(argv: string[]): Promise<void> {
             default: 'auto' as const,
             describe: 'how functions compute with i64: auto: BigInt in functions whose loops do enough i64 arithmetic, int32 pairs elsewhere; pair or bigint: one form everywhere',
           })
+          .option('target', {
+            choices: ['hermes', 'es2020'] as const,
+            default: 'hermes' as const,
+            describe: 'the engines the output must run in: hermes (every ES2020 engine and Hermes 0.12, React Native: no class syntax, no let/const in the inline runtime), es2020 (ES2020 engines only; the inline runtime keeps its classes); see README "Engines"',
+          })
           .option('custom-sections', {
             type: 'string',
             describe: 'custom sections to keep for WebAssembly.Module.customSections (wasm-kiln/webassembly): "all", or names separated by commas (default: none)',
@@ -119,7 +124,7 @@ export async function main(argv: string[]): Promise<void> {
           }
           const fuelCosts = args['fuel-costs'] === undefined ? undefined : JSON.parse(readFileSync(args['fuel-costs'], 'utf8'));
           const fuel = args.fuel === true || fuelCosts !== undefined;
-          ({ code, map, dts } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), dts: args.dts === true, ...mapOptions }));
+          ({ code, map, dts } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, target: args.target, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), dts: args.dts === true, ...mapOptions }));
         } catch (e) {
           report(args.file, e);
           return;

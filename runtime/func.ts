@@ -160,7 +160,8 @@ export function markHostError(e: unknown): void {
 /**
  * Converts an engine error that escaped from generated code into a trap
  * (ABI.md "Traps"): a `RangeError` from a DataView access ("outside the
- * bounds", "out of bounds", "out of range") becomes `RuntimeError`
+ * bounds", "out of bounds", "out of range"; Hermes: "Cannot read/write that
+ * many bytes") becomes `RuntimeError`
  * `out-of-bounds-memory`; a stack overflow (`RangeError` "Maximum call stack
  * size exceeded", `InternalError` "too much recursion") becomes `RuntimeError`
  * `stack-exhausted`, keeping the original `.stack`. Anything else, and anything
@@ -172,7 +173,7 @@ export function convertError(e: unknown): unknown {
   const msg = String((e as Error).message);
   if (e instanceof RangeError) {
     if (/call stack/i.test(msg)) code = 'stack-exhausted';
-    else if (/bounds|out of range/i.test(msg)) code = 'out-of-bounds-memory';
+    else if (/bounds|out of range|that many bytes/i.test(msg)) code = 'out-of-bounds-memory';
   } else if ((e as Error).name === 'InternalError' && /recursion/i.test(msg)) {
     code = 'stack-exhausted';
   }

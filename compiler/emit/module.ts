@@ -21,7 +21,7 @@ import { readInstr, newInstr } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
 import type { ConstExpr, Module } from '../module.js';
 import { I64, FUNCREF, valTypeName, type FuncType, type ValType } from '../types.js';
-import { runtimeSource } from './runtime-source.js';
+import { runtimeSource, type Target } from './runtime-source.js';
 import { CompileError } from '../../runtime/errors.js';
 import { compilePageLimit, entryCharge, entryFuel, fuelPrologue, instanceProperties, resolveFuelCosts, sandboxBindings, type FuelCosts } from '../lower/fuel.js';
 import { functionHeader } from './names.js';
@@ -64,7 +64,18 @@ export interface CompileOptions extends SourceMapOptions {
    * array keeps those names. Default: none.
    */
   customSections?: boolean | readonly string[];
+  /**
+   * The engines the output must parse and run in (README "Engines"):
+   * `hermes` (default): every ES2020 engine and Hermes 0.12 (React Native),
+   * which rejects `class` and gives `let`/`const` function scope: the inline
+   * runtime has neither (no slower in V8); `es2020`: ES2020 engines only,
+   * the inline runtime keeps its `class` syntax.
+   */
+  target?: Target;
 }
+
+/** The output targets (`target` option). */
+export const TARGETS: readonly Target[] = ['es2020', 'hermes'];
 
 /**
  * Every runtime binding generated code may use. The emitted module
@@ -104,6 +115,8 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   env.growers = m.memories.length > 0 ? memoryGrowers(m) : null;
   const sm = opts.sourceMap ? new ModuleSourceMap(env, opts) : null;
   const format = opts.format ?? 'esm';
+  const target = opts.target ?? 'hermes';
+  if (!TARGETS.includes(target)) throw new TypeError(`unknown target ${JSON.stringify(target)}: expected one of ${TARGETS.join(', ')}`);
   // Compact by default: one statement per line, no indentation (deep wasm block nesting makes
   // indentation most of the output, and it defeats gzip); `pretty` indents two spaces a level.
   const unit = opts.pretty ? '  ' : '';
@@ -113,7 +126,7 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
     const spec = JSON.stringify(opts.runtimeModule ?? 'wasm-kiln/runtime');
     parts.push(format === 'esm' ? `import * as $rt from ${spec};\n` : `const $rt = require(${spec});\n`);
   } else {
-    parts.push(`const $rt = ${runtimeSource()};\n`);
+    parts.push(`const $rt = ${runtimeSource(target)};\n`);
   }
   parts.push(`const { ${[...RUNTIME_BINDINGS, ...sandboxBindings(env)].join(', ')} } = $rt;\n`);
   const importDescs = m.imports.map((i) => ({ module: i.module, name: i.name, kind: KIND_NAMES[i.kind] }));

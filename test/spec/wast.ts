@@ -83,12 +83,16 @@ function errName(e: unknown): string {
 function errMessage(e: unknown): string {
   return e instanceof Error || (typeof e === 'object' && e !== null && 'message' in e) ? String((e as Error).message) : String(e);
 }
+/** The engine's `WebAssembly` namespace, or undefined where it has none (the runner also runs in such engines: test/engines). */
+function wasmNamespace(): Record<string, unknown> | undefined {
+  return typeof WebAssembly === 'object' && WebAssembly !== null ? (WebAssembly as unknown as Record<string, unknown>) : undefined;
+}
 function isA(e: unknown, name: 'CompileError' | 'LinkError' | 'RuntimeError'): boolean {
-  const ctor = (WebAssembly as unknown as Record<string, unknown>)[name] as (new () => unknown) | undefined;
+  const ctor = wasmNamespace()?.[name] as (new () => unknown) | undefined;
   return (ctor !== undefined && e instanceof ctor) || errName(e) === name;
 }
 function isException(e: unknown): boolean {
-  const ctor = (WebAssembly as unknown as Record<string, unknown>).Exception as (new () => unknown) | undefined;
+  const ctor = wasmNamespace()?.Exception as (new () => unknown) | undefined;
   return (ctor !== undefined && e instanceof ctor) || errName(e) === 'Exception';
 }
 
@@ -449,8 +453,14 @@ class ScriptRun {
       const jsArgs: unknown[] = [null];
       jsArgs.length = 0;
       for (const v of args) jsArgs.push(toJS(v));
-      const raw = await fn(...jsArgs);
-      return { typed: false, results: raw === undefined ? [] : Array.isArray(raw) ? raw : [raw] };
+      // Awaited only when a promise: Hermes 0.12's Promise.resolve(-0) resolves to +0.
+      let raw = fn(...jsArgs);
+      if (typeof raw === 'object' && raw !== null && typeof (raw as { then?: unknown }).then === 'function') raw = await raw;
+      if (raw === undefined || Array.isArray(raw)) return { typed: false, results: raw === undefined ? [] : raw };
+      // Not `[raw]`: an array literal may get double elements (by its allocation site's history), which quiet signalling NaNs.
+      const results: unknown[] = [null];
+      results[0] = raw;
+      return { typed: false, results };
     });
   }
 

@@ -1,0 +1,77 @@
+/**
+ * `npm run engines -- [--engines node,node-nowasm,node24,node24-nowasm,bun,hermes]
+ *   [--files i32,memory_grow] [--kernels fib,crc32 | --no-kernels] [--no-spec] [--fetch]`
+ *
+ * The engine matrix by hand (engines.test.ts is its `npm test` form, with a
+ * CI subset): builds the scripts, runs them in each engine (every spec file
+ * and every kernel unless told otherwise), prints per engine the assertions
+ * passed, those limited by NaN canonicalization, each failure (engine,
+ * file:line, assertion) and each kernel's checksum and time. `--fetch`
+ * first fetches missing engines (fetch.mjs). Exit status 1 on any failure.
+ */
+import { parseArgs } from 'node:util';
+import type { Target } from '../../compiler/emit/runtime-source.js';
+import { buildKernelScripts, buildSpecScripts, engineRows, kernelFailures, kernels, runAll, specFiles, specOutcome } from './matrix.js';
+// @ts-expect-error: plain JS module without declarations
+import { fetchEngine, ENGINE_PACKAGES } from './fetch.mjs';
+
+const { values } = parseArgs({
+  options: {
+    engines: { type: 'string' },
+    files: { type: 'string' },
+    kernels: { type: 'string' },
+    'no-kernels': { type: 'boolean', default: false },
+    'no-spec': { type: 'boolean', default: false },
+    fetch: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log('usage: npm run engines -- [--engines ids] [--files a,b] [--kernels a,b | --no-kernels] [--no-spec] [--fetch]');
+  process.exit(0);
+}
+if (values.fetch) {
+  for (const id of Object.keys(ENGINE_PACKAGES as object)) {
+    try {
+      fetchEngine(id);
+    } catch (e) {
+      console.log(`engines: cannot fetch ${id}: ${(e as Error).message}`);
+    }
+  }
+}
+
+const wanted = values.engines?.split(',');
+const rows = engineRows().filter((r) => wanted === undefined || wanted.includes(r.id));
+const files = values.files ? values.files.split(',').map((f) => (f.endsWith('.wast') ? f : `${f}.wast`)) : specFiles();
+const kernelList = values['no-kernels'] ? [] : kernels().filter((k) => values.kernels === undefined || values.kernels.split(',').includes(k.name));
+let failed = 0;
+const built = new Map<Target, { spec: Map<string, string>; kernels: Map<string, string> }>();
+for (const row of rows) {
+  const title = `${row.name} (${row.id}, WebAssembly ${row.wasm}, target ${row.target})`;
+  if (row.bin === null) {
+    console.log(`${title}: skipped: ${row.missing}`);
+    continue;
+  }
+  let b = built.get(row.target);
+  if (b === undefined) {
+    const t0 = Date.now();
+    b = { spec: values['no-spec'] ? new Map() : await buildSpecScripts(files, row.target), kernels: buildKernelScripts(kernelList, row.target) };
+    built.set(row.target, b);
+    console.log(`built ${b.spec.size} spec and ${b.kernels.size} kernel scripts for target ${row.target} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  if (b.spec.size > 0) {
+    const t0 = Date.now();
+    const o = specOutcome(row, await runAll(row, b.spec, 3_600_000));
+    console.log(`${title}: spec: ${b.spec.size} files, ${o.passed} passed, ${o.nanBits} NaN-bits limited, ${o.failures.length} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    for (const f of o.failures) console.log(`  ${f}`);
+    failed += o.failures.length;
+  }
+  if (b.kernels.size > 0) {
+    const runs = await runAll(row, b.kernels, 3_600_000, 1);
+    for (const r of runs) console.log(`${title}: kernel ${r.key}: ${r.result?.ok === true ? 'ok' : 'FAILED'} ${r.result?.ms ?? '?'} ms`);
+    const bad = kernelFailures(row, runs, kernelList);
+    for (const f of bad) console.log(`  ${f}`);
+    failed += bad.length;
+  }
+}
+process.exitCode = failed > 0 ? 1 : 0;
