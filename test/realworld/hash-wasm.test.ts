@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { freshRequire } from './glue.js';
-import { I64_FORMS, kilnEngine, onKiln, onNative } from './shim.js';
+import { I64_FORMS, NATIVE, kilnEngine, onKiln, onNative, packageWasm, type KilnEngine } from './shim.js';
 import { SIZES, randomBytes } from './inputs.js';
 
 type HashWasm = typeof import('hash-wasm');
@@ -17,6 +17,9 @@ interface Case {
   run(hw: HashWasm, inputs: readonly Uint8Array[]): Promise<string[]>;
 }
 
+// The CommonJS entry (dist/index.umd.js) embeds every module as a base64 string, which its loader
+// decodes and passes to WebAssembly.compile; these are those strings, decoded.
+const WASM = packageWasm('hash-wasm', ['dist/index.umd.js']);
 const INPUTS = SIZES.map((n, i) => randomBytes(n, i + 1));
 const SEED_LO = 0x9e3779b1 | 0;
 const SEED_HI = 0x7f4a7c15;
@@ -162,18 +165,29 @@ function nativeDigests(c: Case): Promise<string[]> {
 }
 
 describe.each(I64_FORMS)('hash-wasm on Kiln, i64 %s', (i64) => {
-  const engine = kilnEngine(i64);
+  let engine: KilnEngine | undefined;
 
   // Each case gets its own copy of the glue, so it instantiates its modules anew on Kiln.
   it.each(CASES)('$name', async (c) => {
     const want = await nativeDigests(c);
+    engine ??= kilnEngine(i64, WASM); // compiles every module of the package in this form, once
     const before = engine.stats.instances;
     const got = await onKiln(engine, () => c.run(freshRequire<HashWasm>('hash-wasm'), INPUTS));
     expect(engine.stats.instances, 'the case ran on Kiln instances').toBeGreaterThan(before);
     expect(got).toEqual(want);
   });
+
+  it('every module the glue embeds ran on Kiln', () => {
+    expect(engine?.stats.byHash.size, 'precompiled modules instantiated').toBe(WASM.length);
+  });
 });
 
 it('inputs cover 0 B to 1 MB', () => {
   expect(INPUTS.map((d) => d.length)).toEqual([0, 1, 100, 10_000, 1_000_000]);
+});
+
+it('the precompiled set is every module the glue embeds, each one it can load', () => {
+  // One base64 module per algorithm family (md4 ... whirlpool, argon2, bcrypt, scrypt); all valid wasm.
+  expect(WASM.length).toBeGreaterThanOrEqual(20);
+  for (const b of WASM) expect(NATIVE.validate(b)).toBe(true);
 });

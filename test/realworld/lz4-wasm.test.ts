@@ -7,10 +7,12 @@ import { expect } from 'vitest';
 import { createHash } from 'node:crypto';
 import { freshRequire } from './glue.js';
 import { sameAsNative } from './same.js';
+import { packageWasm } from './shim.js';
 import { SIZES, randomBytes, textBytes, sameBytes } from './inputs.js';
 
 type Lz4 = typeof import('lz4-wasm-nodejs');
 
+const WASM = packageWasm('lz4-wasm-nodejs', ['lz4_wasm_nodejs_bg.wasm']);
 const INPUTS = [...SIZES.map((n, i) => textBytes(n, i + 1)), randomBytes(100_000, 9)];
 
 async function workload(): Promise<unknown[]> {
@@ -24,4 +26,4 @@ async function workload(): Promise<unknown[]> {
   return out;
 }
 
-sameAsNative('lz4-wasm-nodejs', ['auto', 'pair'], workload);
+sameAsNative('lz4-wasm-nodejs', ['auto', 'pair'], WASM, workload);

@@ -9,16 +9,19 @@ import { kilnEngine, onKiln, onNative, type I64Form } from './shim.js';
  * Declares `describe(title)` with one test per i64 form in `forms`. `run`
  * loads a fresh copy of the glue (so it instantiates anew) and returns every
  * observable result; it runs once on native WebAssembly and once per form on
- * Kiln, and the results must be deeply equal. Each Kiln run must make at
- * least `minInstances` Kiln instances, so the test cannot pass without Kiln.
+ * Kiln, with the engine's `WebAssembly` deleted and
+ * `createWebAssembly(wasm compiled in that form)` installed (`onKiln`); the
+ * results must be deeply equal. Each Kiln run must make at least
+ * `minInstances` instances of the precompiled modules, so the test cannot
+ * pass without Kiln.
  */
-export function sameAsNative(title: string, forms: readonly I64Form[], run: () => Promise<unknown>, minInstances = 1): void {
+export function sameAsNative(title: string, forms: readonly I64Form[], wasm: readonly Uint8Array[], run: () => Promise<unknown>, minInstances = 1): void {
   let expected: Promise<unknown> | undefined;
   describe(title, () => {
     it.each(forms)('on Kiln with i64 %s gives what native WebAssembly gives', async (i64) => {
       expected ??= onNative(run);
       const want = await expected;
-      const engine = kilnEngine(i64);
+      const engine = kilnEngine(i64, wasm);
       const got = await onKiln(engine, run);
       expect(engine.stats.instances, 'Kiln instances made').toBeGreaterThanOrEqual(minInstances);
       expect(got).toEqual(want);

@@ -1,10 +1,11 @@
 /**
- * The stand-in namespace itself: it really runs Kiln output, answers like
- * the JS API where the corpus' glues look, and always gives the native
- * namespace back.
+ * The corpus' helpers around `createWebAssembly`: the namespace they install
+ * really runs Kiln output, the engine's `WebAssembly` is gone while it runs
+ * and comes back exactly as it was, and `packageWasm` finds the modules
+ * packages ship or embed.
  */
 import { describe, it, expect } from 'vitest';
-import { kilnEngine, onKiln, onNative, NATIVE } from './shim.js';
+import { compileStats, kilnEngine, onKiln, onNative, packageWasm, sha256Hex, NATIVE } from './shim.js';
 
 const wabt = await (await import('wabt')).default();
 const WAT = `(module
@@ -15,47 +16,85 @@ const WAT = `(module
   (global (export "g") i32 (i32.const 7)))`;
 const BYTES = new Uint8Array(wabt.parseWat('t.wat', WAT, {}).toBinary({}).buffer);
 
-describe('Kiln stand-in for WebAssembly', () => {
-  it('runs Kiln output, not native code, and counts it', async () => {
-    const engine = kilnEngine('pair');
+describe('Kiln WebAssembly namespace for the corpus', () => {
+  it('runs Kiln output, not native code, with the engine WebAssembly deleted, and counts instances', async () => {
+    const engine = kilnEngine('pair', [BYTES]);
+    const seen: unknown[] = [];
     const { module, instance } = await onKiln(engine, async () => {
+      // What a glue sees: Kiln's namespace, and no trace of the engine's.
+      seen.push(globalThis.WebAssembly === (engine.namespace as unknown), Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')?.value === NATIVE);
       const ns = globalThis.WebAssembly;
-      expect(ns).toBe(engine.namespace);
       const mem = new ns.Memory({ initial: 1 });
       return (await ns.instantiate(BYTES, { env: { scale: (x: number) => x * 10, mem } })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
     });
+    expect(seen).toEqual([true, false]);
     expect(globalThis.WebAssembly).toBe(NATIVE);
     const div = instance.exports.div as (a: number, b: number) => number;
     expect(div(7, 2)).toBe(30);
     expect(String(div)).not.toMatch(/native code/);
     expect((instance.exports.wide as (x: bigint) => bigint)(5n)).toBe(15n);
     expect(Number(instance.exports.g as unknown as object)).toBe(7);
-    expect(engine.stats).toEqual({ compiled: 1, modules: 1, instances: 1 });
-    expect(() => div(1, 0)).toThrow(NATIVE.RuntimeError);
+    expect(engine.stats.instances).toBe(1);
+    expect(engine.stats.byHash).toEqual(new Map([[sha256Hex(BYTES), 1]]));
+    // A trap is the namespace's RuntimeError (the compiled module saw no engine WebAssembly, so its errors do not extend the engine's).
+    let trap: unknown;
+    try {
+      div(1, 0);
+    } catch (e) {
+      trap = e;
+    }
+    expect(trap).toBeInstanceOf(engine.namespace.RuntimeError);
+    expect(trap).not.toBeInstanceOf(NATIVE.RuntimeError);
     // Module descriptors as the JS API gives them.
     const native = await onNative(() => NATIVE.compile(BYTES));
-    const ns = engine.namespace as typeof WebAssembly;
+    const ns = engine.namespace as unknown as typeof WebAssembly;
     expect(ns.Module.imports(module)).toEqual(NATIVE.Module.imports(native));
     expect(ns.Module.exports(module)).toEqual(NATIVE.Module.exports(native));
   });
 
-  it('compiles each module once, validates only what Kiln compiles, and reports link errors', async () => {
-    const engine = kilnEngine('auto');
-    const ns = engine.namespace as typeof WebAssembly;
-    await onKiln(engine, async () => {
-      const m = new ns.Module(BYTES);
-      await ns.compile(BYTES.buffer.slice(0));
-      expect(engine.stats.compiled).toBe(1);
-      expect(engine.stats.modules).toBe(2);
+  it('compiles each module once per i64 form, and knows only the modules it was given', async () => {
+    const before = compileStats.compiled;
+    kilnEngine('bigint', [BYTES]);
+    const engine = kilnEngine('bigint', [BYTES]);
+    expect(compileStats.compiled - before).toBe(1);
+    const ns = engine.namespace;
+    await onKiln(engine, () => {
       expect(ns.validate(BYTES)).toBe(true);
-      expect(ns.validate(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 99))).toBe(false);
-      expect(() => new ns.Instance(m, { env: {} })).toThrow(NATIVE.LinkError);
-      expect(new ns.RuntimeError('abort')).toBeInstanceOf(NATIVE.RuntimeError);
+      const other = new Uint8Array(wabt.parseWat('o.wat', '(module (func (export "f")))', {}).toBinary({}).buffer);
+      expect(ns.validate(other)).toBe(false);
+      expect(() => new ns.Module(other)).toThrow(ns.CompileError);
     });
   });
 
-  it('restores the native namespace when the case throws', async () => {
-    await expect(onKiln(kilnEngine('auto'), () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+  it('puts the engine WebAssembly back exactly as it was, also when the case throws', async () => {
+    const property = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly');
+    await expect(onKiln(kilnEngine('auto', [BYTES]), () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(globalThis.WebAssembly).toBe(NATIVE);
+    expect(Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')).toEqual(property);
+    expect(property).toMatchObject({ enumerable: false, writable: true, configurable: true });
+  });
+
+  it('fails a case whose glue swaps globalThis.WebAssembly', async () => {
+    await expect(onKiln(kilnEngine('auto', [BYTES]), () => {
+      (globalThis as { WebAssembly: unknown }).WebAssembly = NATIVE;
+    })).rejects.toThrow('replaced during the Kiln run');
+    expect(globalThis.WebAssembly).toBe(NATIVE);
+  });
+});
+
+describe('packageWasm', () => {
+  it('reads .wasm files and decodes modules embedded as base64 or byte arrays', () => {
+    const cases: [string, string, number][] = [
+      ['sql.js', 'dist/sql-wasm.wasm', 1],
+      ['hash-wasm', 'dist/index.umd.js', 22], // base64 strings
+      ['xxhash-wasm', 'cjs/xxhash-wasm.cjs', 1], // new Uint8Array([0,97,115,109,...])
+      ['@chainsafe/as-chacha20poly1305', 'lib/src/wasmCode.js', 1], // Uint8Array.from([0, 97, ..., across lines])
+    ];
+    for (const [pkg, file, n] of cases) {
+      const found = packageWasm(pkg, [file]);
+      expect(found.length, `${pkg}/${file}`).toBe(n);
+      for (const b of found) expect(NATIVE.validate(b), `${pkg}/${file}`).toBe(true);
+    }
+    expect(() => packageWasm('sql.js', ['package.json'])).toThrow('no wasm module');
   });
 });

@@ -1,19 +1,50 @@
 /**
- * A test-side stand-in for the `WebAssembly` namespace that compiles every
- * module with Kiln, so a package's own, unchanged JS glue runs on Kiln's
- * output. It covers only what the corpus' glues call (`instantiate`,
- * `compile`, `validate`, `instantiateStreaming`, `Module`, `Instance`,
- * `Memory`, `Table`, `Global`, the error classes); a complete namespace is
- * issue 17.
+ * What the corpus needs around Kiln's own `WebAssembly` namespace
+ * (`createWebAssembly`, runtime/webassembly.ts): finding a package's wasm
+ * modules, compiling them ahead of time per i64 form (cached), counting the
+ * instances they make, and running a glue with the engine's `WebAssembly`
+ * deleted and Kiln's installed, as a user in an engine without WebAssembly
+ * does:
  *
- * Compiled output (CommonJS, runtime inline) is cached by a hash of the
- * bytes and the i64 form, so each wasm compiles once per test file.
+ * ```js
+ * globalThis.WebAssembly = createWebAssembly([...precompiled]);
+ * ```
  */
 import { createHash } from 'node:crypto';
-import { compile, validate, CompileError, LinkError, RuntimeError, Memory, Table, Global } from '../../compiler/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compile } from '../../compiler/index.js';
+import { createWebAssembly, type PrecompiledModule, type WebAssemblyNamespace } from '../../runtime/webassembly.js';
+import { packageDir } from './glue.js';
 
 /** The engine's own namespace, captured before any test can replace it. */
 export const NATIVE: typeof WebAssembly = globalThis.WebAssembly;
+
+/** The engine's own `globalThis.WebAssembly` property (writable, configurable, not enumerable), put back after every Kiln run. */
+const NATIVE_PROPERTY: PropertyDescriptor = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')!;
+
+/**
+ * Node's own `fetch` (undici, loaded on first use of `fetch`, `Response`,
+ * `Request`...) compiles its HTTP parser (llhttp) with the global
+ * `WebAssembly` as it loads, and instantiates it a few tasks later. Were
+ * that to start or finish during a Kiln run (a glue testing `typeof
+ * Response`, or building one), it would reach Kiln's namespace, which knows
+ * no llhttp module, and reject unhandled. So it is loaded here, on the native
+ * namespace, and waited for: one fetch from a local server awaits the parser.
+ */
+async function settleNodeFetch(): Promise<void> {
+  const { createServer } = await import('node:http');
+  const server = createServer((_, res) => res.writeHead(200, { Connection: 'close' }).end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as import('node:net').AddressInfo;
+    await (await fetch(`http://127.0.0.1:${port}/`)).text();
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+await settleNodeFetch();
 
 /** How Kiln lowers i64 (compile option `i64`). */
 export type I64Form = 'auto' | 'pair' | 'bigint';
@@ -21,149 +52,131 @@ export type I64Form = 'auto' | 'pair' | 'bigint';
 /** Every i64 form, in the order cases run them. */
 export const I64_FORMS: readonly I64Form[] = ['auto', 'pair', 'bigint'];
 
-/** A loaded Kiln output module (README "The emitted module"). */
-interface Compiled {
-  imports: readonly { module: string; name: string; kind: string }[];
-  exports: readonly { name: string; kind: string }[];
-  instantiate(importObject?: object): { exports: Record<string, unknown> };
+/** SHA-256 of `bytes` in lowercase hex (what a compiled module's `sha256` export holds). */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** What one engine did: how often Kiln compiled (cache misses), how many modules and instances were made. */
-export interface KilnStats {
-  compiled: number;
-  modules: number;
-  instances: number;
+const MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+/**
+ * The wasm modules package `pkg` ships in `files` (paths inside the
+ * package), without running anything: a `.wasm` file is read as it is; any
+ * other file (JS glue) is searched for modules embedded in its text, as
+ * base64 string literals (`"AGFzbQ..."`, the encoding of `\0asm`, as
+ * hash-wasm embeds them) or array literals of byte values (`[0, 97, 115,
+ * 109, ...]`, as AssemblyScript's loaders and xxhash-wasm embed them).
+ * Deduplicated by content, in the order found.
+ * @throws Error when a file holds no module, or something found does not start with the wasm header.
+ */
+export function packageWasm(pkg: string, files: readonly string[]): Uint8Array<ArrayBuffer>[] {
+  const found = new Map<string, Uint8Array<ArrayBuffer>>();
+  for (const f of files) {
+    const path = join(packageDir(pkg), f);
+    const got: Uint8Array<ArrayBuffer>[] = [];
+    if (f.endsWith('.wasm')) got.push(new Uint8Array(readFileSync(path)));
+    else {
+      const text = readFileSync(path, 'utf8');
+      for (const m of text.matchAll(/(["'`])(AGFzbQ[A-Za-z0-9+/]*={0,2})\1/g)) got.push(new Uint8Array(Buffer.from(m[2]!, 'base64')));
+      for (const m of text.matchAll(/\[\s*0\s*,\s*97\s*,\s*115\s*,\s*109\s*,[\d\s,]*\]/g)) {
+        got.push(Uint8Array.from(JSON.parse(m[0].replace(/,\s*\]$/, ']')) as number[]));
+      }
+    }
+    if (got.length === 0) throw new Error(`packageWasm: no wasm module in ${pkg}/${f}`);
+    for (const b of got) {
+      if (b.length < 8 || MAGIC.some((x, i) => b[i] !== x)) throw new Error(`packageWasm: ${pkg}/${f} holds something that is not a wasm module`);
+      found.set(sha256Hex(b), b);
+    }
+  }
+  return [...found.values()];
 }
 
-/** A Kiln-backed namespace for one i64 form, and its counters. */
-export interface KilnEngine {
-  readonly i64: I64Form;
-  readonly stats: KilnStats;
-  /** The object installed as `globalThis.WebAssembly` by `onKiln`. */
-  readonly namespace: object;
-}
+const cache = new Map<string, PrecompiledModule>();
 
-const cache = new Map<string, Compiled>();
+/** How often `precompile` actually ran Kiln (cache misses), in this test file. */
+export const compileStats = { compiled: 0 };
 
-/** Copies a JS API `BufferSource` (ArrayBuffer, typed array, DataView, Buffer) into a fresh Uint8Array. */
-function toBytes(source: unknown): Uint8Array {
-  if (source instanceof ArrayBuffer) return new Uint8Array(source.slice(0));
-  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength).slice();
-  throw new TypeError('WebAssembly: argument must be a buffer source');
-}
-
-/** Kiln's output for `bytes` in `i64` form, compiled once per test file (a miss counts in `stats.compiled`) and evaluated as CommonJS. */
-function compiled(bytes: Uint8Array, i64: I64Form, stats: KilnStats): Compiled {
-  const key = `${i64}:${createHash('sha256').update(bytes).digest('hex')}`;
+/**
+ * Kiln's output for `bytes` in form `i64`, compiled once per test file and
+ * loaded as a user in an engine without WebAssembly loads it: CommonJS
+ * output (runtime inline) evaluated with no `WebAssembly` in scope (the
+ * output probes it with `typeof` only, to extend the engine's error classes).
+ * @throws CompileError when Kiln cannot compile the module (SIMD, say).
+ */
+export function precompile(bytes: Uint8Array, i64: I64Form): PrecompiledModule {
+  const hash = sha256Hex(bytes);
+  const key = `${i64}:${hash}`;
   let m = cache.get(key);
   if (m === undefined) {
     const { code } = compile(bytes, { format: 'cjs', runtime: 'inline', i64 });
-    const holder: { exports: Compiled | null } = { exports: null };
-    // The output probes `WebAssembly` (typeof) only to extend the engine's error classes: give it
-    // the engine's own, not this stand-in, as a module loaded outside a test would see.
-    new Function('module', 'WebAssembly', code)(holder, NATIVE);
+    const holder: { exports: PrecompiledModule | null } = { exports: null };
+    new Function('module', 'WebAssembly', code)(holder, undefined);
     m = holder.exports!;
+    if (m.sha256 !== hash) throw new Error(`precompile: output names sha256 ${m.sha256}, the bytes hash to ${hash}`);
     cache.set(key, m);
-    stats.compiled++;
+    compileStats.compiled++;
   }
   return m;
 }
 
-/**
- * A JS API-shaped `WebAssembly` namespace backed by Kiln, lowering i64 in
- * form `i64`. `stats` counts what it did, so tests can prove Kiln ran.
- */
-export function kilnEngine(i64: I64Form): KilnEngine {
-  const stats: KilnStats = { compiled: 0, modules: 0, instances: 0 };
-  const COMPILED = Symbol('kiln compiled');
-
-  /** JS API `WebAssembly.Module`; `new Module(bytes)` compiles synchronously. */
-  class Module {
-    [COMPILED]: Compiled;
-    constructor(source: unknown) {
-      this[COMPILED] = compiled(toBytes(source), i64, stats);
-      stats.modules++;
-    }
-    static imports(m: Module): { module: string; name: string; kind: string }[] {
-      return moduleOf(m).imports.map((d) => ({ ...d }));
-    }
-    static exports(m: Module): { name: string; kind: string }[] {
-      return moduleOf(m).exports.map((d) => ({ ...d }));
-    }
-    static customSections(): never {
-      throw new TypeError('kiln shim: WebAssembly.Module.customSections is not supported (issue 17)');
-    }
-  }
-
-  function moduleOf(m: unknown): Compiled {
-    if (!(m instanceof Module)) throw new TypeError('WebAssembly: argument must be a WebAssembly.Module');
-    return m[COMPILED];
-  }
-
-  /** JS API `WebAssembly.Instance`: instantiates synchronously, `exports` as Kiln's output gives them. */
-  class Instance {
-    readonly exports: Record<string, unknown>;
-    constructor(module: Module, importObject?: object) {
-      this.exports = moduleOf(module).instantiate(importObject).exports;
-      stats.instances++;
-    }
-  }
-
-  /** JS API `WebAssembly.RuntimeError(message)`: Emscripten's `abort` constructs one. */
-  class JSRuntimeError extends RuntimeError {
-    constructor(message?: string) {
-      super('unreachable', message ?? '');
-    }
-  }
-
-  const namespace = {
-    Module,
-    Instance,
-    Memory,
-    Table,
-    Global,
-    CompileError,
-    LinkError,
-    RuntimeError: JSRuntimeError,
-    /** True when Kiln compiles `bytes` (false for modules it cannot lower yet, as an engine without that feature answers). */
-    validate(source: unknown): boolean {
-      try {
-        const bytes = toBytes(source);
-        validate(bytes);
-        compiled(bytes, i64, stats);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    async compile(source: unknown): Promise<Module> {
-      return new Module(source);
-    },
-    async instantiate(source: unknown, importObject?: object): Promise<Instance | { module: Module; instance: Instance }> {
-      if (source instanceof Module) return new Instance(source, importObject);
-      const module = new Module(source);
-      return { module, instance: new Instance(module, importObject) };
-    },
-    async compileStreaming(response: unknown): Promise<Module> {
-      return new Module(await (await (response as Promise<Response>)).arrayBuffer());
-    },
-    async instantiateStreaming(response: unknown, importObject?: object): Promise<{ module: Module; instance: Instance }> {
-      const module = new Module(await (await (response as Promise<Response>)).arrayBuffer());
-      return { module, instance: new Instance(module, importObject) };
-    },
-  };
-  return { i64, stats, namespace };
+/** What Kiln did in one engine: instances its precompiled modules made, in all and by module hash. */
+export interface KilnStats {
+  instances: number;
+  byHash: Map<string, number>;
 }
 
-/** Runs `fn` with `globalThis.WebAssembly` replaced by `engine`'s namespace; restores the native one after. */
+/** A Kiln `WebAssembly` namespace over one package's precompiled modules in one i64 form, with counters. */
+export interface KilnEngine {
+  readonly i64: I64Form;
+  readonly stats: KilnStats;
+  /** `createWebAssembly(...)`: what `onKiln` installs as `globalThis.WebAssembly`. */
+  readonly namespace: WebAssemblyNamespace;
+}
+
+/**
+ * `createWebAssembly` over `wasm` compiled by Kiln in form `i64`
+ * (`precompile`, cached). Each precompiled module's `instantiate` is wrapped
+ * to count in `stats`, so a test can prove the glue ran on Kiln instances.
+ * Modules outside `wasm` are unknown to the namespace, as to a user's:
+ * `validate` answers false for them and compiling them throws `CompileError`
+ * (except Emscripten's `addFunction` modules, which the namespace builds itself).
+ */
+export function kilnEngine(i64: I64Form, wasm: readonly Uint8Array[]): KilnEngine {
+  const stats: KilnStats = { instances: 0, byHash: new Map() };
+  const counted = wasm.map((bytes): PrecompiledModule => {
+    const m = precompile(bytes, i64);
+    return {
+      ...m,
+      instantiate(importObject?: unknown, options?: unknown) {
+        const r = m.instantiate(importObject, options);
+        stats.instances++;
+        stats.byHash.set(m.sha256, (stats.byHash.get(m.sha256) ?? 0) + 1);
+        return r;
+      },
+    };
+  });
+  return { i64, stats, namespace: createWebAssembly(counted) };
+}
+
+/**
+ * Runs `fn` as in an engine without WebAssembly that installed Kiln's:
+ * `delete globalThis.WebAssembly` (checked gone), then `globalThis.WebAssembly
+ * = engine.namespace`. Checks `fn` left Kiln's in place, and always puts the
+ * engine's own property back, exactly as it was.
+ */
 export async function onKiln<T>(engine: KilnEngine, fn: () => T | Promise<T>): Promise<T> {
-  const g = globalThis as { WebAssembly: unknown };
+  const g = globalThis as { WebAssembly?: unknown };
   if (g.WebAssembly !== NATIVE) throw new Error('onKiln: WebAssembly is already replaced (nested case?)');
-  g.WebAssembly = engine.namespace;
+  delete g.WebAssembly;
   try {
-    return await fn();
+    if ('WebAssembly' in globalThis || typeof WebAssembly !== 'undefined') throw new Error('onKiln: the engine WebAssembly could not be deleted');
+    g.WebAssembly = engine.namespace;
+    const result = await fn();
+    if (g.WebAssembly !== engine.namespace) throw new Error('onKiln: globalThis.WebAssembly was replaced during the Kiln run');
+    return result;
   } finally {
-    g.WebAssembly = NATIVE;
+    delete g.WebAssembly;
+    Object.defineProperty(globalThis, 'WebAssembly', NATIVE_PROPERTY);
   }
 }
 

@@ -6,11 +6,13 @@
  */
 import { freshRequire } from './glue.js';
 import { sameAsNative } from './same.js';
-import { I64_FORMS } from './shim.js';
+import { I64_FORMS, packageWasm } from './shim.js';
 import { SIZES, randomBytes, textBytes } from './inputs.js';
 
 type XXHash = () => Promise<import('xxhash-wasm').XXHashAPI>;
 
+// The CommonJS glue embeds its module as an array of byte values.
+const WASM = packageWasm('xxhash-wasm', ['cjs/xxhash-wasm.cjs']);
 const BYTES = SIZES.map((n, i) => randomBytes(n, i + 11));
 const STRINGS = ['', 'a', 'Kiln ♨ ahead-of-time 🔥', new TextDecoder().decode(textBytes(10_000, 3)), 'x'.repeat(100_003)];
 const SEEDS32 = [0, 1, 0x9e3779b1, 0xffffffff];
@@ -37,4 +39,4 @@ async function workload(): Promise<unknown[]> {
   return out;
 }
 
-sameAsNative('xxhash-wasm', I64_FORMS, workload);
+sameAsNative('xxhash-wasm', I64_FORMS, WASM, workload);
