@@ -487,7 +487,7 @@ class FuncLowering {
   private assignAll(targets: Expr[], exprs: Expr[]): void {
     const names: string[] = [];
     for (let i = 0; i < targets.length; i++) {
-      if (i > 0 && names.length > 0 && mentions(exprs[i], names)) exprs[i] = this.temp(exprs[i]);
+      if (i > 0 && mentions(exprs[i], names)) exprs[i] = this.temp(exprs[i]);
       const t = targets[i];
       names.push(t.type === 'Identifier' ? t.name : t.object.name);
     }
