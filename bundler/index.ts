@@ -122,124 +122,180 @@ interface Wasm {
   hash: string;
 }
 
-/** The plugin for every bundler unplugin supports: `.vite()`, `.rollup()`, `.rolldown()`, `.esbuild()`, `.webpack()`... */
-export const kiln: UnpluginInstance<KilnPluginOptions | undefined, false> = createUnplugin<KilnPluginOptions | undefined, false>((options = {}) => {
-  const keepWasm = options.keepWasm === true;
-  if (options.fuel !== undefined && typeof options.fuel !== 'boolean' && !(typeof options.fuel === 'number' && options.fuel >= 0)) {
-    throw new TypeError(`wasm-kiln/bundler: fuel must be a boolean or a non-negative number, got ${String(options.fuel)}`);
+/** `data:` URL of the stub standing for `hash`. */
+const stubURL = (hash: string): string => `data:application/wasm;base64,${Buffer.from(kilnStub(hash)).toString('base64')}`;
+const registerImport = (hash: string): string => `import ${JSON.stringify(`${REGISTER}${hash}.js`)};\n`;
+
+/** Resolves `spec` (without its query) from `importer`: the bundler's resolver when it has one, else Node's. */
+async function resolveWasm(ctx: unknown, spec: string, importer: string | undefined): Promise<string | null> {
+  if (isAbsolute(spec)) return existsSync(spec) ? spec : null;
+  const base = importer === undefined || importer.startsWith('\0') ? process.cwd() + '/' : cleanId(importer);
+  if (spec.startsWith('./') || spec.startsWith('../')) {
+    const f = resolve(dirname(base), spec);
+    return existsSync(f) ? f : null;
   }
-  const compileOptions: CompileOptions = {
-    format: 'esm',
-    runtime: options.runtime ?? 'import',
-    runtimeModule: 'wasm-kiln/runtime',
-    maxMemoryPages: options.maxMemoryPages,
-    fuel: options.fuel !== undefined && options.fuel !== false,
-    fuelCosts: options.fuelCosts,
-    i64: options.i64,
-    customSections: options.customSections,
-  };
+  const r = (ctx as { resolve?: (s: string, i?: string, o?: object) => Promise<{ id: string; external?: unknown } | null> }).resolve;
+  if (typeof r === 'function') {
+    const found = await r.call(ctx, spec, importer, { skipSelf: true });
+    if (found && !found.external && existsSync(cleanId(found.id))) return cleanId(found.id);
+  }
+  try {
+    return createRequire(base).resolve(spec);
+  } catch {
+    return null;
+  }
+}
+
+/** One plugin instance: its options, the wasm files it has seen, and their compiled output. */
+class KilnPlugin {
+  private readonly options: KilnPluginOptions;
+  readonly keepWasm: boolean;
+  private readonly compileOptions: CompileOptions;
   /** SHA-256 of the wasm bytes -> the file they were read from (the first seen). */
-  const byHash = new Map<string, Wasm>();
+  private readonly byHash = new Map<string, Wasm>();
   /** Id of a compiled module -> the hash of its wasm. */
-  const compiledIds = new Map<string, string>();
+  readonly compiledIds = new Map<string, string>();
   /** Wasm file -> its hash, while its size and mtime stay the same (a watch rebuild re-reads a changed file). */
-  const byFile = new Map<string, { hash: string; stamp: string }>();
+  private readonly byFile = new Map<string, { hash: string; stamp: string }>();
   /** Compiled output by hash (the options never change for one plugin instance). */
-  const compiled = new Map<string, { code: string; map: string | null }>();
+  private readonly compiled = new Map<string, { code: string; map: string | null }>();
+
+  constructor(options: KilnPluginOptions) {
+    this.options = options;
+    this.keepWasm = options.keepWasm === true;
+    if (options.fuel !== undefined && typeof options.fuel !== 'boolean' && !(typeof options.fuel === 'number' && options.fuel >= 0)) {
+      throw new TypeError(`wasm-kiln/bundler: fuel must be a boolean or a non-negative number, got ${String(options.fuel)}`);
+    }
+    this.compileOptions = {
+      format: 'esm',
+      runtime: options.runtime ?? 'import',
+      runtimeModule: 'wasm-kiln/runtime',
+      maxMemoryPages: options.maxMemoryPages,
+      fuel: options.fuel !== undefined && options.fuel !== false,
+      fuelCosts: options.fuelCosts,
+      i64: options.i64,
+      customSections: options.customSections,
+    };
+  }
 
   /** The wasm file's hash, recording the file as the source of that hash; null when `filter` leaves the file out. */
-  function wasmOf(file: string): Wasm | null {
-    if (options.filter !== undefined && !options.filter(file)) return null;
+  wasmOf(file: string): Wasm | null {
+    if (this.options.filter !== undefined && !this.options.filter(file)) return null;
     const st = statSync(file);
     const stamp = `${st.size}:${st.mtimeMs}`;
-    let known = byFile.get(file);
+    let known = this.byFile.get(file);
     if (known === undefined || known.stamp !== stamp) {
       known = { hash: createHash('sha256').update(readFileSync(file)).digest('hex'), stamp };
-      byFile.set(file, known);
+      this.byFile.set(file, known);
     }
-    if (!byHash.has(known.hash)) {
-      byHash.set(known.hash, { file, hash: known.hash });
-      compiledIds.set(file + COMPILED_SUFFIX, known.hash);
+    if (!this.byHash.has(known.hash)) {
+      this.byHash.set(known.hash, { file, hash: known.hash });
+      this.compiledIds.set(file + COMPILED_SUFFIX, known.hash);
     }
     return { file, hash: known.hash };
   }
 
-  /** `data:` URL of the stub standing for `hash`. */
-  const stubURL = (hash: string): string => `data:application/wasm;base64,${Buffer.from(kilnStub(hash)).toString('base64')}`;
-  const registerImport = (hash: string): string => `import ${JSON.stringify(`${REGISTER}${hash}.js`)};\n`;
-
   /** Kiln's output for the wasm whose hash is `hash` (its source map as JSON text with `sourceMap`). */
-  function compileWasm(hash: string, warn: (msg: string) => void): { code: string; map: string | null } {
-    const cached = compiled.get(hash);
+  compileWasm(hash: string, warn: (msg: string) => void): { code: string; map: string | null } {
+    const cached = this.compiled.get(hash);
     if (cached !== undefined) return cached;
-    const w = byHash.get(hash);
+    const w = this.byHash.get(hash);
     if (w === undefined) throw new Error(`wasm-kiln/bundler: no wasm with sha256 ${hash} was referenced`);
     const bytes = new Uint8Array(readFileSync(w.file));
     let result: { code: string; map: string | null };
     try {
-      result = compileBytes(w, bytes, warn);
+      result = this.compileBytes(w, bytes, warn);
     } catch (e) {
-      if (e instanceof CompileError) throw new Error(`wasm-kiln: cannot compile ${w.file}: ${e.message} (leave it out with the \`filter\` option, or use keepWasm)`);
+      if (e instanceof CompileError) throw new Error(`wasm-kiln: cannot compile ${w.file}: ${e.message} (leave it out with the \`filter\` option, or use keepWasm)`, { cause: e });
       throw e;
     }
-    compiled.set(hash, result);
+    this.compiled.set(hash, result);
     return result;
   }
 
   /** `compile` with the plugin's options (and with `sourceMap`, the wasm's own source map when it has one). */
-  function compileBytes(w: Wasm, bytes: Uint8Array, warn: (msg: string) => void): { code: string; map: string | null } {
-    if (options.sourceMap === true) {
+  private compileBytes(w: Wasm, bytes: Uint8Array, warn: (msg: string) => void): { code: string; map: string | null } {
+    if (this.options.sourceMap === true) {
       // Sources as absolute paths (the bundler makes them relative to its output map).
       const input = cliInputSourceMap(w.file, bytes, undefined, dirname(w.file));
       if (input.warning !== undefined) warn(`${w.file}: ${input.warning}`);
       const inputSourceMap = input.map ? rebaseSources(input.map, (s) => resolve(dirname(w.file), s)) : input.map;
-      const out = compile(bytes, { ...compileOptions, sourceMap: true, file: `${w.hash}.js`, sourceFileName: w.file, inputSourceMap });
+      const out = compile(bytes, { ...this.compileOptions, sourceMap: true, file: `${w.hash}.js`, sourceFileName: w.file, inputSourceMap });
       // The bundler takes the map from the load hook; the comment would point at a file that does not exist.
       return { code: out.code.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n'), map: out.map ?? null };
     }
-    return { code: compile(bytes, compileOptions).code, map: null };
+    return { code: compile(bytes, this.compileOptions).code, map: null };
   }
 
-  /** Resolves `spec` (without its query) from `importer`: the bundler's resolver when it has one, else Node's. */
-  async function resolveWasm(ctx: unknown, spec: string, importer: string | undefined): Promise<string | null> {
-    if (isAbsolute(spec)) return existsSync(spec) ? spec : null;
-    const base = importer === undefined || importer.startsWith('\0') ? process.cwd() + '/' : cleanId(importer);
-    if (spec.startsWith('./') || spec.startsWith('../')) {
-      const f = resolve(dirname(base), spec);
-      return existsSync(f) ? f : null;
-    }
-    const r = (ctx as { resolve?: (s: string, i?: string, o?: object) => Promise<{ id: string; external?: unknown } | null> }).resolve;
-    if (typeof r === 'function') {
-      const found = await r.call(ctx, spec, importer, { skipSelf: true });
-      if (found && !found.external && existsSync(cleanId(found.id))) return cleanId(found.id);
-    }
-    try {
-      return createRequire(base).resolve(spec);
-    } catch {
-      return null;
-    }
+  namespaceCode(): string {
+    return (
+      `import { kilnNamespace } from ${JSON.stringify(ownFile('bundler/namespace'))};\n` +
+      `export const { register, WebAssembly } = kilnNamespace({ keepWasm: ${this.keepWasm} });\n`
+    );
   }
-
-  const namespaceCode = (): string =>
-    `import { kilnNamespace } from ${JSON.stringify(ownFile('bundler/namespace'))};\n` +
-    `export const { register, WebAssembly } = kilnNamespace({ keepWasm: ${keepWasm} });\n`;
 
   /** Names the .wasm files a bundle still emits (referenced in a way the plugin does not rewrite). */
-  const warnLeftWasm = (warn: (msg: string) => void, files: string[]): void => {
-    if (keepWasm) return;
+  warnLeftWasm(warn: (msg: string) => void, files: string[]): void {
+    if (this.keepWasm) return;
     for (const f of files.filter((f) => f.endsWith('.wasm'))) {
       warn(`${f} is in the output, not compiled by Kiln (left out by \`filter\`, or referenced in a way wasm-kiln/bundler does not rewrite: README "Bundler plugin"); it needs the engine's WebAssembly`);
     }
-  };
+  }
 
-  const registerCode = (hash: string): string => {
-    const compiledId = JSON.stringify(byHash.get(hash)!.file + COMPILED_SUFFIX);
-    const fuel = typeof options.fuel === 'number' ? options.fuel : undefined;
+  registerCode(hash: string): string {
+    const compiledId = JSON.stringify(this.byHash.get(hash)!.file + COMPILED_SUFFIX);
+    const fuel = typeof this.options.fuel === 'number' ? this.options.fuel : undefined;
     const entry = fuel === undefined
       ? 'm'
       : `{ sha256: m.sha256, imports: m.imports, exports: m.exports, customSections: m.customSections, instantiate: (i) => m.instantiate(i, { fuel: ${fuel === Infinity ? 'Infinity' : fuel} }) }`;
     return `import * as m from ${compiledId};\nimport { register } from ${JSON.stringify(NAMESPACE_ID)};\nregister(${entry});\n`;
-  };
+  }
+
+  /**
+   * `x.wasm?url` (the stub's data: URL) or `x.wasm?init` (Vite: a function
+   * instantiating the stub with the given imports), registering the compiled
+   * module; null when the file is left to the bundler.
+   */
+  queryModule(file: string, query: string, watch: (file: string) => void): string | null {
+    const w = this.wasmOf(file);
+    if (w === null) return null;
+    watch(file);
+    return query === 'url'
+      ? `${registerImport(w.hash)}export default ${JSON.stringify(stubURL(w.hash))};\n`
+      : `${registerImport(w.hash)}export default async function init(imports) {\n` +
+        `  const bytes = Uint8Array.from(atob(${JSON.stringify(Buffer.from(kilnStub(w.hash)).toString('base64'))}), (c) => c.charCodeAt(0));\n` +
+        `  return (await WebAssembly.instantiate(bytes, imports)).instance;\n}\n`;
+  }
+
+  /**
+   * Rewrites the `new URL('./x.wasm', import.meta.url)` references of module
+   * `id` to stubs and imports their registrations; null when it has none.
+   */
+  rewriteUrls(code: string, id: string, watch: (file: string) => void): { code: string; map: never } | null {
+    const s = new MagicString(code);
+    const hashes = new Set<string>();
+    for (const m of code.matchAll(NEW_URL)) {
+      const spec = m[1] ?? m[2] ?? m[3]!;
+      if (/^[a-z][a-z0-9+.-]*:/i.test(spec) || spec.startsWith('/')) continue; // a URL or a server path: not a file beside the module
+      const file = resolve(dirname(cleanId(id)), spec);
+      if (!existsSync(file)) continue;
+      const w = this.wasmOf(file);
+      if (w === null) continue;
+      watch(file);
+      hashes.add(w.hash);
+      if (!this.keepWasm) s.overwrite(m.index!, m.index! + m[0].length, `new URL(${JSON.stringify(stubURL(w.hash))})`);
+    }
+    if (hashes.size === 0) return null;
+    // Imports are hoisted: appended at the end, they still run before this module's body, and no line moves.
+    s.append('\n' + [...hashes].map(registerImport).join(''));
+    return { code: s.toString(), map: s.generateMap({ hires: true, source: cleanId(id), includeContent: true }) as never };
+  }
+}
+
+/** The plugin for every bundler unplugin supports: `.vite()`, `.rollup()`, `.rolldown()`, `.esbuild()`, `.webpack()`... */
+export const kiln: UnpluginInstance<KilnPluginOptions | undefined, false> = createUnplugin<KilnPluginOptions | undefined, false>((options = {}) => {
+  const p = new KilnPlugin(options);
+  const { keepWasm, compiledIds } = p;
 
   return {
     name: 'wasm-kiln',
@@ -261,25 +317,17 @@ export const kiln: UnpluginInstance<KilnPluginOptions | undefined, false> = crea
     load: {
       filter: { id: /^\0kiln:|\.kiln\.js$|\.wasm\?(?:url|init)$/ },
       handler(id) {
-        if (id === NAMESPACE_ID) return { code: namespaceCode(), map: { mappings: '' } as never };
-        if (id.startsWith(REGISTER)) return { code: registerCode(id.slice(REGISTER.length, -3)), map: { mappings: '' } as never };
+        if (id === NAMESPACE_ID) return { code: p.namespaceCode(), map: { mappings: '' } as never };
+        if (id.startsWith(REGISTER)) return { code: p.registerCode(id.slice(REGISTER.length, -3)), map: { mappings: '' } as never };
         const compiledHash = compiledIds.get(id);
         if (compiledHash !== undefined) {
-          const { code, map } = compileWasm(compiledHash, (msg) => this.warn(msg));
+          const { code, map } = p.compileWasm(compiledHash, (msg) => this.warn(msg));
           return { code, map: map === null ? ({ mappings: '' } as never) : map };
         }
         const q = QUERY.exec(id);
         if (q === null || keepWasm) return null;
-        const w = wasmOf(q[1]!);
-        if (w === null) return null;
-        this.addWatchFile(q[1]!);
-        // ?url: the stub's data: URL. ?init (Vite): a function instantiating the stub with the given imports.
-        const code = q[2] === 'url'
-          ? `${registerImport(w.hash)}export default ${JSON.stringify(stubURL(w.hash))};\n`
-          : `${registerImport(w.hash)}export default async function init(imports) {\n` +
-            `  const bytes = Uint8Array.from(atob(${JSON.stringify(Buffer.from(kilnStub(w.hash)).toString('base64'))}), (c) => c.charCodeAt(0));\n` +
-            `  return (await WebAssembly.instantiate(bytes, imports)).instance;\n}\n`;
-        return { code, map: { mappings: '' } as never };
+        const code = p.queryModule(q[1]!, q[2]!, (f) => this.addWatchFile(f));
+        return code === null ? null : { code, map: { mappings: '' } as never };
       },
     },
 
@@ -289,27 +337,11 @@ export const kiln: UnpluginInstance<KilnPluginOptions | undefined, false> = crea
         const q = QUERY.exec(id);
         if (q !== null) {
           // keepWasm: the bundler loaded `x.wasm?url`/`?init` itself; register the compiled module beside it.
-          const w = keepWasm ? wasmOf(q[1]!) : null;
+          const w = keepWasm ? p.wasmOf(q[1]!) : null;
           return w === null ? null : { code: `${code}\n${registerImport(w.hash)}`, map: null };
         }
         if (!code.includes('.wasm') || !code.includes('import.meta.url')) return null;
-        const s = new MagicString(code);
-        const hashes = new Set<string>();
-        for (const m of code.matchAll(NEW_URL)) {
-          const spec = m[1] ?? m[2] ?? m[3]!;
-          if (/^[a-z][a-z0-9+.-]*:/i.test(spec) || spec.startsWith('/')) continue; // a URL or a server path: not a file beside the module
-          const file = resolve(dirname(cleanId(id)), spec);
-          if (!existsSync(file)) continue;
-          const w = wasmOf(file);
-          if (w === null) continue;
-          this.addWatchFile(file);
-          hashes.add(w.hash);
-          if (!keepWasm) s.overwrite(m.index!, m.index! + m[0].length, `new URL(${JSON.stringify(stubURL(w.hash))})`);
-        }
-        if (hashes.size === 0) return null;
-        // Imports are hoisted: appended at the end, they still run before this module's body, and no line moves.
-        s.append('\n' + [...hashes].map(registerImport).join(''));
-        return { code: s.toString(), map: s.generateMap({ hires: true, source: cleanId(id), includeContent: true }) as never };
+        return p.rewriteUrls(code, id, (f) => this.addWatchFile(f));
       },
     },
 
@@ -317,12 +349,12 @@ export const kiln: UnpluginInstance<KilnPluginOptions | undefined, false> = crea
       // `vite build` only: the dev server serves the real .wasm to the browser's own WebAssembly.
       apply: 'build',
       generateBundle(_, bundle) {
-        warnLeftWasm((msg) => this.warn(msg), Object.keys(bundle));
+        p.warnLeftWasm((msg) => this.warn(msg), Object.keys(bundle));
       },
     },
     rollup: {
       generateBundle(_, bundle) {
-        warnLeftWasm((msg) => this.warn(msg), Object.keys(bundle));
+        p.warnLeftWasm((msg) => this.warn(msg), Object.keys(bundle));
       },
     },
   };

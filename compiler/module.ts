@@ -37,11 +37,6 @@ export interface Export {
   offset: number;
 }
 
-export interface Global {
-  type: GlobalType;
-  init: ConstExpr;
-}
-
 /** An element segment (spec 2.5.7), any of the 8 binary encodings. */
 export interface Elem {
   mode: 'active' | 'passive' | 'declarative';

@@ -8,9 +8,10 @@
  * decimal, as in the spec's binary instruction list. Rows are in sub-opcode
  * order; gaps (154, 162, 165, 166, 175, 176, ...) are unassigned in 2.0.
  */
-import type { ImmKind } from './opcodes.js';
+/** The immediate kinds SIMD rows use (a subset of opcodes.ts `ImmKind`; this file imports nothing). */
+export type SimdImmKind = 'none' | 'memarg' | 'memarg_lane' | 'lane' | 'v128' | 'shuffle';
 
-export const SIMD_ROWS: [number, string, ImmKind, string | null, number][] = [
+export const SIMD_ROWS: [number, string, SimdImmKind, string | null, number][] = [
   // --- Memory (loads, stores; memarg) ---
   [0, 'v128.load', 'memarg', 'i32 > v128', 16],
   [1, 'v128.load8x8_s', 'memarg', 'i32 > v128', 8],

@@ -31,14 +31,6 @@ export function valTypeName(t: ValType): string {
   }
 }
 
-export function isNumType(t: ValType): boolean {
-  return t === I32 || t === I64 || t === F32 || t === F64;
-}
-
-export function isRefType(t: ValType): boolean {
-  return t === FUNCREF || t === EXTERNREF;
-}
-
 /** A function type `[params] -> [results]` (spec 2.3.5 "Function Types"). */
 export interface FuncType {
   params: ValType[];
@@ -66,18 +58,6 @@ export interface GlobalType {
   mutable: boolean;
 }
 
-export function funcTypeEquals(a: FuncType, b: FuncType): boolean {
-  if (a.params.length !== b.params.length || a.results.length !== b.results.length) return false;
-  for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return false;
-  for (let i = 0; i < a.results.length; i++) if (a.results[i] !== b.results[i]) return false;
-  return true;
-}
-
 export function funcTypeToString(t: FuncType): string {
   return `[${t.params.map(valTypeName).join(' ')}] -> [${t.results.map(valTypeName).join(' ')}]`;
 }
-
-/** Bytes in one page of linear memory. */
-export const PAGE_SIZE = 65536;
-/** Spec maximum number of pages of a 32-bit memory (4 GiB). */
-export const MAX_PAGES = 65536;

@@ -273,7 +273,7 @@ function argsToJS(pk: readonly number[], a: ArrayLike<any>): unknown[] {
     switch (pk[i]) {
       case I64: out.push(i64ToBigInt(a[j], a[j + 1])); j += 2; break;
       case FUNCREF: out.push(funcRefToJS(a[j++])); break;
-      case V128: noV128();
+      case V128: return noV128();
       default: out.push(a[j++]);
     }
   }
@@ -297,7 +297,7 @@ function resultToJS(rk: readonly number[], r: any, hi: number): unknown {
     switch (rk[i]) {
       case I64: out.push(i64ToBigInt(r[j], r[j + 1])); j += 2; break;
       case FUNCREF: out.push(funcRefToJS(r[j++])); break;
-      case V128: noV128();
+      case V128: return noV128();
       default: out.push(r[j++]);
     }
   }

@@ -106,18 +106,6 @@ function fromDouble(t: number): number {
   return t | 0;
 }
 
-/** `i64.mul` (spec 4.3.2 imul): product mod 2^64, without BigInt (16-bit limbs for the high word of lo*lo). */
-export function i64_mul(alo: number, ahi: number, blo: number, bhi: number): number {
-  const a0 = alo & 0xffff, a1 = alo >>> 16;
-  const b0 = blo & 0xffff, b1 = blo >>> 16;
-  const p01 = Math.imul(a0, b1) >>> 0;
-  const p10 = Math.imul(a1, b0) >>> 0;
-  // Bits 16..47 of the partial sums give the carry into the high word of alo*blo (unsigned).
-  const c = ((Math.imul(a0, b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)) >>> 16;
-  rt.hi = (Math.imul(a1, b1) + (p01 >>> 16) + (p10 >>> 16) + c + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
-  return Math.imul(alo, blo);
-}
-
 /** `i64.div_s` (spec 4.3.2 idiv_s): traps on zero divisor and on INT64_MIN / -1. */
 export function i64_div_s(alo: number, ahi: number, blo: number, bhi: number): number {
   if ((blo | bhi) === 0) trap('integer-divide-by-zero');

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { compile, CompileError, LinkError, RuntimeError, Memory, Global, Table } from '../compiler/index.js';
-import { ALLOWED_GLOBALS } from '../compiler/emit/globals.js';
+import { ALLOWED_GLOBALS } from '../compiler/bindings.js';
 import { freeIdentifiers } from './util/free-vars.js';
 import { importCode, ROOT, SHARED } from './util/load.js';
 

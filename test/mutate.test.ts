@@ -145,7 +145,7 @@ describe('mutation', () => {
           valid++;
         } catch (e) {
           if (!(e instanceof CompileError)) {
-            throw new Error(`${name} mutant #${i} (seed ${SEED + s}) threw ${(e as Error)?.name}: ${(e as Error)?.message}`);
+            throw new Error(`${name} mutant #${i} (seed ${SEED + s}) threw ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
           }
           rejected++;
         }

@@ -1,5 +1,5 @@
 /**
- * Readable output (emit/names.ts): function identifiers from the `name`
+ * Readable output (compiler/identifiers.ts, emit/names.ts): function identifiers from the `name`
  * section, sanitised so they can never clash with Kiln's own identifiers,
  * one-line function headers, and byte-identical output for the same input.
  */
@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as acorn from 'acorn';
 import { compile, decodeAndValidate } from '../compiler/index.js';
-import { ALLOWED_GLOBALS } from '../compiler/emit/globals.js';
-import { RUNTIME_BINDINGS } from '../compiler/emit/module.js';
-import { funcIdentifiers, isKilnIdentifier, sanitizeName, KILN_DOLLAR_NAMES, MAX_BASE, commentText } from '../compiler/emit/names.js';
+import { ALLOWED_GLOBALS, RUNTIME_BINDINGS } from '../compiler/bindings.js';
+import { funcIdentifiers, isKilnIdentifier, sanitizeName, KILN_DOLLAR_NAMES, MAX_BASE } from '../compiler/identifiers.js';
+import { commentText } from '../compiler/emit/names.js';
 import { freeIdentifiers } from './util/free-vars.js';
 import { importCode, SHARED } from './util/load.js';
 

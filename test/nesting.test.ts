@@ -1,4 +1,4 @@
-/** Deep nesting and huge functions must still compile and run (the flat form, lower/func.ts). */
+/** Deep nesting and huge functions must still compile and run (the flat form, lower/control.ts). */
 import { describe, it, expect } from 'vitest';
 import { compile } from '../compiler/index.js';
 import { importCode } from './util/load.js';

@@ -1,11 +1,14 @@
 // runtime/numeric.ts against native WebAssembly (V8) as the oracle: every
 // helper is compared with the wasm instruction it implements, on edge values
-// and seeded random bit patterns. Float values cross the JS boundary as bits
-// (i32 for f32, i64 for f64) so NaN payloads survive.
+// and seeded random bit patterns (and `i64.mul`, which has no helper, as Kiln
+// lowers it inline). Float values cross the JS boundary as bits (i32 for f32,
+// i64 for f64) so NaN payloads survive.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as N from '../runtime/numeric.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { rt } from '../runtime/state.js';
+import { compile } from '../compiler/index.js';
+import { importCode } from './util/load.js';
 
 // ---------------------------------------------------------------------------
 // The oracle module
@@ -47,10 +50,12 @@ function wat(): string {
 type Fn = (...args: any[]) => any;
 let W: Record<string, Fn>;
 let wmem: WebAssembly.Memory;
+/** The oracle module's binary. */
+let BIN: Uint8Array;
 
 beforeAll(async () => {
   const wabt = await (await import('wabt')).default();
-  const bin = wabt.parseWat('numeric.wat', wat(), {}).toBinary({}).buffer;
+  const bin = (BIN = wabt.parseWat('numeric.wat', wat(), {}).toBinary({}).buffer);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bin as Uint8Array<ArrayBuffer>));
   W = inst.exports as unknown as Record<string, Fn>;
   wmem = inst.exports.mem as WebAssembly.Memory;
@@ -120,7 +125,6 @@ const F64_EDGES = [
   0xffffffffffffffffn, 0x7ff0000020000000n,
 ].map((b) => BigInt.asIntN(64, b));
 
-const cut = (x: number) => (Number.isInteger(x) ? x | 0 : 0);
 const randF32 = () => {
   switch (below(5)) {
     case 0: return r32(); // any pattern
@@ -246,9 +250,17 @@ describe('i32', () => {
 describe('i64', () => {
   const bin = pairs(I64_EDGES, randI64);
   for (const op of I64_BIN) {
+    if (op === 'mul') continue; // no runtime helper: lowered inline (below)
     it(op, () =>
       compare(bin, ([a, b]) => pair((N as unknown as Record<string, Fn>)[`i64_${op}`](lo(a), hi(a), ...(op.startsWith('sh') || op.startsWith('rot') ? [lo(b)] : [lo(b), hi(b)]))), ([a, b]) => W[`i64_${op}`](a, b)),
     );
+  }
+  for (const i64 of ['pair', 'bigint'] as const) {
+    it(`mul, lowered inline (i64: ${i64})`, async () => {
+      const m = await importCode(compile(BIN, { i64 }).code);
+      const k = m.instantiate({}).exports as Record<string, Fn>;
+      compare(bin, ([a, b]) => k.i64_mul(a, b), ([a, b]) => W.i64_mul(a, b));
+    });
   }
   const un = singles(I64_EDGES, randI64);
   for (const op of I64_UN) {

@@ -3,7 +3,7 @@
  * variables (an i64 pair) or several values are written at once (branch
  * values, block results, loop params), every input is read before any output
  * is written, and a pending value that names a local is re-read only while
- * that local still holds the value (compiler/lower/func.ts, `assignAll` and
+ * that local still holds the value (compiler/lower/stack.ts, `assignAll` and
  * `pushI64`). Each case runs in every i64 form, with and without fuel, and
  * in the flat form, against native WebAssembly.
  */

@@ -93,6 +93,31 @@ function inSection(e: CompileError): CompileError {
   return e.reason === 'unexpected end' && e.offset !== undefined && e.offset >= 8 ? new CompileError(EOS, e.offset, e.funcIndex) : e;
 }
 
+/** What the sections read so far hold: the parts of the Module that `Decoder.module` builds section by section. */
+interface Sections {
+  types: FuncType[];
+  imports: Import[];
+  /** Type indices of the imported functions, in order. */
+  importedFuncTypes: number[];
+  tables: TableType[];
+  memories: Limits[];
+  globalTypes: GlobalType[];
+  globalInits: ConstExpr[];
+  exports: Export[];
+  elems: Elem[];
+  datas: Data[];
+  customs: CustomSection[];
+  numImportedTables: number;
+  numImportedMemories: number;
+  numImportedGlobals: number;
+  /** Per funcidx (imports first), once the function section is read. */
+  funcTypes: Uint32Array | null;
+  numBodies: number;
+  start: number;
+  dataCount: number;
+  offsets: Module['offsets'];
+}
+
 class Decoder {
   private readonly bytes: Uint8Array;
   private readonly len: number;
@@ -117,31 +142,14 @@ class Decoder {
   /** Preamble, then every section in order (spec 5.5.2, 5.5.16). */
   module(): Module {
     const { bytes, len, r } = this;
-    if (len < 4) this.fail('unexpected end', len);
-    if (bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) this.fail('magic header not detected', 0);
-    if (len < 8) this.fail('unexpected end', len);
-    if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) this.fail('unknown binary version', 4);
-
-    const types: FuncType[] = [];
-    const imports: Import[] = [];
-    const importedFuncTypes: number[] = [];
-    const tables: TableType[] = [];
-    const memories: Limits[] = [];
-    const globalTypes: GlobalType[] = [];
-    const globalInits: ConstExpr[] = [];
-    const exports: Export[] = [];
-    const elems: Elem[] = [];
-    const datas: Data[] = [];
-    const customs: CustomSection[] = [];
-    let numImportedTables = 0;
-    let numImportedMemories = 0;
-    let numImportedGlobals = 0;
-    let funcTypes: Uint32Array | null = null;
-    let numBodies = 0;
-    let start = -1;
-    let dataCount = -1;
+    this.preamble();
+    const s: Sections = {
+      types: [], imports: [], importedFuncTypes: [], tables: [], memories: [], globalTypes: [], globalInits: [],
+      exports: [], elems: [], datas: [], customs: [], numImportedTables: 0, numImportedMemories: 0, numImportedGlobals: 0,
+      funcTypes: null, numBodies: 0, start: -1, dataCount: -1,
+      offsets: { types: [], tables: [], memories: [], start: -1 },
+    };
     let lastRank = 0;
-    const offsets = { types: [] as number[], tables: [] as number[], memories: [] as number[], start: -1 };
 
     while (r.pos < len) {
       const idAt = r.pos;
@@ -158,167 +166,191 @@ class Decoder {
         // Custom section (5.5.3): a name, then uninterpreted bytes.
         const name = this.name();
         if (r.pos > sectionEnd || sectionEnd > len) this.fail(EOS, Math.min(sectionEnd, len));
-        customs.push({ name, start: r.pos, end: sectionEnd });
+        s.customs.push({ name, start: r.pos, end: sectionEnd });
         r.pos = sectionEnd;
         continue;
       }
       if (RANK[id] <= lastRank) this.fail('unexpected content after last section', idAt);
       lastRank = RANK[id];
-
-      switch (id) {
-        case 1: { // type (5.5.4)
-          const n = this.count();
-          for (let i = 0; i < n; i++) {
-            offsets.types.push(r.pos);
-            types.push(this.funcType());
-          }
-          break;
-        }
-        case 2: { // import (5.5.5)
-          const n = this.count();
-          for (let i = 0; i < n; i++) {
-            const offset = r.pos;
-            const module = this.name();
-            const name = this.name();
-            const kindAt = r.pos;
-            const kind = r.u8();
-            let typeIndex = 0;
-            let table: TableType | null = null;
-            let memory: Limits | null = null;
-            let global: GlobalType | null = null;
-            if (kind === 0) importedFuncTypes.push((typeIndex = r.u32()));
-            else if (kind === 1) {
-              offsets.tables.push(offset);
-              tables.push((table = this.tableType()));
-              numImportedTables++;
-            } else if (kind === 2) {
-              offsets.memories.push(offset);
-              memories.push((memory = this.limits(true)));
-              numImportedMemories++;
-            } else if (kind === 3) {
-              globalTypes.push((global = this.globalType()));
-              numImportedGlobals++;
-            } else if (kind === 4) this.fail('malformed import kind: exception handling (tag import) is not supported', kindAt);
-            else this.fail('malformed import kind', kindAt);
-            imports.push({ module, name, kind: KINDS[kind], typeIndex, table, memory, global, offset });
-          }
-          break;
-        }
-        case 3: { // function (5.5.6)
-          const n = this.count();
-          const k = importedFuncTypes.length;
-          this.numImportedFuncs = k;
-          funcTypes = new Uint32Array(k + n);
-          for (let i = 0; i < k; i++) funcTypes[i] = importedFuncTypes[i];
-          for (let i = 0; i < n; i++) funcTypes[k + i] = r.u32();
-          break;
-        }
-        case 4: { // table (5.5.7)
-          const n = this.count();
-          for (let i = 0; i < n; i++) {
-            if (bytes[r.pos] === 0x40 && bytes[r.pos + 1] === 0x00) this.fail('typed function references (table initializer expression) is not supported', r.pos);
-            offsets.tables.push(r.pos);
-            tables.push(this.tableType());
-          }
-          break;
-        }
-        case 5: { // memory (5.5.8)
-          const n = this.count();
-          for (let i = 0; i < n; i++) {
-            offsets.memories.push(r.pos);
-            memories.push(this.limits(true));
-          }
-          break;
-        }
-        case 6: { // global (5.5.9)
-          const n = this.count();
-          for (let i = 0; i < n; i++) {
-            globalTypes.push(this.globalType());
-            globalInits.push(this.constExpr());
-          }
-          break;
-        }
-        case 7: { // export (5.5.10)
-          const n = this.count();
-          for (let i = 0; i < n; i++) {
-            const offset = r.pos;
-            const name = this.name();
-            const kindAt = r.pos;
-            const kind = r.u8();
-            if (kind > 3) this.fail(kind === 4 ? 'malformed export kind: exception handling (tag export) is not supported' : 'malformed export kind', kindAt);
-            exports.push({ name, kind: KINDS[kind], index: r.u32(), offset });
-          }
-          break;
-        }
-        case 8: // start (5.5.11)
-          offsets.start = r.pos;
-          start = r.u32();
-          break;
-        case 9: { // element (5.5.12)
-          const n = this.count();
-          for (let i = 0; i < n; i++) elems.push(this.elem());
-          break;
-        }
-        case 12: // data count (5.5.15)
-          dataCount = r.u32();
-          break;
-        case 10: { // code (5.5.13): only the body ranges; the validator decodes them
-          const n = this.count();
-          const expected = funcTypes === null ? 0 : funcTypes.length - importedFuncTypes.length;
-          numBodies = n;
-          const bodyStart = (this.bodyStart = new Uint32Array(Math.min(n, expected)));
-          const bodyEnd = (this.bodyEnd = new Uint32Array(bodyStart.length));
-          for (let i = 0; i < n; i++) {
-            const size = this.len32();
-            const from = r.pos;
-            const to = from + size;
-            // A count mismatch is reported after all sections, as the reference interpreter does.
-            if (i < bodyStart.length) {
-              bodyStart[i] = from;
-              bodyEnd[i] = to;
-              this.bodiesRead = i + 1;
-            }
-            if (to > len) this.fail(EOS, len);
-            r.pos = to;
-          }
-          break;
-        }
-        case 11: { // data (5.5.14)
-          const n = this.count();
-          for (let i = 0; i < n; i++) datas.push(this.data());
-          break;
-        }
-      }
+      this.section(id, s);
       if (r.pos !== sectionEnd) this.fail('section size mismatch', Math.min(r.pos, sectionEnd));
     }
 
-    if (funcTypes === null) funcTypes = Uint32Array.from(importedFuncTypes);
-    if (numBodies !== funcTypes.length - importedFuncTypes.length) this.fail('function and code section have inconsistent lengths', len);
-    if (dataCount >= 0 && dataCount !== datas.length) this.fail('data count and data section have inconsistent lengths', len);
+    const funcTypes = s.funcTypes ?? Uint32Array.from(s.importedFuncTypes);
+    if (s.numBodies !== funcTypes.length - s.importedFuncTypes.length) this.fail('function and code section have inconsistent lengths', len);
+    if (s.dataCount >= 0 && s.dataCount !== s.datas.length) this.fail('data count and data section have inconsistent lengths', len);
 
     return {
       bytes,
-      types,
-      imports,
-      numImportedFuncs: importedFuncTypes.length,
-      numImportedTables,
-      numImportedMemories,
-      numImportedGlobals,
+      types: s.types,
+      imports: s.imports,
+      numImportedFuncs: s.importedFuncTypes.length,
+      numImportedTables: s.numImportedTables,
+      numImportedMemories: s.numImportedMemories,
+      numImportedGlobals: s.numImportedGlobals,
       funcTypes,
-      tables,
-      memories,
-      globalTypes,
-      globalInits,
-      exports,
-      start,
-      elems,
-      datas,
-      dataCount,
+      tables: s.tables,
+      memories: s.memories,
+      globalTypes: s.globalTypes,
+      globalInits: s.globalInits,
+      exports: s.exports,
+      start: s.start,
+      elems: s.elems,
+      datas: s.datas,
+      dataCount: s.dataCount,
       bodyStart: this.bodyStart,
       bodyEnd: this.bodyEnd,
-      customs,
-      offsets,
+      customs: s.customs,
+      offsets: s.offsets,
     };
+  }
+
+  /** The magic number and version (spec 5.5.16). */
+  private preamble(): void {
+    const { bytes, len } = this;
+    if (len < 4) this.fail('unexpected end', len);
+    if (bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) this.fail('magic header not detected', 0);
+    if (len < 8) this.fail('unexpected end', len);
+    if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) this.fail('unknown binary version', 4);
+  }
+
+  /** The contents of non-custom section `id` into `s`. */
+  private section(id: number, s: Sections): void {
+    const { bytes, r } = this;
+    switch (id) {
+      case 1: { // type (5.5.4)
+        const n = this.count();
+        for (let i = 0; i < n; i++) {
+          s.offsets.types.push(r.pos);
+          s.types.push(this.funcType());
+        }
+        break;
+      }
+      case 2: // import (5.5.5)
+        this.importSection(s);
+        break;
+      case 3: { // function (5.5.6)
+        const n = this.count();
+        const k = s.importedFuncTypes.length;
+        this.numImportedFuncs = k;
+        const funcTypes = (s.funcTypes = new Uint32Array(k + n));
+        for (let i = 0; i < k; i++) funcTypes[i] = s.importedFuncTypes[i];
+        for (let i = 0; i < n; i++) funcTypes[k + i] = r.u32();
+        break;
+      }
+      case 4: { // table (5.5.7)
+        const n = this.count();
+        for (let i = 0; i < n; i++) {
+          if (bytes[r.pos] === 0x40 && bytes[r.pos + 1] === 0x00) this.fail('typed function references (table initializer expression) is not supported', r.pos);
+          s.offsets.tables.push(r.pos);
+          s.tables.push(this.tableType());
+        }
+        break;
+      }
+      case 5: { // memory (5.5.8)
+        const n = this.count();
+        for (let i = 0; i < n; i++) {
+          s.offsets.memories.push(r.pos);
+          s.memories.push(this.limits(true));
+        }
+        break;
+      }
+      case 6: { // global (5.5.9)
+        const n = this.count();
+        for (let i = 0; i < n; i++) {
+          s.globalTypes.push(this.globalType());
+          s.globalInits.push(this.constExpr());
+        }
+        break;
+      }
+      case 7: { // export (5.5.10)
+        const n = this.count();
+        for (let i = 0; i < n; i++) {
+          const offset = r.pos;
+          const name = this.name();
+          const kindAt = r.pos;
+          const kind = r.u8();
+          if (kind > 3) this.fail(kind === 4 ? 'malformed export kind: exception handling (tag export) is not supported' : 'malformed export kind', kindAt);
+          s.exports.push({ name, kind: KINDS[kind], index: r.u32(), offset });
+        }
+        break;
+      }
+      case 8: // start (5.5.11)
+        s.offsets.start = r.pos;
+        s.start = r.u32();
+        break;
+      case 9: { // element (5.5.12)
+        const n = this.count();
+        for (let i = 0; i < n; i++) s.elems.push(this.elem());
+        break;
+      }
+      case 12: // data count (5.5.15)
+        s.dataCount = r.u32();
+        break;
+      case 10: // code (5.5.13)
+        this.codeSection(s);
+        break;
+      case 11: { // data (5.5.14)
+        const n = this.count();
+        for (let i = 0; i < n; i++) s.datas.push(this.data());
+        break;
+      }
+    }
+  }
+
+  /** The import section (5.5.5): imported entities come first in each index space. */
+  private importSection(s: Sections): void {
+    const r = this.r;
+    const n = this.count();
+    for (let i = 0; i < n; i++) {
+      const offset = r.pos;
+      const module = this.name();
+      const name = this.name();
+      const kindAt = r.pos;
+      const kind = r.u8();
+      let typeIndex = 0;
+      let table: TableType | null = null;
+      let memory: Limits | null = null;
+      let global: GlobalType | null = null;
+      if (kind === 0) s.importedFuncTypes.push((typeIndex = r.u32()));
+      else if (kind === 1) {
+        s.offsets.tables.push(offset);
+        s.tables.push((table = this.tableType()));
+        s.numImportedTables++;
+      } else if (kind === 2) {
+        s.offsets.memories.push(offset);
+        s.memories.push((memory = this.limits(true)));
+        s.numImportedMemories++;
+      } else if (kind === 3) {
+        s.globalTypes.push((global = this.globalType()));
+        s.numImportedGlobals++;
+      } else if (kind === 4) this.fail('malformed import kind: exception handling (tag import) is not supported', kindAt);
+      else this.fail('malformed import kind', kindAt);
+      s.imports.push({ module, name, kind: KINDS[kind], typeIndex, table, memory, global, offset });
+    }
+  }
+
+  /** The code section (5.5.13): only the body ranges; the validator decodes them. */
+  private codeSection(s: Sections): void {
+    const { len, r } = this;
+    const n = this.count();
+    const expected = s.funcTypes === null ? 0 : s.funcTypes.length - s.importedFuncTypes.length;
+    s.numBodies = n;
+    const bodyStart = (this.bodyStart = new Uint32Array(Math.min(n, expected)));
+    const bodyEnd = (this.bodyEnd = new Uint32Array(bodyStart.length));
+    for (let i = 0; i < n; i++) {
+      const size = this.len32();
+      const from = r.pos;
+      const to = from + size;
+      // A count mismatch is reported after all sections, as the reference interpreter does.
+      if (i < bodyStart.length) {
+        bodyStart[i] = from;
+        bodyEnd[i] = to;
+        this.bodiesRead = i + 1;
+      }
+      if (to > len) this.fail(EOS, len);
+      r.pos = to;
+    }
   }
 
   /** Error path only: the first error `referenceBodyError` finds in the bodies read so far, or null. */

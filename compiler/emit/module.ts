@@ -23,8 +23,11 @@ import type { ConstExpr, Module } from '../module.js';
 import { I64, FUNCREF, valTypeName, type FuncType, type ValType } from '../types.js';
 import { runtimeSource, type Target } from './runtime-source.js';
 import { CompileError } from '../../runtime/errors.js';
-import { compilePageLimit, entryCharge, entryFuel, fuelPrologue, instanceProperties, resolveFuelCosts, sandboxBindings, type FuelCosts } from '../lower/fuel.js';
+import { entryCharge, entryFuel, fuelPrologue, instanceProperties, sandboxBindings } from '../lower/fuel.js';
+import { resolveFuelCosts, type FuelCosts } from '../lower/fuel-costs.js';
+import { compilePageLimit } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
+import { RUNTIME_BINDINGS } from '../bindings.js';
 import { ModuleSourceMap, type SourceMapOptions } from './sourcemap.js';
 
 /** Options of `compile` (see README "API"; source maps: emit/sourcemap.ts). */
@@ -50,7 +53,7 @@ export interface CompileOptions extends SourceMapOptions {
    * then takes `options.fuel` and the instance has `getFuel`/`setFuel`.
    */
   fuel?: boolean;
-  /** Overrides of the fuel cost table (lower/fuel.ts DEFAULT_FUEL_COSTS); used with `fuel`. */
+  /** Overrides of the fuel cost table (lower/fuel-costs.ts DEFAULT_FUEL_COSTS); used with `fuel`. */
   fuelCosts?: Partial<FuelCosts>;
   /**
    * How functions compute with i64 (lower/i64big.ts): `auto` (default) uses
@@ -76,23 +79,6 @@ export interface CompileOptions extends SourceMapOptions {
 
 /** The output targets (`target` option). */
 export const TARGETS: readonly Target[] = ['es2020', 'hermes'];
-
-/**
- * Every runtime binding generated code may use. The emitted module
- * destructures them from the runtime namespace once, at module level.
- */
-export const RUNTIME_BINDINGS = [
-  'rt', 'trap', 'Func', 'Global', 'Table', 'toJS', 'convertError', 'importFunc', 'getImport', 'importMemory', 'newMemory', 'importTable',
-  'importGlobal', 'makeGlobal', 'makeExports', 'b64', 'callIndirect', 'EMPTY_DATA',
-  'memoryInit', 'memoryCopy', 'memoryFill', 'tableInit', 'tableCopy', 'tableFill', 'tableGet', 'tableSet', 'tableGrow',
-  'i32_div_s', 'i32_div_u', 'i32_rem_s', 'i32_rem_u', 'i32_rotl', 'i32_rotr', 'i32_ctz', 'i32_popcnt',
-  'i64_mul', 'i64_div_s', 'i64_div_u', 'i64_rem_s', 'i64_rem_u', 'i64_shl', 'i64_shr_s', 'i64_shr_u', 'i64_rotl',
-  'i64_rotr', 'i64_clz', 'i64_ctz', 'i64_popcnt',
-  'i32_trunc_s', 'i32_trunc_u', 'i32_trunc_sat_s', 'i32_trunc_sat_u', 'i64_trunc_s', 'i64_trunc_u', 'i64_trunc_sat_s',
-  'i64_trunc_sat_u', 'f32_convert_i64_s', 'f32_convert_i64_u', 'f64_convert_i64_s', 'f64_convert_i64_u',
-  'f32_nearest', 'f64_nearest', 'f32_copysign', 'f64_copysign', 'f32_abs', 'f32_neg', 'f64_abs', 'f64_neg',
-  'i32_reinterpret_f32', 'f32_reinterpret_i32', 'i64_reinterpret_f64', 'f64_reinterpret_i64', 'f32_load', 'f32_store',
-];
 
 const KIND_NAMES = { func: 'function', table: 'table', memory: 'memory', global: 'global' } as const;
 
@@ -293,7 +279,7 @@ function prologue(env: ModuleEnv): Stmt[] {
     constDecl('M', A.call('newMemory', [A.num(l.min), l.max === undefined ? A.id('undefined') : A.num(l.max), A.id('limit')]));
   }
   if (m.memories.length > 0) {
-    // The memory's current DataView; functions copy it into their own local `dv` (lower/func.ts refreshMemory).
+    // The memory's current DataView; functions copy it into their own local `dv` (lower/stack.ts refreshMemory).
     out.push(A.decl('let', [['DV', A.member('M', 'dv')]]));
     out.push(A.exprStmt(A.mcall('M', 'onGrow', [A.arrow([], [A.exprStmt(A.assign('DV', A.member('M', 'dv')))])])));
   }

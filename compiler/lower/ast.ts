@@ -5,7 +5,7 @@
  * source-map printer uses.
  */
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/** An ESTree node: untyped on purpose (plain objects that astring prints). */
 export type Node = any;
 export type Expr = Node;
 export type Stmt = Node;

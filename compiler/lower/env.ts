@@ -11,7 +11,7 @@
  * (functions copy it into a local `dv`);
  * inside functions `l<i>` locals, `t<i>` temporaries, `b<i>` block results.
  * A function named in the `name` section is `$<sanitised name>` instead of
- * `f<funcidx>` and its `Func` object `F$<sanitised name>` (emit/names.ts):
+ * `f<funcidx>` and its `Func` object `F$<sanitised name>` (compiler/identifiers.ts):
  * Kiln's own identifiers must never start with `$` (except those listed in
  * `KILN_DOLLAR_NAMES` there) nor with `F$`. Locals named there are
  * `$<sanitised name>` (`$<name>$h` for an i64's high half) instead of `l<i>`.
@@ -20,9 +20,9 @@
  * `RF<funcidx>`/`RD<funcidx>`/`RB<funcidx>`.
  */
 import type { Module } from '../module.js';
-import { I64, type FuncType, type ValType, valTypeName } from '../types.js';
-import type { FuelPlan } from './fuel.js';
-import { funcIdentifiers, type FuncIdentifiers } from '../emit/names.js';
+import { type FuncType, valTypeName } from '../types.js';
+import type { FuelPlan } from './fuel-costs.js';
+import { funcIdentifiers, type FuncIdentifiers } from '../identifiers.js';
 
 /** How a global is held by generated code. */
 export type GlobalHome = 'const' | 'var' | 'cell';
@@ -41,7 +41,7 @@ export interface ModuleEnv {
   funcName(funcidx: number): string;
   /** JS identifier of the `Func` object of function `funcidx` (what `funcref` values hold). */
   funcRefName(funcidx: number): string;
-  /** Function identifiers and names from the `name` section (emit/names.ts). */
+  /** Function identifiers and names from the `name` section (compiler/identifiers.ts). */
   funcIds: FuncIdentifiers;
   /** How functions represent i64 (compile option `i64`, i64big.ts); default `auto`. */
   i64?: I64Lowering;
@@ -73,9 +73,4 @@ export function makeEnv(m: Module, flatDepth: number): ModuleEnv {
   const funcIds = funcIdentifiers(m);
   const { js, ref } = funcIds;
   return { m, globalHome, flatDepth, funcName: (i) => js[i], funcRefName: (i) => ref[i], funcIds };
-}
-
-/** Number of JS values a wasm value of type `t` takes (2 for i64). */
-export function width(t: ValType): number {
-  return t === I64 ? 2 : 1;
 }

@@ -1,6 +1,6 @@
 /**
  * Which functions may grow memory (spec 4.4.7 `memory.grow`), so a caller
- * re-reads its cached DataView (`dv = DV`, func.ts `refreshMemory`) only
+ * re-reads its cached DataView (`dv = DV`, stack.ts `refreshMemory`) only
  * after calls that can replace the memory's buffer.
  *
  * A function may grow memory when its body has `memory.grow`, calls an

@@ -30,7 +30,7 @@ import { CONST, LOCAL, IMPURE, TEMP, val, mergeReads, asI32, type Val, type Kind
 import { LOWER_OPS, I64_NARROW_LOADS, dvGet, type OpLowering } from './ops.js';
 import { OPS, OP } from '../opcodes.js';
 import { I32, I64, type ValType } from '../types.js';
-import type { Lowering } from './func.js';
+import type { Lowering, PairLowering } from './lowering.js';
 
 /** `BigInt.asUintN(64, e)`. */
 const u64 = (e: Expr): Expr => A.call(A.member('BigInt', 'asUintN'), [A.num(64), e]);
@@ -48,7 +48,7 @@ function bigValue(e: Expr): bigint | null {
   return e.type === 'Literal' && typeof e.value === 'bigint' ? e.value : null;
 }
 
-/** The slot pseudo-identifier `R[s]` (printed as the element access; see func.ts `slotName`). */
+/** The slot pseudo-identifier `R[s]` (printed as the element access; see stack.ts `localRef`). */
 const slotName = (s: number): string => `R[${s}]`;
 const lo32 = (s: number): Expr => A.index('R32', A.num(2 * s));
 const hi32 = (s: number): Expr => A.index('R32', A.num(2 * s + 1));
@@ -87,7 +87,7 @@ function simple(v: Val): boolean {
  * values pending below it) and returns the slot number: its halves are then
  * `R32[2s]` and `R32[2s + 1]`.
  */
-function toSlot(L: Lowering, v: Val): number {
+function toSlot(L: PairLowering, v: Val): number {
   if (v.k === IMPURE) L.spillImpure();
   const s = L.newSlot();
   L.emit(A.exprStmt(A.assign(slotName(s), v.e)));
@@ -95,7 +95,7 @@ function toSlot(L: Lowering, v: Val): number {
 }
 
 /** The int32 halves of BigInt value `v` as expressions that may be read any number of times. */
-export function toPair(L: Lowering, v: Val): [Expr, Expr] {
+export function toPair(L: PairLowering, v: Val): [Expr, Expr] {
   const c = bigValue(v.e);
   if (c !== null) return [A.num(Number(BigInt.asIntN(32, c))), A.num(Number(BigInt.asIntN(32, c >> 32n)))];
   const s = toSlot(L, v);

@@ -5,7 +5,7 @@
  *
  * i32/f32/f64 results fold into expressions; i64 results are pairs of int32
  * halves computed by statements (runtime/ABI.md). Helpers named here
- * (`i64_mul`, `i32_div_s`, ...) are runtime functions (runtime/numeric.ts,
+ * (`i32_div_s`, `i64_shl`, ...) are runtime functions (runtime/numeric.ts,
  * runtime/bulk.ts) bound by name in the generated module.
  */
 import * as A from './ast.js';
@@ -15,7 +15,7 @@ import type { ModuleEnv } from './env.js';
 import type { Instr } from '../decode/code.js';
 import { OPS, OP } from '../opcodes.js';
 import { I32, I64, F32, F64, FUNCREF, type ValType } from '../types.js';
-import type { Lowering } from './func.js';
+import type { Lowering } from './lowering.js';
 
 export type OpLowering = (L: Lowering, ins: Instr, env: ModuleEnv) => void;
 

@@ -5,7 +5,8 @@
  *
  * The operand stack is a growable `Uint8Array` of valtype bytes (0 =
  * `Unknown`, the polymorphic type of unreachable code); the control stack is
- * parallel typed arrays. Nothing is allocated per instruction: instructions
+ * parallel typed arrays (both in the base class, stacks.ts). Nothing is
+ * allocated per instruction: instructions
  * with a fixed signature pop and push from the flattened opcode table, the
  * rest are typed by name in one switch.
  */
@@ -16,6 +17,9 @@ import { referenceBodyError } from '../decode/module.js';
 import type { Module } from '../module.js';
 import { valTypeName, type FuncType, type ValType } from '../types.js';
 import * as T from './optable.js';
+import * as TY from '../types.js';
+import * as FRAME from '../frames.js';
+import { ValidatorStacks } from './stacks.js';
 
 // Module-local copies: bundlers and test runners may turn imports into getters.
 const SPECIAL = T.SPECIAL;
@@ -31,130 +35,42 @@ const readInstr = readInstrImported;
 if (T.S_UNREACHABLE !== 1 || T.S_TABLE_FILL !== 27 || T.S_MEMARG !== 32 || T.S_TABLE_COPY !== 42) {
   throw new Error('validate/optable.ts codes changed: update the switch in validate/func.ts');
 }
-// Valtype codes (types.ts), as literals for the same reason.
-const I32 = 0x7f;
-const FUNCREF = 0x70;
-const EXTERNREF = 0x6f;
-const UNKNOWN = 0;
-
-// Control frame kinds.
-const K_BLOCK = 0;
-const K_LOOP = 1;
-const K_IF = 2;
-const K_ELSE = 3;
-const K_FUNC = 4;
-
-/** Deepest operand stack accepted (an implementation limit; real code stays far below). */
-const MAX_STACK = 1 << 24;
-
-/** Block type of an empty short-form `blocktype` (0x40), as stored in `ctrlType`. */
-const BT_EMPTY = -0x40;
+// Valtype codes (types.ts) and control frame kinds (frames.ts), copied the same way.
+const I32 = TY.I32;
+const FUNCREF = TY.FUNCREF;
+const EXTERNREF = TY.EXTERNREF;
+const UNKNOWN = TY.UNKNOWN;
+const K_BLOCK = FRAME.BLOCK;
+const K_LOOP = FRAME.LOOP;
+const K_IF = FRAME.IF;
+const K_ELSE = FRAME.ELSE;
+const K_FUNC = FRAME.FUNC;
 
 function isRef(t: ValType): boolean {
   return t === FUNCREF || t === EXTERNREF;
 }
 
 /**
- * Validates the function bodies of one module. Holds the reused stacks, so
- * one instance serves every function of the module.
+ * Validates the function bodies of one module. Holds the reused stacks
+ * (ValidatorStacks), so one instance serves every function of the module.
  */
-export class FuncValidator {
+export class FuncValidator extends ValidatorStacks {
   private readonly m: Module;
-  private readonly types: FuncType[];
   /** C.refs (spec 3.4.10): 1 for each funcidx that `ref.func` may name in a body. */
   private readonly refs: Uint8Array;
   private readonly r: Reader;
   /** Second cursor, for `br_table` targets and the locals vector. */
   private readonly r2: Reader;
   private readonly ins: Instr = newInstr();
-
-  private vals = new Uint8Array(1024);
-  private sp = 0;
-  private ctrlKind = new Uint8Array(64);
-  /** Block type: typeidx (>= 0), or minus the short-form byte (`BT_EMPTY`, -0x7f for i32...). */
-  private ctrlType = new Int32Array(64);
-  private ctrlHeight = new Uint32Array(64);
-  private ctrlUnreach = new Uint8Array(64);
-  private csp = 0;
-
   private locals: Locals | null = null;
-  private funcIndex = 0;
-  /** Offset of the instruction being validated (for errors). */
-  private at = 0;
 
   /** `refs[f]` is 1 when funcidx `f` is in C.refs (may be named by `ref.func` in a body). */
   constructor(m: Module, refs: Uint8Array) {
+    super(m.types);
     this.m = m;
-    this.types = m.types;
     this.refs = refs;
     this.r = new Reader(m.bytes);
     this.r2 = new Reader(m.bytes);
-  }
-
-  private fail(message: string, at: number = this.at): never {
-    throw new CompileError(message, at, this.funcIndex);
-  }
-
-  private mismatch(want: ValType, got: ValType | -1): never {
-    const w = want === UNKNOWN ? 'a value' : valTypeName(want);
-    this.fail(`type mismatch: expected ${w}, got ${got === -1 ? 'nothing' : valTypeName(got)}`);
-  }
-
-  // --- Operand stack (A.3 push_val / pop_val) ---
-
-  private push(t: ValType): void {
-    if (this.sp === this.vals.length) {
-      if (this.sp >= MAX_STACK) this.fail(`operand stack deeper than ${MAX_STACK} (implementation limit)`);
-      const v = new Uint8Array(this.vals.length * 2);
-      v.set(this.vals);
-      this.vals = v;
-    }
-    this.vals[this.sp++] = t;
-  }
-
-  /** Pops one operand; `want` = UNKNOWN accepts any type. Returns the popped type (UNKNOWN in unreachable code). */
-  private pop(want: ValType): ValType {
-    const f = this.csp - 1;
-    if (this.sp === this.ctrlHeight[f]) {
-      if (this.ctrlUnreach[f]) return UNKNOWN;
-      this.mismatch(want, -1);
-    }
-    const got = this.vals[--this.sp];
-    if (got !== want && got !== UNKNOWN && want !== UNKNOWN) this.mismatch(want, got);
-    return got;
-  }
-
-  // --- Block types ---
-
-  private nParams(bt: number): number {
-    return bt >= 0 ? this.types[bt].params.length : 0;
-  }
-  private nResults(bt: number): number {
-    return bt >= 0 ? this.types[bt].results.length : bt === BT_EMPTY ? 0 : 1;
-  }
-  private result(bt: number, i: number): ValType {
-    return bt >= 0 ? this.types[bt].results[i] : -bt;
-  }
-
-  /** Number of operands a branch to label `depth` carries (A.3 label_types). */
-  private labelArity(depth: number): number {
-    const f = this.csp - 1 - depth;
-    const bt = this.ctrlType[f];
-    return this.ctrlKind[f] === K_LOOP ? this.nParams(bt) : this.nResults(bt);
-  }
-  private labelType(depth: number, i: number): ValType {
-    const f = this.csp - 1 - depth;
-    const bt = this.ctrlType[f];
-    return this.ctrlKind[f] === K_LOOP ? this.types[bt].params[i] : this.result(bt, i);
-  }
-
-  /** Pops the operands of label `depth`, checking their types. */
-  private popLabel(depth: number): void {
-    for (let i = this.labelArity(depth) - 1; i >= 0; i--) this.pop(this.labelType(depth, i));
-  }
-  private pushLabel(depth: number): void {
-    const n = this.labelArity(depth);
-    for (let i = 0; i < n; i++) this.push(this.labelType(depth, i));
   }
 
   /** Reads a `blocktype` immediate (already decoded into `ins.a`) into the stored form, checking it. */
@@ -166,54 +82,6 @@ export class FuncValidator {
     const byte = a + 0x80;
     if (byte !== 0x40 && !(byte >= 0 && VALTYPE[byte])) this.fail('malformed block type');
     return -byte;
-  }
-
-  // --- Control stack (A.3 push_ctrl / pop_ctrl) ---
-
-  /** Pops the block's parameters, then opens a frame and pushes them back as its start types. */
-  private pushCtrl(kind: number, bt: number): void {
-    if (bt >= 0) {
-      const params = this.types[bt].params;
-      for (let i = params.length - 1; i >= 0; i--) this.pop(params[i]);
-    }
-    this.openFrame(kind, bt);
-    if (bt >= 0) {
-      const params = this.types[bt].params;
-      for (let i = 0; i < params.length; i++) this.push(params[i]);
-    }
-  }
-
-  private openFrame(kind: number, bt: number): void {
-    if (this.csp === this.ctrlKind.length) {
-      const n = this.csp * 2;
-      const k = new Uint8Array(n); k.set(this.ctrlKind); this.ctrlKind = k;
-      const t = new Int32Array(n); t.set(this.ctrlType); this.ctrlType = t;
-      const h = new Uint32Array(n); h.set(this.ctrlHeight); this.ctrlHeight = h;
-      const u = new Uint8Array(n); u.set(this.ctrlUnreach); this.ctrlUnreach = u;
-    }
-    const f = this.csp++;
-    this.ctrlKind[f] = kind;
-    this.ctrlType[f] = bt;
-    this.ctrlHeight[f] = this.sp;
-    this.ctrlUnreach[f] = 0;
-  }
-
-  /** Checks the frame's results are exactly on the stack, then closes it. */
-  private popCtrl(): void {
-    const f = this.csp - 1;
-    const bt = this.ctrlType[f];
-    for (let i = this.nResults(bt) - 1; i >= 0; i--) this.pop(this.result(bt, i));
-    if (this.sp !== this.ctrlHeight[f]) {
-      const extra = this.sp - this.ctrlHeight[f];
-      this.fail(`type mismatch: ${extra} extra value${extra === 1 ? '' : 's'} at end of block`);
-    }
-    this.csp--;
-  }
-
-  private unreachable(): void {
-    const f = this.csp - 1;
-    this.sp = this.ctrlHeight[f];
-    this.ctrlUnreach[f] = 1;
   }
 
   // --- Index-space checks ---
@@ -282,6 +150,7 @@ export class FuncValidator {
   }
 
   /** The validation loop over one body (appendix A.3), `end` being the byte after its final `end`. */
+  // eslint-disable-next-line max-lines-per-function -- the hottest loop of a compile: one switch over literal codes, which V8 turns into a jump table; split into functions it would pay a call per instruction.
   private walk(typeIdx: number, start: number, end: number): void {
     const m = this.m;
     const r = this.r;
@@ -537,32 +406,6 @@ export class FuncValidator {
     if (end >= b.length) this.fail('unexpected end of section or function', end);
     if (b[end] === 0x0b) this.fail('section size mismatch', end);
     this.fail('END opcode expected', end);
-  }
-
-  /** Opens the `else` frame with the `if`'s parameters as start types (they were checked by `pushCtrl`). */
-  private pushCtrlNoPop(kind: number, bt: number): void {
-    this.openFrame(kind, bt);
-    if (bt >= 0) {
-      const params = this.types[bt].params;
-      for (let i = 0; i < params.length; i++) this.push(params[i]);
-    }
-  }
-
-  /** An `if` without `else` has an empty else branch, so its parameters must equal its results (spec 3.3.8). */
-  private checkImplicitElse(bt: number): void {
-    if (bt === BT_EMPTY) return;
-    const np = this.nParams(bt);
-    const nr = this.nResults(bt);
-    let ok = np === nr;
-    for (let i = 0; ok && i < np; i++) ok = this.types[bt].params[i] === this.result(bt, i);
-    if (!ok) this.fail('type mismatch: if without else must have equal parameter and result types');
-  }
-
-  private call(t: FuncType): void {
-    const params = t.params;
-    for (let i = params.length - 1; i >= 0; i--) this.pop(params[i]);
-    const results = t.results;
-    for (let i = 0; i < results.length; i++) this.push(results[i]);
   }
 
   /** `br_table l* l_N` (A.3): every target exists and has the default's arity and operand types. */

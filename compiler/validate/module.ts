@@ -8,7 +8,8 @@
  */
 import { CompileError } from '../../runtime/errors.js';
 import type { Module } from '../module.js';
-import { I32, MAX_PAGES, valTypeName, type Limits } from '../types.js';
+import { I32, valTypeName, type Limits } from '../types.js';
+import { MAX_PAGES } from '../../runtime/memory.js';
 import { validateConstExpr } from './const.js';
 import { FuncValidator } from './func.js';
 

@@ -100,11 +100,10 @@ function median(xs: number[]): number {
 
 /** MB/s of `run(bytes)`: median of 9 batches of >= ~30 ms each, after warm-up. */
 function throughput(bytes: Uint8Array, run: (b: Uint8Array) => unknown): number {
-  let reps = 1;
   const t0 = performance.now();
   run(bytes);
   const once = Math.max(performance.now() - t0, 0.001);
-  reps = Math.max(1, Math.ceil(30 / once));
+  const reps = Math.max(1, Math.ceil(30 / once));
   for (let i = 0; i < Math.min(reps * 3, 200); i++) run(bytes); // warm-up
   const times: number[] = [];
   for (let s = 0; s < 9; s++) {

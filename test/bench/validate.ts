@@ -21,7 +21,7 @@ function measure(bytes: number, fn: () => void): number {
   for (let b = -1; b < BATCHES; b++) {
     let n = 0;
     const start = performance.now();
-    let now = start;
+    let now: number;
     do {
       fn();
       n++;

@@ -19,7 +19,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, type HostContext, type ImportFactory, type Subject } from './oracle.js';
-import { randArg, Rng, type Call } from './gen.js';
+import { randArg, type Call } from './gen.js';
+import { Rng } from './rng.js';
 import type { ValType } from './ast.js';
 
 /** The `wasm-opt` of the installed `binaryen` package. */

@@ -354,7 +354,7 @@ export function runDifferential(kiln: Kiln, subject: Subject, configs: readonly 
       side.host.callbacks = 0;
       const got = call(side, c, kilnTrap);
       result.compared++;
-      let mm: Difference | null = null;
+      let mm: Difference | null;
       if (!sameOutcome(expected, got)) {
         mm = { kind: expected.ok && got.ok ? 'result' : 'trap', expected: showOutcome(expected), got: showOutcome(got), assertion: callAssertion(c, expected) };
       } else {

@@ -222,7 +222,7 @@ async function main(): Promise<number> {
         console.log(`seed ${seed}: skipped, native WebAssembly rejects the module: ${(e as Error).message}`);
         continue;
       }
-      throw new Error(`seed ${seed}: the generator made a module native WebAssembly rejects (a fuzzer bug): ${(e as Error).message}`);
+      throw new Error(`seed ${seed}: the generator made a module native WebAssembly rejects (a fuzzer bug): ${(e as Error).message}`, { cause: e });
     }
     stats.oracleMs += Date.now() - t1;
     stats.modules++;

@@ -18,7 +18,8 @@
  */
 import { cloneModule, type Func, type Instr, type Module, type ValType } from './ast.js';
 import { encodeModule } from './encode.js';
-import { checkNanDiscipline, konst, zero, type Call } from './gen.js';
+import { type Call } from './gen.js';
+import { checkNanDiscipline, konst, zero } from './instrs.js';
 
 /** A case: a module and the calls made on it, the failing one last. */
 export interface Case {
@@ -322,7 +323,6 @@ export function shrink(c: Case, check: Check, opts: ShrinkOptions = {}): ShrinkR
 
   let progress = true;
   while (progress && Date.now() < deadline) {
-    progress = false;
     const before = moduleSize(cur.module) + cur.calls.length;
 
     // Calls before the failing one: halves, then one by one.

@@ -113,7 +113,10 @@ function parseModuleForm(m: SList): ModuleForm {
   const items = m.items;
   let i = 1;
   const form: ModuleForm = { definition: false, source: 'text', fields: [], line: m.line };
-  if (atomText(items[i]) === 'definition') (form.definition = true), i++;
+  if (atomText(items[i]) === 'definition') {
+    form.definition = true;
+    i++;
+  }
   else if (atomText(items[i]) === 'instance') {
     const ids = items.slice(2).map(atomText).filter((t) => t?.startsWith('$')) as string[];
     form.name = ids[0];
@@ -122,7 +125,10 @@ function parseModuleForm(m: SList): ModuleForm {
   }
   if (atomText(items[i])?.startsWith('$')) form.name = atomText(items[i++]);
   const kw = atomText(items[i]);
-  if (kw === 'binary' || kw === 'quote') (form.source = kw), i++;
+  if (kw === 'binary' || kw === 'quote') {
+    form.source = kw;
+    i++;
+  }
   form.fields = items.slice(i);
   return form;
 }

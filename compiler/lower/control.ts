@@ -1,0 +1,419 @@
+/**
+ * The control side of lowering one function (between StackLowering,
+ * stack.ts, and FuncLowering, func.ts): control frames, branches and the two
+ * forms of structured control flow.
+ *
+ * `block` and `if` become labelled blocks/ifs, `loop` a labelled
+ * `for (;;)`, `br` a `break`/`continue` after assigning the branch's values
+ * to the target's variables, `br_table` a `switch`. Code after an
+ * unconditional branch is skipped until the end of its block. Functions
+ * nested deeper than `flatDepth` are lowered in the flat form instead (one
+ * dispatch loop, func.ts FLAT_DEPTH). Fuel metering (fuel-meter.ts) is
+ * driven from here: regions open and close with the frames.
+ */
+import * as A from './ast.js';
+import type { Expr, Stmt } from './ast.js';
+import { IMPURE, type Val } from './values.js';
+import type { ModuleEnv } from './env.js';
+import { FuelMeter } from './fuel-meter.js';
+import { StackLowering } from './stack.js';
+import { readBrTable, blockValType } from '../decode/code.js';
+import { BLOCK, LOOP, IF, ELSE, FUNC, type FrameKind } from '../frames.js';
+import { I64, type ValType } from '../types.js';
+
+interface Frame {
+  kind: FrameKind;
+  label: string;
+  params: ValType[];
+  results: ValType[];
+  /** Variables a branch to this frame assigns: loop params for loops, results otherwise. */
+  branchVars: string[];
+  /** Variables holding the results after the construct (loops: separate from branchVars). */
+  resultVars: string[];
+  /** Stack height below the params. */
+  height: number;
+  /** Statement list the construct is appended to when it ends. */
+  outer: Stmt[];
+  body: Stmt[];
+  elseBody: Stmt[] | null;
+  cond: Expr | null;
+  /** Param values of an `if`, restored for its `else` arm. */
+  paramVals: Val[];
+  /** A branch targets this frame's label. */
+  used: boolean;
+  /** Fuel: the index of the first meter level a branch here leaves (FuelMeter.branch). */
+  from: number;
+  offset: number;
+  /** Flat form: case numbers of the end (branch target of blocks and ifs), the loop head, the else arm. */
+  endCase: number;
+  headCase: number;
+  elseCase: number;
+}
+
+export class ControlLowering extends StackLowering {
+  protected frames: Frame[] = [];
+  /** Inside unreachable code: skip instructions. */
+  protected dead = false;
+  /** Nesting depth of blocks opened inside unreachable code. */
+  private deadDepth = 0;
+  private nLabels = 0;
+  private brTargets: Uint32Array = new Uint32Array(16);
+  /** Lowered in the flat form (see func.ts FLAT_DEPTH). */
+  protected flatForm = false;
+  protected cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
+  private nCases = 0;
+  /** Fuel metering (compile option `fuel`, see fuel.ts and fuel-meter.ts), or null. */
+  readonly meter: FuelMeter | null;
+
+  constructor(env: ModuleEnv, funcidx: number) {
+    super(env, funcidx);
+    const m = env.m;
+    const i = funcidx - m.numImportedFuncs;
+    const prepaid = env.prepaid ?? null;
+    const nImported = m.numImportedFuncs;
+    if (env.fuel && prepaid !== null) {
+      const calleeEntry = (f: number) => (f < nImported ? 0 : prepaid[f - nImported]!);
+      this.meter = new FuelMeter(env.fuel, env, funcidx, prepaid[i]!, calleeEntry);
+    } else this.meter = null;
+  }
+
+  // --------------------------------------------------------- control flow
+
+  protected frame(kind: FrameKind, params: ValType[], results: ValType[], outer: Stmt[], offset: number): Frame {
+    return {
+      kind, label: `L${this.nLabels++}`, params, results, branchVars: [], resultVars: [],
+      height: this.stack.length - params.length, outer, body: [], elseBody: null, cond: null,
+      paramVals: [], used: false, from: 0, offset, endCase: 0, headCase: 0, elseCase: 0,
+    };
+  }
+
+  private blockType(a: number): [ValType[], ValType[]] {
+    if (a >= 0) {
+      const t = this.env.m.types[a];
+      return [t.params, t.results];
+    }
+    const b = blockValType(a);
+    return b === 0x40 ? [[], []] : [[], [b]];
+  }
+
+  private enter(kind: FrameKind, a: number): Frame {
+    const [params, results] = this.blockType(a);
+    const f = this.frame(kind, params, results, this.out, this.at);
+    f.resultVars = this.newVars(results);
+    f.branchVars = f.resultVars;
+    // A branch to a block's end leaves the enclosing level's region; to an if's end, the arm's (see `loop` for loops).
+    if (this.meter !== null) f.from = this.meter.depth() - (kind === BLOCK ? 1 : 0);
+    if (this.flatForm) {
+      f.endCase = this.nCases++;
+      f.headCase = kind === LOOP ? this.nCases++ : 0;
+      f.elseCase = kind === IF ? this.nCases++ : 0;
+    }
+    this.frames.push(f);
+    return f;
+  }
+
+  /** Flat form: starts case `id` (a new number by default); following statements go there. */
+  protected newCase(id: number = this.nCases++): number {
+    const c = { tests: [A.num(id)], body: [] as Stmt[] };
+    this.cases.push(c);
+    this.out = c.body;
+    return id;
+  }
+
+  /** Flat form: `st = id; continue D;` */
+  private jump(id: number): void {
+    this.push(A.exprStmt(A.assign('st', A.num(id))));
+    this.push(A.cont('D'));
+  }
+
+  protected skipDead(name: string): void {
+    if (name === 'block' || name === 'loop' || name === 'if') this.deadDepth++;
+    else if (name === 'end') {
+      if (this.deadDepth > 0) this.deadDepth--;
+      else this.end();
+    } else if (name === 'else' && this.deadDepth === 0) this.else_();
+  }
+
+  private target(depth: number): Frame {
+    const f = this.frames[this.frames.length - 1 - depth];
+    if (f.kind !== FUNC) f.used = true;
+    return f;
+  }
+
+  /** Statements that branch to `f` with `vals` (already popped, simple or pure); `uncond`: a `br`. */
+  private branch(f: Frame, vals: Val[], uncond: boolean): void {
+    if (f.kind === FUNC) {
+      this.meter?.branch(0, false, false);
+      this.return_(vals);
+      return;
+    }
+    this.assignTo(f.branchVars, vals);
+    this.meter?.branch(f.from, f.kind === LOOP, uncond);
+    if (this.flatForm) this.jump(f.kind === LOOP ? f.headCase : f.endCase);
+    else this.push(f.kind === LOOP ? A.cont(f.label) : A.brk(f.label));
+  }
+
+  private arity(f: Frame): ValType[] {
+    return f.kind === LOOP ? f.params : f.results;
+  }
+
+  private return_(vals: Val[]): void {
+    const res = this.type.results;
+    if (this.big) {
+      const exprs = this.abiArgs(vals);
+      if (res.length === 1 && res[0] === I64) this.push(A.exprStmt(A.assign(A.member('rt', 'hi'), exprs[1])));
+      this.push(A.ret(res.length === 0 ? null : res.length === 1 ? exprs[0] : resultsArray(exprs)));
+      return;
+    }
+    if (res.length === 0) this.push(A.ret(null));
+    else if (res.length === 1) {
+      const v = vals[0];
+      if (v.h !== null) {
+        this.push(A.exprStmt(A.assign(A.member('rt', 'hi'), v.h)));
+        this.push(A.ret(v.e));
+      } else this.push(A.ret(v.bool ? StackLowering.i32(v) : v.e));
+    } else this.push(A.ret(resultsArray(this.flat(vals))));
+  }
+
+  private end(): void {
+    const f = this.frames.pop()!;
+    if (this.meter !== null && f.kind !== BLOCK) this.meter.close();
+    const live = !this.dead;
+    this.dead = false;
+    if (f.kind === FUNC) {
+      if (live) {
+        const vals = this.popN(f.results.length);
+        this.return_(vals);
+      }
+      if (!this.flatForm) this.out = f.outer;
+      return;
+    }
+    if (live) this.assignTo(f.resultVars, this.popN(f.results.length));
+    if (this.flatForm) {
+      this.endFlat(f, live);
+      return;
+    }
+    this.out = f.outer;
+    let stmt: Stmt;
+    if (f.kind === LOOP) {
+      f.body.push(A.brk(f.label));
+      stmt = A.labeled(f.label, A.loop(f.body));
+    } else if (f.kind === BLOCK) {
+      if (!f.used) {
+        for (const s of f.body) this.out.push(s);
+        stmt = null;
+      } else stmt = A.labeled(f.label, A.block(f.body));
+    } else {
+      let elseBody = f.elseBody;
+      if (f.kind === IF && f.resultVars.length > 0) {
+        // No else arm: the params pass through as results.
+        const saved = this.out;
+        this.out = elseBody = [];
+        this.assignTo(f.resultVars, f.paramVals);
+        this.out = saved;
+      }
+      const s = A.ifStmt(f.cond, f.body, elseBody, f.offset);
+      stmt = f.used ? A.labeled(f.label, s) : s;
+    }
+    if (stmt !== null) this.out.push(A.withLoc(stmt, f.offset));
+    if (this.meter !== null && f.kind === BLOCK && f.used) this.meter.join(this.out, this.at, live);
+    this.stack.length = f.height;
+    for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
+  }
+
+  /** Flat form of `end` for blocks, loops and ifs (results already assigned). */
+  private endFlat(f: Frame, live: boolean): void {
+    if (f.kind === IF) {
+      // No else arm: the else path passes the params through as results.
+      if (f.resultVars.length > 0) {
+        if (live) this.jump(f.endCase);
+        this.newCase(f.elseCase);
+        this.assignTo(f.resultVars, f.paramVals);
+      } else this.newCase(f.elseCase);
+    }
+    if (f.kind !== LOOP) this.newCase(f.endCase);
+    if (this.meter !== null && f.kind === BLOCK && f.used) this.meter.join(this.out, this.at, live);
+    this.stack.length = f.height;
+    for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
+  }
+
+  private else_(): void {
+    const f = this.frames[this.frames.length - 1];
+    this.meter?.close();
+    if (!this.dead) this.assignTo(f.resultVars, this.popN(f.results.length));
+    if (this.flatForm) {
+      if (!this.dead) this.jump(f.endCase);
+      this.dead = false;
+      f.kind = ELSE;
+      this.newCase(f.elseCase);
+      this.meter?.openArm(this.out, this.at);
+      this.stack.length = f.height;
+      for (const v of f.paramVals) this.stack.push(v);
+      return;
+    }
+    this.dead = false;
+    f.kind = ELSE;
+    this.out = f.elseBody = [];
+    this.meter?.openArm(this.out, this.at);
+    this.stack.length = f.height;
+    for (const v of f.paramVals) this.stack.push(v);
+  }
+
+  // ---------------------------------------------------- control instructions
+
+  /**
+   * Lowers the current instruction (`this.ins`, named `name`) when it is a
+   * control instruction; returns false for any other.
+   */
+  protected control(name: string): boolean {
+    const ins = this.ins;
+    switch (name) {
+      case 'nop':
+        return true;
+      case 'unreachable':
+        this.effect(A.exprStmt(A.call('trap', [A.str('unreachable')])));
+        this.dead = true;
+        return true;
+      case 'block': {
+        this.spillAll();
+        const f = this.enter(BLOCK, ins.a);
+        if (!this.flatForm) this.out = f.body;
+        return true;
+      }
+      case 'loop':
+        this.loop(ins.a);
+        return true;
+      case 'if':
+        this.if_(ins.a);
+        return true;
+      case 'else':
+        this.else_();
+        return true;
+      case 'end':
+        this.end();
+        return true;
+      case 'br': {
+        this.spillImpure();
+        const f = this.target(ins.a);
+        this.branch(f, this.popN(this.arity(f).length), true);
+        this.dead = true;
+        return true;
+      }
+      case 'br_if':
+        this.brIf(ins.a);
+        return true;
+      case 'br_table':
+        this.brTable();
+        return true;
+      case 'return': {
+        this.spillImpure();
+        this.meter?.branch(0, false, false);
+        this.return_(this.popN(this.type.results.length));
+        this.dead = true;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** `loop` with block type `a`. */
+  private loop(a: number): void {
+    this.spillAll();
+    const f = this.enter(LOOP, a);
+    f.branchVars = this.newVars(f.params);
+    const params = this.popN(f.params.length);
+    const saved = this.out;
+    this.out = f.outer;
+    this.assignTo(f.branchVars, params);
+    this.out = saved;
+    for (const v of this.varVals(f.branchVars, f.params)) this.stack.push(v);
+    if (this.flatForm) this.newCase(f.headCase);
+    else this.out = f.body;
+    if (this.meter !== null) {
+      this.meter.openLoop(this.out, this.at);
+      f.from = this.meter.depth() - 1;
+    }
+  }
+
+  /** `if` with block type `a`. */
+  private if_(a: number): void {
+    const c = this.pop();
+    this.spillAll();
+    const f = this.enter(IF, a);
+    f.cond = StackLowering.cond(c);
+    f.paramVals = this.stack.slice(this.stack.length - f.params.length);
+    if (this.flatForm) {
+      const jump: Stmt[] = [A.exprStmt(A.assign('st', A.num(f.elseCase))), A.cont('D')];
+      this.push(A.ifStmt(A.un('!', f.cond), jump, null));
+    } else this.out = f.body;
+    this.meter?.openArm(this.out, this.at);
+  }
+
+  /** `br_if` to label `depth`. */
+  private brIf(depth: number): void {
+    const c = this.pop();
+    const f = this.target(depth);
+    const n = this.arity(f).length;
+    this.spillImpure();
+    const s = this.stack;
+    for (let i = s.length - n; i < s.length; i++) s[i] = this.materialize(s[i]);
+    const vals = s.slice(s.length - n);
+    const saved = this.out;
+    const body: Stmt[] = [];
+    this.out = body;
+    this.branch(f, vals, false);
+    this.out = saved;
+    this.push(A.ifStmt(StackLowering.cond(c), body, null));
+  }
+
+  /** `br_table` (the current instruction): a `switch` whose cases branch, grouped by target. */
+  private brTable(): void {
+    const ins = this.ins;
+    const idx = this.pop();
+    this.spillImpure();
+    const targets = (this.brTargets = readBrTable(this.env.m.bytes, ins, this.brTargets));
+    const n = this.arity(this.target(ins.c)).length;
+    const s = this.stack;
+    for (let i = s.length - n; i < s.length; i++) s[i] = this.materialize(s[i]);
+    const vals = this.popN(n);
+    // Group the cases by target depth.
+    const byDepth = new Map<number, Expr[]>();
+    for (let i = 0; i < ins.a; i++) {
+      if (targets[i] === ins.c) continue;
+      let list = byDepth.get(targets[i]);
+      if (!list) byDepth.set(targets[i], (list = []));
+      list.push(A.num(i));
+    }
+    const saved = this.out;
+    const cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
+    for (const [depth, tests] of byDepth) {
+      this.out = [];
+      this.branch(this.target(depth), vals, false);
+      cases.push({ tests, body: this.out });
+    }
+    this.out = [];
+    this.branch(this.target(ins.c), vals, false);
+    const dflt = this.out;
+    this.out = saved;
+    if (cases.length === 0) {
+      // Only a default: evaluate the index for its effects, then branch.
+      if (idx.k === IMPURE) this.push(A.exprStmt(idx.e));
+      for (const st of dflt) this.push(st);
+    } else {
+      cases.push({ tests: null, body: dflt });
+      this.push(A.switchStmt(StackLowering.i32(idx), cases));
+    }
+    this.dead = true;
+  }
+}
+
+/**
+ * The array a function with several results returns (runtime/ABI.md): the
+ * values, then a `null` that keeps the array generic. V8 quiets NaNs stored
+ * into an array of doubles (and canonicalises them in optimised code), which
+ * would change a NaN's bits between a return and its caller.
+ */
+function resultsArray(exprs: Expr[]): Expr {
+  return A.array([...exprs, A.NULL]);
+}
