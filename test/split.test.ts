@@ -73,4 +73,19 @@ describe('function splitting', () => {
         (global.set $g0 (i32.const 100))
         (call $f5 (i64.const 0) (i64.const 0))))`, [['f5', [0n, -2147483648n]]]);
   });
+
+  it('fuzz seed 6000544: a local copy written in the function and read back after a part (auto+flat+split+fuel)', async () => {
+    await same(String.raw`(module
+      (type $t0 (func (result i64)))
+      (global $g0 (export "g0") (mut i32) (i32.const 100))
+      (global $g1 (export "g1") (mut i64) (i64.const 0))
+      (func $f7 (type $t0) (result i64) (local i64)
+        (block $L2 (result i64)
+          (br_table 1 $L2 (local.tee 0 (i64.const 1)) (i32.const 1)))
+        (global.set $g1 (local.get 0)))
+      (func $f7_w (export "f7") (type $t0) (result i64)
+        (global.set $g0 (i32.const 100))
+        (call $f7))
+      (func (export "g1v") (result i64) (global.get $g1)))`, [['f7', []], ['g1v', []]]);
+  });
 });

@@ -400,15 +400,20 @@ function handlerNames(body: Stmt[]): Set<string> {
 const TEMP = /^t\d+$/;
 /** Suffix of a part's own copy of a function variable (no other identifier Kiln emits ends with `$`). */
 const ALIAS = '$';
+/** Holds a part's exit code while the caller reloads its copies. */
+const EXIT_VAR = 'ex';
 
 /**
- * Makes the function's declarations `var` (done by hoistDeclarations), then:
+ * After the parts are made:
  * - moves each temporary that only one part uses into that part;
- * - in each part that calls no other part, keeps each function variable it
- *   names more than once in a local copy: read on entry, written back before
- *   every way out but an exception (so engines keep it in a register, not in
- *   the shared context). Variables that `catch`/`finally` blocks read, and
- *   RETURN_VAR, are never copied: an exception must find them current.
+ * - in the function and in each part, keeps each function variable the body
+ *   names more than once in a local copy (`x$`), so engines keep it in a
+ *   register, not in the shared context: read on entry; written back before
+ *   a call of a part that touches it (directly or through its own parts) and
+ *   re-read after a call of a part that assigns it; in a part, written back
+ *   before every way out but an exception. Variables that `catch`/`finally`
+ *   blocks read, and RETURN_VAR, are never copied: an exception must find
+ *   them current.
  */
 function localize(fn: Node, body: Stmt[], parts: Stmt[]): void {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
@@ -438,34 +443,67 @@ function localize(fn: Node, body: Stmt[], parts: Stmt[]): void {
   const vars = new Set<string>([...fn.params.map((p: Node) => p.name), ...(decl?.declarations.map((d: Node) => d.id.name) ?? [])]);
   const pinned = handlerNames(body);
   pinned.add(RETURN_VAR);
-  parts.forEach((p, i) => {
-    const u = partUses[i];
-    if ([...u.count.keys()].some((n) => partNames.has(n))) return;
+  // What each part touches and assigns, with the parts it calls (a part only calls parts made before it).
+  const index = new Map(parts.map((p, i) => [p.id.name, i]));
+  const touched: Set<string>[] = [];
+  const assigned: Set<string>[] = [];
+  parts.forEach((_, i) => {
+    const t = new Set(partUses[i].count.keys());
+    const a = new Set(partUses[i].assigned);
+    for (const n of partUses[i].count.keys()) {
+      const j = index.get(n);
+      if (j === undefined) continue;
+      for (const x of touched[j]) t.add(x);
+      for (const x of assigned[j]) a.add(x);
+    }
+    touched.push(t);
+    assigned.push(a);
+  });
+  const copy = (stmts: Stmt[], u: Uses, isPart: boolean): Stmt[] => {
     const copied = [...u.count].filter(([n, c]) => c > 1 && vars.has(n) && !pinned.has(n)).map(([n]) => n);
-    if (copied.length === 0) return;
+    if (copied.length === 0) return stmts;
     const set = new Set(copied);
-    const stmts: Stmt[] = structuredClone(p.body.body);
+    stmts = structuredClone(stmts);
     eachName(stmts, (id) => {
       const b = baseName(id.name);
       if (set.has(b)) id.name = b + ALIAS + id.name.slice(b.length);
     });
-    const back = copied.filter((n) => u.assigned.has(n));
-    const writeBack = (): Stmt[] => back.map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
-    const exits = (list: Stmt[]): void => {
+    const store = (names: Iterable<string>): Stmt[] => [...names].filter((n) => set.has(n) && u.assigned.has(n)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
+    const load = (names: Iterable<string>): Stmt[] => [...names].filter((n) => set.has(n)).map((n) => A.exprStmt(A.assign(n + ALIAS, A.id(n))));
+    let usesExit = false;
+    const visit = (list: Stmt[]): void => {
       for (let j = 0; j < list.length; j++) {
         const s = list[j];
-        if (s.type === 'ReturnStatement') list[j] = A.block([...writeBack(), s]);
-        else if (s.type === 'LabeledStatement') exits([s.body]) /* a labelled statement is never a return */;
-        else for (const l of childLists(s)) exits(l);
+        const callee = s.type === 'ExpressionStatement' ? s.expression : s.type === 'SwitchStatement' ? s.discriminant : null;
+        const k = callee?.type === 'CallExpression' ? index.get(callee.callee.name) : undefined;
+        if (k !== undefined) {
+          // A call of a part: it must find the variables it touches current, and its writes are read back.
+          for (const l of childLists(s)) visit(l); // the dispatch on its exit code may return
+          const before = store(touched[k]);
+          const after = load(assigned[k]);
+          if (before.length + after.length === 0) continue;
+          if (s.type === 'ExpressionStatement') list[j] = A.block([...before, s, ...after]);
+          else {
+            usesExit = true;
+            list[j] = A.block([...before, A.exprStmt(A.assign(EXIT_VAR, callee)), ...after, { ...s, discriminant: A.id(EXIT_VAR) }]);
+          }
+        } else if (s.type === 'ReturnStatement') {
+          if (isPart) list[j] = A.block([...store(set), s]);
+        } else if (s.type === 'LabeledStatement') visit([s.body]); // a labelled statement is never a return or a call
+        else for (const l of childLists(s)) visit(l);
       }
     };
-    if (back.length > 0) {
-      exits(stmts);
-      stmts.push(...writeBack());
-    }
-    stmts.unshift(A.decl('let', copied.map((n) => [n + ALIAS, A.id(n)])));
-    p.body.body = stmts;
+    visit(stmts);
+    if (isPart) stmts.push(...store(set));
+    const decls: [string, Node][] = copied.map((n) => [n + ALIAS, A.id(n)]);
+    if (usesExit) decls.push([EXIT_VAR, A.num(0)]);
+    return [A.decl('let', decls), ...stmts];
+  };
+  parts.forEach((p, i) => {
+    p.body.body = copy(p.body.body, partUses[i], true);
   });
+  const from = decl !== null && body[0] === decl ? 1 : 0;
+  body.splice(from, body.length - from, ...copy(body.slice(from), own, false));
 }
 
 /** Adds `name` (initially 0) to the function's leading declaration. */
