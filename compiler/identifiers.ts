@@ -18,6 +18,11 @@
  * Locals named in the section get identifiers the same way
  * (`localIdentifiers`), avoiding the function identifiers too.
  *
+ * Function splitting (passes/split.ts) adds two families no other name can
+ * take: a function's parts are its identifier + `$p<k>` (a sanitised base has
+ * no `$`, and suffixes are `$<digits>` or `$h`), and a body's local copy of a
+ * variable is its identifier + `$` (nothing else ends with `$`).
+ *
  * `isKilnIdentifier` states the whole reserved set explicitly; the names test
  * checks every assigned identifier against it, so the scheme stays safe if it
  * ever changes.
@@ -40,7 +45,7 @@ export const KILN_DOLLAR_NAMES: readonly string[] = ['$rt', '$imports', '$export
  * Other identifiers the emitted module declares besides the generated
  * families of lower/env.ts (module level and inside `instantiate`).
  */
-const KILN_FIXED_NAMES = ['instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'DV', 'st', 'D', 'module', 'require'];
+const KILN_FIXED_NAMES = ['instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'DV', 'st', 'D', 'module', 'require', 'rv', 'ex'];
 
 const RESERVED_WORDS = (
   'break case catch class const continue debugger default delete do else enum export extends false finally for ' +

@@ -1,11 +1,23 @@
 /**
  * Linear memory (spec 4.2.9 "Memory Instances", JS API `WebAssembly.Memory`).
- * Allocates only its current size; grows into a new buffer (`ArrayBuffer.prototype.transfer` where the engine has it, else a copy).
+ *
+ * The bytes live in a backing `ArrayBuffer` that may be larger than the
+ * memory (growth slack); the views the compiled code and the runtime use
+ * (`dv`, `u8`) cover exactly the memory's `pages * 65536` bytes, so accesses
+ * past it still trap. A grow that fits in the slack only makes new views: a
+ * program growing one page at a time (malloc's sbrk) would otherwise copy
+ * its whole memory, and fault in fresh pages, on every page. The backing is
+ * handed out as `memory.buffer` only at exactly the memory's size, as the JS
+ * API requires: reading `buffer` while there is slack first moves the bytes
+ * into an exact buffer (`ArrayBuffer.prototype.transfer` where the engine has
+ * it, else a copy), and the next grow after that detaches it.
  */
 import { brand, enforceU32 } from './state.js';
 
 /** Bytes in a page. */
 export const PAGE_BYTES = 65536;
+/** A grow that needs a new backing buffer allocates this much more than asked (as a fraction of the new size), within the maximum. */
+const SLACK = 0.5;
 /** The spec's maximum number of pages of a 32-bit memory (4 GiB). */
 export const MAX_PAGES = 65536;
 
@@ -21,8 +33,8 @@ export interface MemoryDescriptor {
  * A linear memory. Fields (ABI.md): `pages` (current size in pages of 64 KiB),
  * `max` (effective maximum in pages: min(declared maximum ?? 65536, page
  * limit ?? 65536)), `declaredMax` (the declared maximum in pages, or
- * undefined), `buffer` (exactly `pages * 65536` bytes; replaced on grow), `dv`
- * and `u8` (views over `buffer`, replaced with it).
+ * undefined), `dv` and `u8` (views over exactly the memory's bytes, replaced
+ * on grow). `buffer` (JS API) is a getter.
  */
 export class Memory {
   /** `instanceof` holds for a Memory made by any runtime copy of the same ABI version (JS API glue checks it). */
@@ -33,7 +45,8 @@ export class Memory {
   pages: number;
   max: number;
   declaredMax: number | undefined;
-  buffer: ArrayBuffer;
+  /** Holds the memory's bytes, and may be longer (growth slack). */
+  private backing: ArrayBuffer;
   dv: DataView;
   u8: Uint8Array;
   private readonly growCbs: (() => void)[];
@@ -56,10 +69,33 @@ export class Memory {
     this.pages = initial;
     this.max = max;
     this.declaredMax = maximum;
-    this.buffer = new ArrayBuffer(initial * PAGE_BYTES);
-    this.dv = new DataView(this.buffer);
-    this.u8 = new Uint8Array(this.buffer);
+    this.backing = new ArrayBuffer(initial * PAGE_BYTES);
+    this.dv = new DataView(this.backing);
+    this.u8 = new Uint8Array(this.backing);
     this.growCbs = [];
+  }
+
+  /**
+   * JS API `Memory.prototype.buffer`: an ArrayBuffer of exactly `pages * 65536`
+   * bytes, the same object until the next grow, which detaches it. Moves the
+   * bytes out of a backing buffer with slack first (the views are replaced
+   * and the `onGrow` callbacks run, as after a grow).
+   * @throws RangeError when the exact buffer cannot be allocated.
+   */
+  get buffer(): ArrayBuffer {
+    const size = this.pages * PAGE_BYTES;
+    if (this.backing.byteLength !== size) this.replace(moveTo(this.backing, size, this.u8));
+    return this.backing;
+  }
+
+  /** Makes `buf` the backing buffer: new views over the memory's bytes, then the `onGrow` callbacks. */
+  private replace(buf: ArrayBuffer): void {
+    const size = this.pages * PAGE_BYTES;
+    this.backing = buf;
+    this.dv = new DataView(buf, 0, size);
+    this.u8 = new Uint8Array(buf, 0, size);
+    const cbs = this.growCbs;
+    for (let i = 0; i < cbs.length; i++) cbs[i]!();
   }
 
   /**
@@ -75,30 +111,27 @@ export class Memory {
     delta >>>= 0;
     if (delta === 0) return old;
     if (delta > this.max - old) return -1;
-    let buf: ArrayBuffer;
-    try {
-      // `transfer` (ES2024) moves the contents and detaches the old buffer, as the JS API requires after
-      // a grow (and may grow in place); engines without it get a copy and the old buffer stays attached.
-      const transfer = (this.buffer as { transfer?: (n: number) => ArrayBuffer }).transfer;
-      if (transfer !== undefined) buf = transfer.call(this.buffer, (old + delta) * PAGE_BYTES);
-      else {
-        buf = new ArrayBuffer((old + delta) * PAGE_BYTES);
-        new Uint8Array(buf).set(this.u8);
+    const size = (old + delta) * PAGE_BYTES;
+    let buf = this.backing;
+    if (size > buf.byteLength) {
+      const roomy = Math.min(this.max, Math.ceil((old + delta) * (1 + SLACK))) * PAGE_BYTES;
+      try {
+        buf = moveTo(buf, roomy, this.u8);
+      } catch {
+        try {
+          buf = moveTo(buf, size, this.u8);
+        } catch {
+          return -1;
+        }
       }
-    } catch {
-      return -1;
     }
-    const u8 = new Uint8Array(buf);
-    this.buffer = buf;
-    this.dv = new DataView(buf);
-    this.u8 = u8;
+    // Otherwise the slack has room: the backing, longer than the memory, was never handed out as `buffer`.
     this.pages = old + delta;
-    const cbs = this.growCbs;
-    for (let i = 0; i < cbs.length; i++) cbs[i]!();
+    this.replace(buf);
     return old;
   }
 
-  /** Registers `cb`, called after every successful grow (so instances refresh their cached views). */
+  /** Registers `cb`, called whenever `dv` and `u8` are replaced (after a grow, or when `buffer` moves the bytes), so instances refresh their cached views. */
   onGrow(cb: () => void): void {
     this.growCbs.push(cb);
   }
@@ -118,4 +151,18 @@ export class Memory {
 /** True for a Kiln `Memory`, including one made by another runtime copy of the same ABI version. */
 export function isMemory(v: unknown): v is Memory {
   return typeof v === 'object' && v !== null && (v as any)[MEMORY_BRAND] === true;
+}
+
+/**
+ * The contents of `buf` in a new buffer of `bytes` bytes, zero beyond them;
+ * `buf` is detached where the engine has `ArrayBuffer.prototype.transfer`
+ * (which may reuse its memory), else copied (`u8` views its bytes in use).
+ * @throws RangeError when the allocation fails.
+ */
+function moveTo(buf: ArrayBuffer, bytes: number, u8: Uint8Array): ArrayBuffer {
+  const transfer = (buf as { transfer?: (n: number) => ArrayBuffer }).transfer;
+  if (transfer !== undefined) return transfer.call(buf, bytes);
+  const out = new ArrayBuffer(bytes);
+  new Uint8Array(out).set(bytes < u8.length ? u8.subarray(0, bytes) : u8);
+  return out;
 }

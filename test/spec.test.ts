@@ -37,6 +37,8 @@ describe(`spec suite ${SUITE}`, () => {
     ['', {}],
     [' with fuel metering (infinite default budget)', { fuel: true }],
     [' with i64 as BigInt in every function (i64: bigint)', { i64: 'bigint' }],
+    [' with every function split into parts, and fuel (splitWeight 8)', { splitWeight: 8, fuel: true }],
+    [' with every function split into parts, i64 as BigInt (splitWeight 8)', { splitWeight: 8, i64: 'bigint' }],
   ] as const) {
     it(`kiln${label}: every assertion of every non-SIMD file passes (skips: module quote only)`, async (ctx) => {
       if (!existsSync(suiteDir)) ctx.skip(missing);

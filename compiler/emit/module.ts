@@ -28,6 +28,7 @@ import { resolveFuelCosts, type FuelCosts } from '../lower/fuel-costs.js';
 import { compilePageLimit } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
+import { splitFunction, DEFAULT_SPLIT_WEIGHT } from '../passes/split.js';
 import { ModuleSourceMap, type SourceMapOptions } from './sourcemap.js';
 
 /** Options of `compile` (see README "API"; source maps: emit/sourcemap.ts). */
@@ -46,6 +47,12 @@ export interface CompileOptions extends SourceMapOptions {
    * tests set 0 to lower every function that way.
    */
   flatDepth?: number;
+  /**
+   * Largest emitted function, in AST nodes, before the function is split into
+   * nested parts (passes/split.ts; JS engines do not optimize huge functions).
+   * Default DEFAULT_SPLIT_WEIGHT (20,000); 0 turns splitting off.
+   */
+  splitWeight?: number;
   /** Indent the output two spaces a level, for reading (default: compact, one statement per line, no indentation). */
   pretty?: boolean;
   /**
@@ -122,6 +129,7 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   parts.push(`const $sha256 = ${JSON.stringify(bytesToHex(sha256(m.bytes)))};\n`);
   parts.push(`const $customSections = ${JSON.stringify(keptCustomSections(m, opts.customSections ?? false))};\n`);
   const limit = compilePageLimit(opts.maxMemoryPages);
+  const splitWeight = opts.splitWeight ?? DEFAULT_SPLIT_WEIGHT;
   parts.push(
     `/**\n * Instantiates the module (spec 4.5.4): resolves \`imports\`, creates its state,\n` +
       ` * applies element and data segments, runs the start function.\n * @returns {{ exports: object }}\n */\n` +
@@ -134,6 +142,7 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   for (let i = m.numImportedFuncs; i < m.funcTypes.length; i++) {
     const header = unit + functionHeader(m, env.funcIds, i);
     const decl = lowerFunction(env, i);
+    if (splitWeight > 0) splitFunction(decl, splitWeight);
     const slots = env.bigFuncs.get(i);
     if (slots !== undefined) parts.push(indent(`const RF${i} = new BigUint64Array(${slots}), RD${i} = new Int32Array(RF${i}.buffer);\nlet RB${i} = 0;`));
     if (sm !== null) parts.push(sm.func(parts, env, i, decl, header, unit));

@@ -7,6 +7,12 @@
  * on speed.
  *
  *   npx tsx test/bench/programs.ts [--only=SUBSTRING] [--runs=N] [--v8-big] [--engines=native,kiln]
+ *     [--split-weight=N] [--node=PATH] [--json=FILE]
+ *
+ * --split-weight compiles with that `splitWeight` (passes/split.ts; 0: no
+ * splitting); --node runs the cases on another `node` binary (Node 24 from
+ * test/engines/fetch.mjs, say); --json writes `{ node, cases: [{ name,
+ * native_ms, kiln_ms, ok }] }`.
  *
  * --v8-big raises V8's --max-optimized-bytecode-size (61440 by default) so
  * that the largest generated functions (luaV_execute, sqlite3VdbeExec) can
@@ -68,6 +74,10 @@ function main(): void {
   const runs = Number(opt('runs') ?? 1);
   const engines = (opt('engines') ?? 'native,kiln').split(',');
   const big = argv.includes('--v8-big');
+  const split = opt('split-weight');
+  const nodeBin = opt('node') ?? process.execPath;
+  const json = opt('json');
+  const rows: { name: string; native_ms: number; kiln_ms: number; ok: boolean }[] = [];
   if (!existsSync(PROGRAMS)) { console.log('programs bench: ../shared/programs is absent'); return; }
   mkdirSync(OUT, { recursive: true });
 
@@ -75,7 +85,7 @@ function main(): void {
   for (const wasm of ['lua.wasm', 'lua-eh.wasm', 'sqlite.wasm']) {
     const t0 = performance.now();
     try {
-      const { code } = compile(new Uint8Array(readFileSync(join(PROGRAMS, wasm))), { format: 'cjs' });
+      const { code } = compile(new Uint8Array(readFileSync(join(PROGRAMS, wasm))), { format: 'cjs', ...(split === undefined ? {} : { splitWeight: Number(split) }) });
       const file = join(OUT, wasm.replace(/\.wasm$/, '.cjs'));
       writeFileSync(file, code);
       kilnFiles.set(wasm, file);
@@ -87,6 +97,8 @@ function main(): void {
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const version = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`node ${version}${split === undefined ? '' : `, splitWeight ${split}`}`);
   console.log(`\n${'case'.padEnd(44)} ${engines.map((e) => e.padStart(10)).join(' ')}   kiln/native${big ? '   (V8 --max-optimized-bytecode-size raised)' : ''}`);
   for (const c of cases()) {
     const name = `${c.wasm} ${c.dir}/${c.script}`;
@@ -100,7 +112,7 @@ function main(): void {
       let status = 'ok';
       for (let i = 0; i < runs; i++) {
         const flags = big ? ['--max-optimized-bytecode-size=1000000'] : [];
-        const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', engine, modFile, JSON.stringify(c)],
+        const r = spawnSync(nodeBin, [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--child', engine, modFile, JSON.stringify(c)],
           { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
         const line = r.stdout.trim().split('\n').pop() ?? '';
         try {
@@ -115,8 +127,15 @@ function main(): void {
       cells[engine] = status === 'ok' ? ms[engine].toFixed(0) : status;
     }
     const ratio = ms.native && ms.kiln ? (ms.kiln / ms.native).toFixed(1) + 'x' : '';
+    if (ms.native && ms.kiln) rows.push({ name, native_ms: ms.native, kiln_ms: ms.kiln, ok: cells.kiln === ms.kiln.toFixed(0) });
     console.log(`${name.padEnd(44)} ${engines.map((e) => (cells[e] ?? '').padStart(10)).join(' ')}   ${ratio.padStart(8)}`);
   }
+  if (rows.length > 0) {
+    const geo = Math.exp(rows.reduce((a, r) => a + Math.log(r.kiln_ms / r.native_ms), 0) / rows.length);
+    const worst = rows.reduce((a, r) => Math.max(a, r.kiln_ms / r.native_ms), 0);
+    console.log(`\nkiln/native: geomean ${geo.toFixed(2)}x, worst ${worst.toFixed(2)}x over ${rows.length} cases`);
+  }
+  if (json !== undefined) writeFileSync(json, JSON.stringify({ node: version, splitWeight: split === undefined ? null : Number(split), cases: rows }, null, 2));
 }
 
 main();

@@ -31,9 +31,11 @@ export interface Config {
   fuel: boolean;
   /** `flatDepth: 0`: every function in the flat (dispatch loop) form. */
   flat: boolean;
+  /** `splitWeight` (passes/split.ts): small, so every function is split into many parts. */
+  split?: number;
 }
 
-/** Every configuration the fuzzer knows: i64 forms × fuel off/on, and the flat form. */
+/** Every configuration the fuzzer knows: i64 forms × fuel off/on, the flat form, and functions split into parts. */
 export const ALL_CONFIGS: readonly Config[] = [
   { name: 'pair', i64: 'pair', fuel: false, flat: false },
   { name: 'pair+fuel', i64: 'pair', fuel: true, flat: false },
@@ -44,6 +46,9 @@ export const ALL_CONFIGS: readonly Config[] = [
   { name: 'pair+flat', i64: 'pair', fuel: false, flat: true },
   { name: 'bigint+flat', i64: 'bigint', fuel: false, flat: true },
   { name: 'auto+flat+fuel', i64: 'auto', fuel: true, flat: true },
+  { name: 'pair+split', i64: 'pair', fuel: false, flat: false, split: 60 },
+  { name: 'bigint+split+fuel', i64: 'bigint', fuel: true, flat: false, split: 1 },
+  { name: 'auto+flat+split+fuel', i64: 'auto', fuel: true, flat: true, split: 20 },
 ];
 
 /** Looks configurations up by name (comma-separated; `all` for every one). */
@@ -221,6 +226,7 @@ export function compileKiln(kiln: Kiln, bytes: Uint8Array, c: Config): (imports:
   const inline = kiln.inlineRuntime === true;
   const { code } = kiln.compile(bytes, {
     format: 'cjs', runtime: inline ? 'inline' : 'import', i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : {}),
+    ...(c.split !== undefined ? { splitWeight: c.split } : {}),
   });
   const module = { exports: {} as Record<string, unknown> };
   const req = (spec: string) => {

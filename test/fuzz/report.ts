@@ -56,6 +56,7 @@ export function optionsText(c: Config): string {
   const o = [`i64: '${c.i64}'`];
   if (c.fuel) o.push('fuel: true');
   if (c.flat) o.push('flatDepth: 0');
+  if (c.split !== undefined) o.push(`splitWeight: ${c.split}`);
   return `{ ${o.join(', ')} }`;
 }
 

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compile } from '../../compiler/index.js';
+import { compile, type CompileOptions } from '../../compiler/index.js';
 import { createWebAssembly, type PrecompiledModule, type WebAssemblyNamespace } from '../../runtime/webassembly.js';
 import { packageDir } from './glue.js';
 
@@ -101,14 +101,15 @@ export const compileStats = { compiled: 0 };
  * loaded as a user in an engine without WebAssembly loads it: CommonJS
  * output (runtime inline) evaluated with no `WebAssembly` in scope (the
  * output probes it with `typeof` only, to extend the engine's error classes).
+ * `extra` adds compile options (the bench sets `splitWeight`).
  * @throws CompileError when Kiln cannot compile the module (SIMD, say).
  */
-export function precompile(bytes: Uint8Array, i64: I64Form): PrecompiledModule {
+export function precompile(bytes: Uint8Array, i64: I64Form, extra: CompileOptions = {}): PrecompiledModule {
   const hash = sha256Hex(bytes);
-  const key = `${i64}:${hash}`;
+  const key = `${i64}:${JSON.stringify(extra)}:${hash}`;
   let m = cache.get(key);
   if (m === undefined) {
-    const { code } = compile(bytes, { format: 'cjs', runtime: 'inline', i64 });
+    const { code } = compile(bytes, { ...extra, format: 'cjs', runtime: 'inline', i64 });
     const holder: { exports: PrecompiledModule | null } = { exports: null };
     new Function('module', 'WebAssembly', code)(holder, undefined);
     m = holder.exports!;
@@ -141,10 +142,10 @@ export interface KilnEngine {
  * `validate` answers false for them and compiling them throws `CompileError`
  * (except Emscripten's `addFunction` modules, which the namespace builds itself).
  */
-export function kilnEngine(i64: I64Form, wasm: readonly Uint8Array[]): KilnEngine {
+export function kilnEngine(i64: I64Form, wasm: readonly Uint8Array[], extra: CompileOptions = {}): KilnEngine {
   const stats: KilnStats = { instances: 0, byHash: new Map() };
   const counted = wasm.map((bytes): PrecompiledModule => {
-    const m = precompile(bytes, i64);
+    const m = precompile(bytes, i64, extra);
     return {
       ...m,
       instantiate(importObject?: unknown, options?: unknown) {

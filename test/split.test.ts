@@ -1,0 +1,141 @@
+/**
+ * Function splitting (compiler/passes/split.ts): functions over `splitWeight`
+ * AST nodes are cut into nested parts. Each case compiles with a tiny weight,
+ * so every statement list is cut, in every i64 form, with and without fuel,
+ * and in the flat form, and compares with native WebAssembly: results,
+ * traps and the state left behind. Regression cases found by the fuzzer's
+ * split configurations come first.
+ */
+import { describe, it, expect } from 'vitest';
+import { compile, type CompileOptions } from '../compiler/index.js';
+import { weigh } from '../compiler/passes/split.js';
+import { importCode } from './util/load.js';
+import { parse } from 'acorn';
+
+const wabt = await (await import('wabt')).default();
+const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
+function wat(text: string): Uint8Array {
+  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
+}
+
+const FORMS: [string, CompileOptions][] = [];
+for (const i64 of ['pair', 'bigint', 'auto'] as const) {
+  for (const splitWeight of [1, 20, 60]) {
+    FORMS.push([`${i64} split ${splitWeight}`, { i64, splitWeight }], [`${i64} fuel split ${splitWeight}`, { i64, fuel: true, splitWeight }]);
+    FORMS.push([`${i64} flat split ${splitWeight}`, { i64, flatDepth: 0, splitWeight }]);
+  }
+}
+
+/** What a call did: its result (bigints as strings) or the message of what it threw. */
+function outcome(f: () => unknown): unknown {
+  try {
+    const r = f();
+    return JSON.parse(JSON.stringify({ r }, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)));
+  } catch (e) {
+    return { threw: (e as Error).message };
+  }
+}
+
+/**
+ * Runs `calls` (export name and arguments, in order, on one instance) in every
+ * split form and in the same form unsplit (`splitWeight: 0`, which the fuzzer
+ * and spec suite hold to native WebAssembly); compares each outcome and, after
+ * each call, the exported global `g0` when there is one. Checks the forms
+ * really were split.
+ */
+async function same(text: string, calls: [string, unknown[]][]): Promise<void> {
+  const bytes = wat(text);
+  const run = (exports: any) =>
+    calls.map(([name, args]) => [outcome(() => exports[name](...args)), exports.g0 === undefined ? null : outcome(() => exports.g0.value)]);
+  for (const [name, opts] of FORMS) {
+    const whole = (await importCode(compile(bytes, { ...opts, splitWeight: 0 }).code)).instantiate();
+    const { code } = compile(bytes, opts);
+    expect(code, name).toMatch(/\$p1\(\)/);
+    const { exports } = (await importCode(code)).instantiate();
+    expect(run(exports), name).toEqual(run(whole.exports));
+  }
+}
+
+describe('function splitting', () => {
+  it('fuzz seed 5001128: a trap inside a part after a return inside another (bigint+split+fuel)', async () => {
+    await same(String.raw`(module
+      (type $t0 (func (param i64 i64) (result i32 f64)))
+      (global $g0 (export "g0") (mut i32) (i32.const 100))
+      (func $f5 (type $t0) (param i64 i64) (result i32 f64) (local i32)
+        (if $L1 (i32.le_s (global.get $g0) (i32.const 0)) (then (return (i32.const 0) (f64.const 0))))
+        (global.set $g0 (i32.sub (global.get $g0) (i32.const 1)))
+        (local.set 2 (i64.gt_u (i64.rem_s (i64.const 0) (i64.const 0)) (i64.const 0)))
+        (loop $L3 (result i32)
+          (if $L4 (i32.le_s (global.get $g0) (i32.const 0)) (then (return (i32.const 0) (f64.const 0))))
+          (global.set $g0 (i32.sub (global.get $g0) (i32.const 1)))
+          (i32.const 0))
+        (f64.const 0))
+      (func $f5_w (export "f5") (type $t0) (param i64 i64) (result i32 f64)
+        (global.set $g0 (i32.const 100))
+        (call $f5 (i64.const 0) (i64.const 0))))`, [['f5', [0n, -2147483648n]]]);
+  });
+
+  it('fuzz seed 6000544: a local copy written in the function and read back after a part (auto+flat+split+fuel)', async () => {
+    await same(String.raw`(module
+      (type $t0 (func (result i64)))
+      (global $g0 (export "g0") (mut i32) (i32.const 100))
+      (global $g1 (export "g1") (mut i64) (i64.const 0))
+      (func $f7 (type $t0) (result i64) (local i64)
+        (block $L2 (result i64)
+          (br_table 1 $L2 (local.tee 0 (i64.const 1)) (i32.const 1)))
+        (global.set $g1 (local.get 0)))
+      (func $f7_w (export "f7") (type $t0) (result i64)
+        (global.set $g0 (i32.const 100))
+        (call $f7))
+      (func (export "g1v") (result i64) (global.get $g1)))`, [['f7', []], ['g1v', []]]);
+  });
+
+  it('no emitted function weighs more than splitWeight, and the split output computes the same', async () => {
+    // A long straight-line body (an unrolled mixing function) and a dispatch loop with many arms.
+    const mix = Array.from({ length: 400 }, (_, i) =>
+      `(local.set $a (i32.xor (i32.rotl (i32.add (local.get $a) (local.get $b)) (i32.const ${(i % 31) + 1})) (i32.const ${i * 2654435761 | 0})))
+       (local.set $b (i32.add (local.get $b) (i32.mul (local.get $a) (i32.const ${2 * i + 1}))))`).join('\n');
+    const arms = 60;
+    const blocks = Array.from({ length: arms }, (_, i) => `(block $c${i}`).join(' ');
+    const table = Array.from({ length: arms }, (_, i) => `$c${i}`).join(' ');
+    const bodies = Array.from({ length: arms }, (_, i) =>
+      `) (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const ${i + 3})) (local.get $pc))) (br $next)`).join('\n');
+    const text = String.raw`(module
+      (func (export "mix") (param $a i32) (param $b i32) (result i32) ${mix} (i32.xor (local.get $a) (local.get $b)))
+      (func (export "interp") (param $n i32) (result i32) (local $pc i32) (local $acc i32)
+        (loop $next
+          (if (i32.ge_u (local.get $pc) (local.get $n)) (then (return (local.get $acc))))
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          (block $out ${blocks}
+            (br_table ${table} $out (i32.rem_u (i32.mul (local.get $pc) (i32.const 7)) (i32.const ${arms + 1})))
+          ${bodies})
+          (br $next))
+        (local.get $acc)))`;
+    const bytes = wat(text);
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
+    const max = 2000;
+    /** The weight of each emitted function, parts counted on their own. */
+    const weights = (code: string): number[] => {
+      const out: number[] = [];
+      const visit = (n: any): void => {
+        if (n === null || typeof n !== 'object') return;
+        if (Array.isArray(n)) return n.forEach(visit);
+        if (n.type === 'FunctionDeclaration' && /^(f\d+|\$\w+)(\$p\d+)?$/.test(n.id.name)) {
+          out.push(weigh(n.body.body.filter((s: any) => s.type !== 'FunctionDeclaration')));
+        }
+        for (const k in n) if (k !== 'type' && typeof n[k] === 'object') visit(n[k]);
+      };
+      visit(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }));
+      return out;
+    };
+    expect(Math.max(...weights(compile(bytes, { splitWeight: 0 }).code))).toBeGreaterThan(3 * max);
+    const { code } = compile(bytes, { splitWeight: max });
+    const split = weights(code);
+    expect(split.length).toBeGreaterThan(4);
+    // A stretch between two cuts weighs at most `max`; a function's declarations and call sites add a little.
+    expect(Math.max(...split)).toBeLessThan(max * 1.2);
+    const kiln = (await importCode(code)).instantiate().exports;
+    for (const [a, b] of [[1, 2], [-7, 99], [123456789, -987654321]]) expect(kiln.mix(a, b)).toBe(native.mix(a, b));
+    for (const n of [0, 1, 61, 1000]) expect(kiln.interp(n)).toBe(native.interp(n));
+  });
+});
