@@ -45,7 +45,7 @@ export const KILN_DOLLAR_NAMES: readonly string[] = ['$rt', '$imports', '$export
  * Other identifiers the emitted module declares besides the generated
  * families of lower/env.ts (module level and inside `instantiate`).
  */
-const KILN_FIXED_NAMES = ['instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'DV', 'st', 'D', 'module', 'require', 'rv', 'ex'];
+const KILN_FIXED_NAMES = ['instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'DV', 'st', 'D', 'module', 'require', 'rv'];
 
 const RESERVED_WORDS = (
   'break case catch class const continue debugger default delete do else enum export extends false finally for ' +

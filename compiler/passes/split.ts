@@ -400,20 +400,17 @@ function handlerNames(body: Stmt[]): Set<string> {
 const TEMP = /^t\d+$/;
 /** Suffix of a part's own copy of a function variable (no other identifier Kiln emits ends with `$`). */
 const ALIAS = '$';
-/** Holds a part's exit code while the caller reloads its copies. */
-const EXIT_VAR = 'ex';
 
 /**
  * After the parts are made:
  * - moves each temporary that only one part uses into that part;
  * - in the function and in each part, keeps each function variable the body
- *   names more than once in a local copy (`x$`), so engines keep it in a
- *   register, not in the shared context: read on entry; written back before
- *   a call of a part that touches it (directly or through its own parts) and
- *   re-read after a call of a part that assigns it; in a part, written back
- *   before every way out but an exception. Variables that `catch`/`finally`
- *   blocks read, and RETURN_VAR, are never copied: an exception must find
- *   them current.
+ *   names more than once, and that no part it calls touches (directly or
+ *   through its own parts), in a local copy (`x$`), so engines keep it in a
+ *   register, not in the shared context: read on entry; in a part, written
+ *   back before every way out but an exception. Variables that
+ *   `catch`/`finally` blocks read, and RETURN_VAR, are never copied: an
+ *   exception must find them current.
  */
 function localize(fn: Node, body: Stmt[], parts: Stmt[]): void {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
@@ -443,24 +440,26 @@ function localize(fn: Node, body: Stmt[], parts: Stmt[]): void {
   const vars = new Set<string>([...fn.params.map((p: Node) => p.name), ...(decl?.declarations.map((d: Node) => d.id.name) ?? [])]);
   const pinned = handlerNames(body);
   pinned.add(RETURN_VAR);
-  // What each part touches and assigns, with the parts it calls (a part only calls parts made before it).
+  // What each part touches, with the parts it calls (a part only calls parts made before it).
   const index = new Map(parts.map((p, i) => [p.id.name, i]));
   const touched: Set<string>[] = [];
-  const assigned: Set<string>[] = [];
   parts.forEach((_, i) => {
     const t = new Set(partUses[i].count.keys());
-    const a = new Set(partUses[i].assigned);
     for (const n of partUses[i].count.keys()) {
       const j = index.get(n);
-      if (j === undefined) continue;
-      for (const x of touched[j]) t.add(x);
-      for (const x of assigned[j]) a.add(x);
+      if (j !== undefined) for (const x of touched[j]) t.add(x);
     }
     touched.push(t);
-    assigned.push(a);
   });
   const copy = (stmts: Stmt[], u: Uses, isPart: boolean): Stmt[] => {
-    const copied = [...u.count].filter(([n, c]) => c > 1 && vars.has(n) && !pinned.has(n)).map(([n]) => n);
+    // Variables the parts this body calls touch stay in the context. (Copying them too, written back
+    // before such a call and re-read after it, measured slower on Lua: README "Function splitting".)
+    const shared = new Set<string>();
+    for (const n of u.count.keys()) {
+      const k = index.get(n);
+      if (k !== undefined) for (const x of touched[k]) shared.add(x);
+    }
+    const copied = [...u.count].filter(([n, c]) => c > 1 && vars.has(n) && !pinned.has(n) && !shared.has(n)).map(([n]) => n);
     if (copied.length === 0) return stmts;
     const set = new Set(copied);
     stmts = structuredClone(stmts);
@@ -468,35 +467,21 @@ function localize(fn: Node, body: Stmt[], parts: Stmt[]): void {
       const b = baseName(id.name);
       if (set.has(b)) id.name = b + ALIAS + id.name.slice(b.length);
     });
-    const store = (names: Iterable<string>): Stmt[] => [...names].filter((n) => set.has(n) && u.assigned.has(n)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
-    const load = (names: Iterable<string>): Stmt[] => [...names].filter((n) => set.has(n)).map((n) => A.exprStmt(A.assign(n + ALIAS, A.id(n))));
-    let usesExit = false;
-    const visit = (list: Stmt[]): void => {
+    const writeBack = (): Stmt[] => copied.filter((n) => u.assigned.has(n)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
+    // In a part, every way out but an exception writes the copies back.
+    const exits = (list: Stmt[]): void => {
       for (let j = 0; j < list.length; j++) {
         const s = list[j];
-        const callee = s.type === 'ExpressionStatement' ? s.expression : s.type === 'SwitchStatement' ? s.discriminant : null;
-        const k = callee?.type === 'CallExpression' ? index.get(callee.callee.name) : undefined;
-        if (k !== undefined) {
-          // A call of a part: it must find the variables it touches current, and its writes are read back.
-          for (const l of childLists(s)) visit(l); // the dispatch on its exit code may return
-          const before = store(touched[k]);
-          const after = load(assigned[k]);
-          if (before.length + after.length === 0) continue;
-          if (s.type === 'ExpressionStatement') list[j] = A.block([...before, s, ...after]);
-          else {
-            usesExit = true;
-            list[j] = A.block([...before, A.exprStmt(A.assign(EXIT_VAR, callee)), ...after, { ...s, discriminant: A.id(EXIT_VAR) }]);
-          }
-        } else if (s.type === 'ReturnStatement') {
-          if (isPart) list[j] = A.block([...store(set), s]);
-        } else if (s.type === 'LabeledStatement') visit([s.body]); // a labelled statement is never a return or a call
-        else for (const l of childLists(s)) visit(l);
+        if (s.type === 'ReturnStatement') list[j] = A.block([...writeBack(), s]);
+        else if (s.type === 'LabeledStatement') exits([s.body]); // a labelled statement is never a return
+        else for (const l of childLists(s)) exits(l);
       }
     };
-    visit(stmts);
-    if (isPart) stmts.push(...store(set));
+    if (isPart) {
+      exits(stmts);
+      stmts.push(...writeBack());
+    }
     const decls: [string, Node][] = copied.map((n) => [n + ALIAS, A.id(n)]);
-    if (usesExit) decls.push([EXIT_VAR, A.num(0)]);
     return [A.decl('let', decls), ...stmts];
   };
   parts.forEach((p, i) => {

@@ -6,17 +6,24 @@
  * assertion. An engine whose binary is missing is skipped, naming the command
  * that fetches it (`node test/engines/fetch.mjs`; .ci/run does).
  *
+ * The browser rows (browser.ts) run each script in a fresh page of
+ * headless Chromium (JIT; `--jitless`, no WebAssembly) or Firefox ESR
+ * (default; `javascript.options.wasm=false`); a browser that is not
+ * installed is skipped, naming the apt-get command (.ci/run installs both).
+ *
  * What runs where, to keep the matrix near 5 minutes of CI on 2 cores
  * (`KILN_ENGINES=full` runs everything everywhere; `npm run engines -- --full`):
  * - spec: every non-SIMD file in every row but Node 24's two, which run
  *   NODE24_SPEC (memory growth, where Node 24's ArrayBuffer.transfer
- *   differs, linking, tables, traps, conversions and floats); Hermes runs
+ *   differs, linking, tables, traps, conversions and floats), and the four
+ *   browser rows, which run BROWSER_SPEC (see there); Hermes runs
  *   br_table.wast at `-Og` (its `-O` optimizer takes over 4 minutes on that
  *   file's 8,000-label switch);
  * - kernels: every kernel in node-nowasm and node24; in Bun all but xxh64
  *   (JavaScriptCore takes about 290 s on it: issue 9); in Hermes fib and
  *   mandelbrot (its interpreter takes 35 s to over 8 minutes on each other);
- *   none in node-es2020 and node24-nowasm (the same engines as rows that run them).
+ *   none in node-es2020 and node24-nowasm (the same engines as rows that run them);
+ *   BROWSER_KERNELS in the browsers.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,9 +42,29 @@ const NODE24_SPEC = [
   'start', 'table', 'table_grow', 'unwind',
 ].map((f) => `${f}.wast`);
 
+/**
+ * The spec files the browser rows run in CI: where engines differ (float and
+ * NaN handling, conversions, i64 as BigInt, memory growth, out-of-bounds
+ * traps, whose messages Kiln recognises per engine, stack exhaustion, linking).
+ * Every file passes in every browser (`npm run engines -- --engines chromium,...`).
+ */
+const BROWSER_SPEC = [
+  'call', 'call_indirect', 'conversions', 'f32', 'float_exprs', 'i64', 'linking', 'memory_grow', 'memory_trap', 'skip-stack-guard-page',
+].map((f) => `${f}.wast`);
+/** The kernels the browser rows run in CI (the jitless interpreter takes over 10 s on each). */
+const BROWSER_KERNELS = ['fib', 'mandelbrot'];
+
 /** The spec files a row runs (all, or a subset: see above). */
 function specFilesFor(row: EngineRow): string[] | null {
-  return FULL || !row.id.startsWith('node24') ? null : NODE24_SPEC;
+  if (FULL) return null;
+  if (row.browser !== undefined) return BROWSER_SPEC;
+  return row.id.startsWith('node24') ? NODE24_SPEC : null;
+}
+
+/** The fewest assertions a row's spec files must pass (a check that they ran at all). */
+function minimumPassed(row: EngineRow): number {
+  const subset = specFilesFor(row);
+  return subset === null ? 25_000 : subset === BROWSER_SPEC ? 5_000 : 10_000;
 }
 
 /** The kernels a row runs (see above), or why none. */
@@ -47,6 +74,7 @@ function kernelsFor(row: EngineRow): string[] | string {
   if (row.id === 'node-es2020' || row.id === 'node24-nowasm') return `kernels run in ${row.id === 'node-es2020' ? 'node-nowasm' : 'node24'} (KILN_ENGINES=full runs them here too)`;
   if (row.id === 'hermes') return ['fib', 'mandelbrot'];
   if (row.id === 'bun') return all.filter((k) => k !== 'xxh64');
+  if (row.browser !== undefined) return BROWSER_KERNELS;
   return all;
 }
 
@@ -86,7 +114,7 @@ describe.skipIf(!present)('engine matrix', () => {
       const note = o.nanBits > 0 ? `; ${o.nanBits} assertions on NaN sign/payload bits not kept (the engine canonicalizes NaNs)` : '';
       console.log(`engines: ${title}: ${runs.length} spec files, ${o.passed} assertions passed${note}, ${o.failures.length} failed, ${(runs.reduce((n, r) => n + r.ms, 0) / 1000).toFixed(1)} s of engine time`);
       expect(o.failures.slice(0, 40).join('\n'), `${o.failures.length} failures`).toBe('');
-      expect(o.passed).toBeGreaterThan(subset === null ? 25_000 : 10_000);
+      expect(o.passed).toBeGreaterThan(minimumPassed(row));
     }, FULL ? 3_600_000 : 600_000);
 
     it(`${title}: bench kernels return their checksums`, async (ctx) => {

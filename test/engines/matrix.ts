@@ -5,16 +5,21 @@
  *
  * Engines: the Node running the tests (WebAssembly present, and deleted
  * before anything loads), Node 24, Bun and Hermes 0.12 from the cache that
- * fetch.mjs fills (`node test/engines/fetch.mjs`); an engine whose binary is
- * missing is reported as skipped with the command that fetches it.
+ * fetch.mjs fills (`node test/engines/fetch.mjs`), and the browsers Debian
+ * packages: Chromium (JIT, and `--jitless`: no WebAssembly) and Firefox ESR
+ * (default, and `javascript.options.wasm=false`), run by browser.ts. An
+ * engine whose binary is missing is reported as skipped with the command
+ * that installs it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Target } from '../../compiler/emit/runtime-source.js';
 import { kernelScript, specScript } from './spec-bundle.js';
+import { runInBrowser, type BrowserLaunch } from './browser.js';
 import { head, parseSExprs, type SExpr } from '../spec/sexpr.js';
 import { parseConst, parsePattern, type Pattern, type Value } from '../spec/values.js';
 // @ts-expect-error: plain JS module without declarations
@@ -41,6 +46,8 @@ export interface EngineRow {
   target: Target;
   /** Why the engine is skipped. */
   missing?: string;
+  /** For a browser: how browser.ts launches it (`bin` is the browser's executable; `args` are unused). */
+  browser?: BrowserLaunch;
 }
 
 const NO_WASM = join(HERE, 'no-wasm.cjs');
@@ -74,7 +81,33 @@ export function engineRows(): EngineRow[] {
   const hermes = cached('hermes');
   const hv = hermes.bin ? version(hermes.bin, ['-version'], /Hermes release version: (\S+)/) : '0.12';
   rows.push({ id: 'hermes', name: `Hermes ${hv}`, args: ['-w'], wasm: 'absent', target: 'hermes', ...hermes });
+  rows.push(...browserRows());
   return rows;
+}
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const FIREFOX = '/usr/bin/firefox-esr';
+
+/** The browser rows: Debian's chromium (driven by playwright-core) and firefox-esr (by puppeteer-core over WebDriver BiDi). */
+function browserRows(): EngineRow[] {
+  const debian = (path: string, pkg: string) => `${path} is missing (Debian: apt-get install -y ${pkg}; .ci/run installs it)`;
+  const chromium = existsSync(CHROMIUM) ? { bin: CHROMIUM } : { bin: null, missing: debian(CHROMIUM, 'chromium') };
+  const cv = chromium.bin ? ` ${version(CHROMIUM, ['--version'], /Chromium (\S+)/)}` : '';
+  const chrome = (args: string[]): BrowserLaunch => ({ kind: 'chromium', args, prefs: {} });
+  let firefox: { bin: string | null; missing?: string } = existsSync(FIREFOX) ? { bin: FIREFOX } : { bin: null, missing: debian(FIREFOX, 'firefox-esr') };
+  try {
+    if (firefox.bin !== null) createRequire(import.meta.url).resolve('puppeteer-core');
+  } catch {
+    firefox = { bin: null, missing: 'puppeteer-core, which drives Firefox, is not installed (a devDependency: npm ci installs it)' };
+  }
+  const fv = firefox.bin ? ` ${version(FIREFOX, ['--version'], /Firefox (\S+)/)}` : '';
+  const fox = (prefs: BrowserLaunch['prefs']): BrowserLaunch => ({ kind: 'firefox', args: [], prefs });
+  return [
+    { id: 'chromium', name: `Chromium${cv}`, args: [], wasm: 'present', target: 'hermes', browser: chrome([]), ...chromium },
+    { id: 'chromium-jitless', name: `Chromium${cv}`, args: [], wasm: 'absent', target: 'hermes', browser: chrome(['--js-flags=--jitless']), ...chromium },
+    { id: 'firefox', name: `Firefox ESR${fv}`, args: [], wasm: 'present', target: 'hermes', browser: fox({}), ...firefox },
+    { id: 'firefox-nowasm', name: `Firefox ESR${fv}`, args: [], wasm: 'absent', target: 'hermes', browser: fox({ 'javascript.options.wasm': false }), ...firefox },
+  ];
 }
 
 /** Non-SIMD `.wast` files of the wasm-2.0 suite, sorted. */
@@ -166,7 +199,8 @@ export function runScript(row: EngineRow, key: string, script: string, timeoutMs
 /**
  * Runs every script of `scripts` (key → path) in `row`, `concurrency` at a
  * time, with `argsFor(key)` instead of the row's arguments where it gives
- * some; results in the order given.
+ * some (not for browsers); results in the order given. A browser row runs
+ * each script in a fresh page (browser.ts), a process row in a fresh process.
  */
 export async function runAll(
   row: EngineRow,
@@ -175,6 +209,7 @@ export async function runAll(
   concurrency = Math.max(1, availableParallelism()),
   argsFor: (key: string) => string[] | undefined = () => undefined,
 ): Promise<ScriptRun[]> {
+  if (row.browser !== undefined) return runInBrowser(row, scripts, timeoutMs, concurrency);
   const entries = [...scripts];
   const results: ScriptRun[] = new Array(entries.length);
   let next = 0;

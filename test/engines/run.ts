@@ -1,5 +1,6 @@
 /**
- * `npm run engines -- [--engines node,node-nowasm,node24,node24-nowasm,bun,hermes]
+ * `npm run engines -- [--engines node-es2020,node-nowasm,node24,node24-nowasm,bun,hermes,
+ *   chromium,chromium-jitless,firefox,firefox-nowasm]
  *   [--files i32,memory_grow] [--kernels fib,crc32 | --no-kernels] [--no-spec] [--fetch]`
  *
  * The engine matrix by hand (engines.test.ts is its `npm test` form, with a
@@ -28,6 +29,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log('usage: npm run engines -- [--engines ids] [--files a,b] [--kernels a,b | --no-kernels] [--no-spec] [--fetch]');
+  console.log('ids: node-es2020, node-nowasm, node24, node24-nowasm, bun, hermes, chromium, chromium-jitless, firefox, firefox-nowasm');
   process.exit(0);
 }
 if (values.fetch) {
@@ -41,7 +43,13 @@ if (values.fetch) {
 }
 
 const wanted = values.engines?.split(',');
-const rows = engineRows().filter((r) => wanted === undefined || wanted.includes(r.id));
+const allRows = engineRows();
+const unknown = wanted?.filter((id) => !allRows.some((r) => r.id === id)) ?? [];
+if (unknown.length > 0) {
+  console.log(`engines: no engine ${unknown.join(', ')}; the engines are ${allRows.map((r) => r.id).join(', ')}`);
+  process.exit(2);
+}
+const rows = allRows.filter((r) => wanted === undefined || wanted.includes(r.id));
 const files = values.files ? values.files.split(',').map((f) => (f.endsWith('.wast') ? f : `${f}.wast`)) : specFiles();
 const kernelList = values['no-kernels'] ? [] : kernels().filter((k) => values.kernels === undefined || values.kernels.split(',').includes(k.name));
 let failed = 0;
