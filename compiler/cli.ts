@@ -69,6 +69,10 @@ export async function main(argv: string[]): Promise<void> {
           })
           .option('pretty', { type: 'boolean', default: false, describe: 'indent the output two spaces a level, for reading (default: compact, one statement per line)' })
           .option('max-memory-pages', { type: 'number', describe: 'default memory page limit (pages of 64 KiB) baked into the output; instantiate options can override it' })
+          .option('split-weight', {
+            type: 'number',
+            describe: 'largest emitted function, in AST nodes, before it is split into nested parts (JS engines do not optimize huge functions); default 12000, 0 turns splitting off',
+          })
           .option('fuel', { type: 'boolean', describe: 'emit fuel metering: instantiate takes options.fuel, the instance has getFuel/setFuel, and running out traps (out-of-fuel)' })
           .option('fuel-costs', { type: 'string', describe: 'JSON file overriding the fuel cost table (implies --fuel; see README "Running untrusted plugins")' })
           .option('i64', {
@@ -124,7 +128,7 @@ export async function main(argv: string[]): Promise<void> {
           }
           const fuelCosts = args['fuel-costs'] === undefined ? undefined : JSON.parse(readFileSync(args['fuel-costs'], 'utf8'));
           const fuel = args.fuel === true || fuelCosts !== undefined;
-          ({ code, map, dts } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, target: args.target, maxMemoryPages: args['max-memory-pages'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), dts: args.dts === true, ...mapOptions }));
+          ({ code, map, dts } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, target: args.target, maxMemoryPages: args['max-memory-pages'], splitWeight: args['split-weight'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), dts: args.dts === true, ...mapOptions }));
         } catch (e) {
           report(args.file, e);
           return;

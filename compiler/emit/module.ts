@@ -50,7 +50,7 @@ export interface CompileOptions extends SourceMapOptions {
   /**
    * Largest emitted function, in AST nodes, before the function is split into
    * nested parts (passes/split.ts; JS engines do not optimize huge functions).
-   * Default DEFAULT_SPLIT_WEIGHT (20,000); 0 turns splitting off.
+   * Default DEFAULT_SPLIT_WEIGHT (12,000); 0 turns splitting off.
    */
   splitWeight?: number;
   /** Indent the output two spaces a level, for reading (default: compact, one statement per line, no indentation). */

@@ -9,9 +9,8 @@
  * unrolled hash) becomes exactly such a function.
  *
  * Reads: the function's statements, weighed in AST nodes (`weigh`; V8 emits
- * about 1.2 bytes of bytecode per node on Kiln's output, see README
- * "Function splitting"). Functions of at most `maxWeight` nodes are left
- * untouched.
+ * 3 to 5 bytes of bytecode per node on Kiln's output, see README "Function
+ * splitting"). Functions of at most `maxWeight` nodes are left untouched.
  *
  * Changes: runs of consecutive statements (a straight-line stretch, a switch
  * arm, an if arm, a loop body) move into nested functions `<name>$p<k>`
@@ -38,11 +37,13 @@ import type { Node, Stmt } from '../lower/ast.js';
 
 /**
  * Default largest function weight in AST nodes. Measured on Kiln's output
- * (hash-wasm SHA-512, Lua, SQLite): V8 emits 1.0-1.3 bytes of bytecode per
- * node, so 20,000 nodes stays well under V8's 61,440-byte limit, and leaves
- * parts large enough that calls between them cost little.
+ * (hash-wasm SHA-512, Lua, SQLite, Node 24): V8 emits 3 to 5 bytes of
+ * bytecode per node (more where a function has hundreds of registers or
+ * context slots), so 12,000 nodes keeps parts near or under V8's
+ * 61,440-byte limit; 8,000 was slower on Lua (more calls between parts),
+ * 20,000 on SQLite (parts over the limit). README "Function splitting".
  */
-export const DEFAULT_SPLIT_WEIGHT = 20_000;
+export const DEFAULT_SPLIT_WEIGHT = 12_000;
 
 /** Runs lighter than this are never outlined (a call costs more than it saves). */
 const MIN_PART = 40;
