@@ -63,6 +63,7 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   labelJumps(body);
   const s = new Splitter(fn.id.name, maxWeight, Math.min(MIN_PART, maxWeight / 4));
   s.list(body);
+  known = new WeakMap();
   if (s.parts.length === 0) return 0;
   localize(fn, body, s.parts);
   if (s.returns) declare(body, RETURN_VAR);
@@ -71,10 +72,15 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   return s.parts.length;
 }
 
+/** Weights of statements the splitter has finished (their insides no longer change), so each node is weighed once. */
+let known = new WeakMap<Node, number>();
+
 /** AST nodes in `n` (objects with a `type`), the pass's proxy for bytecode size. */
 export function weigh(n: Node): number {
   if (n === null || typeof n !== 'object') return 0;
   if (Array.isArray(n)) return weighList(n);
+  const k = known.get(n);
+  if (k !== undefined) return k;
   let w = 1;
   for (const k in n) {
     if (k === 'loc' || k === 'type') continue;
@@ -260,6 +266,12 @@ class Splitter {
 
   /** Processes the lists inside `s`; if `s` still weighs more than `max`, outlines whole lists, heaviest first. */
   private stmt(s: Stmt): number {
+    const w = this.stmtOnce(s);
+    known.set(s, w);
+    return w;
+  }
+
+  private stmtOnce(s: Stmt): number {
     if (s.type === 'LabeledStatement') return 2 + this.stmt(s.body);
     // A catch block names its exception variable, which a part could not see.
     const lists = childLists(s).filter((l) => l !== s.handler?.body.body);
@@ -463,7 +475,7 @@ function localize(fn: Node, body: Stmt[], parts: Stmt[]): void {
     const copied = [...u.count].filter(([n, c]) => c > 1 && vars.has(n) && !pinned.has(n) && !shared.has(n)).map(([n]) => n);
     if (copied.length === 0) return stmts;
     const set = new Set(copied);
-    stmts = structuredClone(stmts);
+    stmts = clone(stmts); // the lowering may share expression nodes between statements
     eachName(stmts, (id) => {
       const b = baseName(id.name);
       if (set.has(b)) id.name = b + ALIAS + id.name.slice(b.length);
@@ -490,6 +502,15 @@ function localize(fn: Node, body: Stmt[], parts: Stmt[]): void {
   });
   const from = decl !== null && body[0] === decl ? 1 : 0;
   body.splice(from, body.length - from, ...copy(body.slice(from), own, false));
+}
+
+/** A deep copy of ESTree nodes (plain objects, arrays and primitives; `loc` objects are shared, never changed). */
+function clone<T>(n: T): T {
+  if (n === null || typeof n !== 'object') return n;
+  if (Array.isArray(n)) return n.map(clone) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in n) out[k] = k === 'loc' ? n[k] : clone(n[k]);
+  return out as T;
 }
 
 /** Adds `name` (initially 0) to the function's leading declaration. */
