@@ -10,11 +10,13 @@
  *   WebDriver BiDi (stock Firefox speaks it); the pref
  *   `javascript.options.wasm=false` leaves SpiderMonkey without WebAssembly.
  *
- * One browser per call of `runInBrowser`; each script gets its own page (its
- * own browser context) served by a local HTTP server: `/page/<i>` is a page
- * that wraps `console.log` (where the scripts print) and records uncaught
- * errors, then loads `/script/<i>`, the script itself. A page that has not
- * printed its line within the timeout is closed, and the browser restarted.
+ * One browser per call of `runInBrowser`; each script gets its own page
+ * (Chromium: its own browser context) served by a local HTTP server:
+ * `/page/<i>` is a page that wraps `console.log` (where the scripts print)
+ * and records uncaught errors, then loads `/script/<i>`, the script itself.
+ * A page that has not printed its line within the timeout fails, and the
+ * browser is restarted; a page whose browser went away under it (another
+ * page's timeout, or the driver losing it) runs again, at most twice.
  */
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -136,19 +138,21 @@ async function launchFirefox(executablePath: string, args: string[], prefs: Brow
     executablePath,
     headless: true,
     args,
+    // The default (180 s) would end a navigation whose page runs a long kernel: runPage's own timeout applies instead.
+    protocolTimeout: 24 * 3_600_000,
     extraPrefsFirefox: { ...FIREFOX_PREFS, ...prefs },
   });
   return {
     async open() {
-      const context = await browser.createBrowserContext();
-      const p = await context.newPage();
+      // A page of the default context: creating and closing a context per page races in Firefox's BiDi ("no such frame").
+      const p = await browser.newPage();
       return {
         async run(url, timeoutMs) {
           await p.goto(url, { timeout: timeoutMs });
           await p.waitForFunction(settled, { timeout: timeoutMs, polling: 100 });
           return p.evaluate(state);
         },
-        close: () => context.close(),
+        close: () => p.close(),
       };
     },
     close: () => browser.close(),
@@ -178,45 +182,57 @@ function outcome(key: string, ms: number, s: PageState, row: EngineRow): ScriptR
   return { key, ms, error: `${why}${s.errors.length > 0 ? `\n${s.errors.slice(0, 8).join('\n')}` : ''}` };
 }
 
-/** Shared state of one `runInBrowser` call: the browser, launched on first use and again after a page that did not answer. */
+/**
+ * Shared state of one `runInBrowser` call: the browser, launched on first
+ * use and again after a page that did not answer. `generation` counts the
+ * launches, so that a page that failed because another page's timeout closed
+ * the browser under it knows to run again.
+ */
 class Session {
   private driver: Promise<Driver> | null = null;
+  generation = 0;
   constructor(readonly row: EngineRow) {}
 
   browser(): Promise<Driver> {
-    if (this.driver === null) {
-      this.driver = launch(this.row);
-    }
+    if (this.driver === null) this.driver = launch(this.row);
     return this.driver;
   }
 
-  /** Closes the browser (after a page that did not answer: the next page gets a new one). */
-  async restart(): Promise<void> {
+  /** Closes the browser of `generation` (unless already replaced): the next page gets a new one. */
+  async restart(generation = this.generation): Promise<void> {
+    if (generation !== this.generation) return;
     const d = this.driver;
     this.driver = null;
+    this.generation++;
     if (d !== null) await within(d.then((x) => x.close()), 30_000, 'closing the browser').catch(() => {});
   }
 }
 
-async function runPage(session: Session, url: string, key: string, timeoutMs: number): Promise<ScriptRun> {
+/** How often a page whose browser failed under it (not by its own timeout) is run again. */
+const RETRIES = 2;
+
+async function runPage(session: Session, url: string, key: string, timeoutMs: number, attempt = 0): Promise<ScriptRun> {
   const t0 = Date.now();
+  const generation = session.generation;
   let p: OpenPage;
   try {
     p = await (await session.browser()).open();
   } catch (e) {
-    await session.restart();
+    // Opening a page fails when the browser is gone (closed under this page by another's timeout) or confused: a new one.
+    await session.restart(generation);
+    if (attempt < RETRIES) return runPage(session, url, key, timeoutMs, attempt + 1);
     return { key, ms: Date.now() - t0, error: `cannot open a page in ${session.row.name}: ${(e as Error).message.split('\n')[0]}` };
   }
   try {
     const s = await within(p.run(url, timeoutMs), timeoutMs + 10_000, 'the page');
     const run = outcome(key, Date.now() - t0, s, session.row);
-    await within(p.close(), 30_000, 'closing the page').catch(() => session.restart());
+    await within(p.close(), 30_000, 'closing the page').catch(() => session.restart(generation));
     return run;
   } catch (e) {
     const ms = Date.now() - t0;
-    await session.restart();
-    const msg = (e as Error).message.split('\n')[0];
-    return { key, ms, error: ms >= timeoutMs ? `timed out after ${timeoutMs / 1000} s` : msg };
+    if (ms < timeoutMs && session.generation !== generation && attempt < RETRIES) return runPage(session, url, key, timeoutMs, attempt + 1);
+    await session.restart(generation);
+    return { key, ms, error: ms >= timeoutMs ? `timed out after ${timeoutMs / 1000} s` : (e as Error).message.split('\n')[0] };
   }
 }
 
