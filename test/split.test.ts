@@ -10,13 +10,9 @@ import { describe, it, expect } from 'vitest';
 import { compile, type CompileOptions } from '../compiler/index.js';
 import { weigh } from '../compiler/passes/split.js';
 import { importCode } from './util/load.js';
+import { wat } from './util/wat.js';
 import { parse } from 'acorn';
 
-const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
-function wat(text: string): Uint8Array {
-  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
-}
 
 const FORMS: [string, CompileOptions][] = [];
 for (const i64 of ['pair', 'bigint', 'auto'] as const) {
