@@ -17,6 +17,8 @@ const I32_BIN = ['div_s', 'div_u', 'rem_s', 'rem_u', 'rotl', 'rotr'] as const;
 const I32_UN = ['ctz', 'popcnt'] as const;
 const I64_BIN = ['mul', 'div_s', 'div_u', 'rem_s', 'rem_u', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr'] as const;
 const I64_UN = ['clz', 'ctz', 'popcnt'] as const;
+/** Constant rotate counts lowered inline: 0, mod-32 wraps and negatives. */
+const ROT_COUNTS = [0, 1, 7, 8, 16, 25, 31, 32, 33, 63, -1, -31];
 const FLOAT_UN = ['abs', 'neg', 'nearest'] as const;
 
 function wat(): string {
@@ -40,6 +42,14 @@ function wat(): string {
     }
     for (const su of ['s', 'u']) {
       f.push(`(func (export "${ft}_convert_i64_${su}") (param i64) (result ${it}) (${it}.reinterpret_${ft} (${ft}.convert_i64_${su} (local.get 0))))`);
+    }
+  }
+  // Constant counts are lowered inline (two shifts), not through the helper: counts taken mod 32,
+  // on a local and on a computed operand (which the inline form must evaluate once).
+  for (const op of ['rotl', 'rotr']) {
+    for (const k of ROT_COUNTS) {
+      f.push(`(func (export "i32_${op}_${k}") (param i32) (result i32) (i32.${op} (local.get 0) (i32.const ${k})))`);
+      f.push(`(func (export "i32_${op}_${k}_expr") (param i32) (result i32) (i32.${op} (i32.xor (local.get 0) (i32.const 0x5a5a5a5a)) (i32.const ${k})))`);
     }
   }
   f.push('(memory (export "mem") 1)');
@@ -245,6 +255,19 @@ describe('i32', () => {
   for (const op of I32_UN) {
     it(op, () => compare(un, (a) => i32res((N as unknown as Record<string, Fn>)[`i32_${op}`](a)), (a) => W[`i32_${op}`](a)));
   }
+});
+
+describe('i32 rotations by a constant count, lowered inline', () => {
+  it('match native for every count', async () => {
+    const m = await importCode(compile(BIN).code);
+    const k = m.instantiate({}).exports as Record<string, Fn>;
+    const xs = singles(I32_EDGES, randI32);
+    for (const op of ['rotl', 'rotr']) {
+      for (const c of ROT_COUNTS) {
+        for (const sfx of ['', '_expr']) compare(xs, (a) => k[`i32_${op}_${c}${sfx}`](a), (a) => W[`i32_${op}_${c}${sfx}`](a));
+      }
+    }
+  });
 });
 
 describe('i64', () => {

@@ -90,8 +90,21 @@ op('i32.xor', 2, I32, (a, b) => A.bin('^', a, b));
 op('i32.shl', 2, I32, (a, b) => A.bin('<<', a, b));
 op('i32.shr_s', 2, I32, (a, b) => A.bin('>>', a, b));
 op('i32.shr_u', 2, I32, (a, b) => or0(A.bin('>>>', a, b)));
-op('i32.rotl', 2, I32, helper('i32_rotl'));
-op('i32.rotr', 2, I32, helper('i32_rotr'));
+for (const dir of ['rotl', 'rotr'] as const) {
+  // A constant count (hash code rotates by constants) is inlined as two shifts: a helper call per
+  // rotate exhausts TurboFan's inlining budget in large functions (hash-wasm's SHA-256 ran 10x native).
+  def(`i32.${dir}`, (L) => {
+    let [a, n] = L.popVals(2);
+    if (n.k !== CONST || n.e.type !== 'Literal') {
+      pushExpr(L, A.call(`i32_${dir}`, [i32e(a), i32e(n)]), I32, [a, n]);
+      return;
+    }
+    const k = dir === 'rotl' ? Number(n.e.value) & 31 : (32 - (Number(n.e.value) & 31)) & 31;
+    if (a.e.type !== 'Identifier' && a.k !== CONST) a = L.evalNow(a);
+    const x = i32e(a);
+    pushExpr(L, k === 0 ? x : A.bin('|', A.bin('<<', x, A.num(k)), A.bin('>>>', x, A.num(32 - k))), I32, [a]);
+  });
+}
 op('i32.extend8_s', 1, I32, (a) => A.bin('>>', A.bin('<<', a, A.num(24)), A.num(24)));
 op('i32.extend16_s', 1, I32, (a) => A.bin('>>', A.bin('<<', a, A.num(16)), A.num(16)));
 
