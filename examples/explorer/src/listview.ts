@@ -55,11 +55,12 @@ export class ListView {
     for (const el of this.win.children as HTMLCollectionOf<HTMLElement>) el.classList.toggle('hl', this.marked.has(Number(el.dataset.i)));
   }
 
-  /** Scrolls row `i` into view (a third of the way down) unless it already is. */
-  reveal(i: number): void {
+  /** Scrolls row `i` into view (a third of the way down) unless it already is; `atTop`: to near the top, always. */
+  reveal(i: number, atTop = false): void {
     const top = i * ROW_HEIGHT;
     const h = this.host.clientHeight;
-    if (top < this.host.scrollTop || top + ROW_HEIGHT > this.host.scrollTop + h) this.host.scrollTop = Math.max(0, top - h / 3);
+    if (atTop) this.host.scrollTop = Math.max(0, top - 2 * ROW_HEIGHT);
+    else if (top < this.host.scrollTop || top + ROW_HEIGHT > this.host.scrollTop + h) this.host.scrollTop = Math.max(0, top - h / 3);
     this.draw();
   }
 

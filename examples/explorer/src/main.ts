@@ -31,6 +31,8 @@ const state: ExplorerState = { state: 'idle' };
 (window as unknown as { __explorer: ExplorerState }).__explorer = state;
 
 let worker: Worker | null = null;
+/** The module shown, compiled again when an option changes. */
+let current: { name: string; bytes: Uint8Array; mapText: string | undefined } | null = null;
 const workerURL = URL.createObjectURL(new Blob([KILN_WORKER_SOURCE], { type: 'text/javascript' }));
 
 function $(id: string): HTMLElement {
@@ -88,6 +90,7 @@ function moduleSourceMap(bytes: Uint8Array, mapText: string | undefined): WasmSo
 /** Compiles `bytes` in a fresh worker and fills the panes as results arrive; `t0` is when the file was dropped. */
 function load(name: string, bytes: Uint8Array, mapText: string | undefined, t0: number): void {
   worker?.terminate();
+  current = { name, bytes, mapText };
   Object.assign(state, { state: 'compiling', name, validMs: undefined, firstJsMs: undefined, doneMs: undefined, error: undefined });
   $('error').hidden = true;
   $('main').hidden = true;
@@ -153,6 +156,9 @@ async function preload(): Promise<void> {
   load(p.name, new Uint8Array(bytes), mapText, t0);
 }
 
+($('pretty') as HTMLInputElement).onchange = () => {
+  if (current !== null) load(current.name, current.bytes, current.mapText, performance.now());
+};
 const input = $('file') as HTMLInputElement;
 input.onchange = () => {
   if (input.files !== null) void loadFiles(input.files, performance.now());

@@ -108,7 +108,7 @@ export class Panes {
     this.selected = true;
     const k = this.headerFunc.indexOf(f.index);
     if (k >= 0) {
-      this.js.reveal(this.headerLine[k]);
+      this.js.reveal(this.headerLine[k], true);
       this.js.mark([this.headerLine[k]]);
     }
     this.showWasm(f);
