@@ -5,7 +5,8 @@
  * dropped on the page; a click on a JS line must highlight the instruction
  * the source map names (computed here, independently, from the map Kiln
  * emits for the same module), and its C line; a click on an instruction must
- * highlight the JS lines mapped to it; an invalid module must show its byte
+ * highlight the JS lines mapped to it, a click on a C line the instructions
+ * the module's own map puts on it; an invalid module must show its byte
  * offset. With ../shared, SQLite's 1.8 MB module measures the time to the
  * first JS shown.
  *
@@ -124,6 +125,17 @@ describe('the explorer in Chromium', () => {
     await page.locator(`#wasm-list .row[data-offset="${back.offset}"]`).click({ position: { x: 40, y: 8 } });
     expect((await marked(page, 'js-list', 'line')).map((r) => r.key)).toEqual(want);
     expect((await marked(page, 'wasm-list', 'offset')).map((r) => r.key)).toEqual([String(back.offset)]);
+    // A C line: the instructions trap.wasm.map puts on it, and their JS lines.
+    const cMap = await new SourceMapConsumer(JSON.parse(TRAP_MAP) as RawSourceMap);
+    const onLine14: number[] = [];
+    cMap.eachMapping((m) => {
+      if (m.originalLine === 14) onLine14.push(m.generatedColumn);
+    });
+    cMap.destroy();
+    expect(onLine14).toContain(expected);
+    await page.locator('#src-list .row[data-i="13"]').click({ position: { x: 40, y: 8 } });
+    expect((await marked(page, 'wasm-list', 'offset')).map((r) => Number(r.key))).toEqual([...new Set(onLine14)].sort((a, b) => a - b));
+    expect((await marked(page, 'js-list', 'line')).map((r) => r.key)).toContain(String(jsLine));
     // The screenshot for the README: the trap line selected again.
     await page.locator(`#js-list .row[data-line="${jsLine}"]`).click({ position: { x: 40, y: 8 } });
     const png = await page.screenshot();

@@ -38,6 +38,8 @@ export class Panes {
   private func: FuncInfo | null = null;
   private rows: Row[] = [];
   private srcLines: string[] = [];
+  /** Index in the module's source map of the source shown, or -1. */
+  private srcFile = -1;
   /** Whether a function is selected yet (the first one is, as soon as its JS arrives). */
   private selected = false;
 
@@ -70,6 +72,7 @@ export class Panes {
       ln.textContent = String(i + 1).padStart(5) + '  ';
       row.append(ln, this.srcLines[i]);
     });
+    this.src.onClick((i) => this.clickSrc(i));
     $('src').hidden = srcMap === null;
     ($('funcs-filter') as HTMLInputElement).oninput = (e) => this.filter((e.target as HTMLInputElement).value);
   }
@@ -217,12 +220,42 @@ export class Panes {
       this.src.mark([]);
       return;
     }
-    const file = m.sources[m.src[j]];
-    const text = m.sourcesContent[m.src[j]];
-    this.srcLines = (text ?? '(source text not in the map)').split('\n');
-    $('src-title').textContent = `source: ${file}:${m.line[j] + 1}:${m.col[j] + 1}`;
-    this.src.setCount(this.srcLines.length, true);
+    if (this.srcFile !== m.src[j]) {
+      this.srcFile = m.src[j];
+      this.srcLines = (m.sourcesContent[this.srcFile] ?? '(source text not in the map)').split('\n');
+      this.src.setCount(this.srcLines.length, true);
+    }
+    $('src-title').textContent = `source: ${m.sources[this.srcFile]}:${m.line[j] + 1}:${m.col[j] + 1}`;
     this.src.mark([m.line[j]]);
     this.src.reveal(m.line[j]);
+  }
+
+  /**
+   * A source line was clicked: highlight the instructions the module's map
+   * puts on it (in the function shown, else in the first function that has
+   * any) and the JS statements mapped to them.
+   */
+  private clickSrc(line: number): void {
+    const m = this.srcMap;
+    if (m === null || this.srcFile < 0) return;
+    this.src.mark([line]);
+    const offsets: number[] = [];
+    for (let j = 0; j < m.offset.length; j++) if (m.src[j] === this.srcFile && m.line[j] === line) offsets.push(m.offset[j]);
+    const f = this.func;
+    const here = f === null ? [] : offsets.filter((o) => o >= f.start && o < f.end);
+    const g = here.length > 0 ? f : offsets.map((o) => this.funcAt(o)).find((x) => x !== null) ?? null;
+    if (g === null) {
+      $('hint').textContent = `source line ${line + 1}: no wasm instruction maps here`;
+      return;
+    }
+    this.showWasm(g);
+    const mine = new Set(offsets.filter((o) => o >= g.start && o < g.end));
+    const rows = this.rows.flatMap((r, i) => (r.op !== '' && mine.has(r.offset) ? [i] : []));
+    this.wasm.mark(rows);
+    if (rows.length > 0) this.wasm.reveal(rows[0]);
+    const lines = this.jsMap === null ? [] : [...new Set([...mine].flatMap((o) => this.jsMap!.linesOfOffset(o, g.start)))].sort((a, b) => a - b);
+    this.js.mark(lines);
+    if (lines.length > 0) this.js.reveal(lines[0]);
+    $('hint').textContent = `source line ${line + 1} -> wasm ${[...mine].map(hex).join(', ')} -> JS line${lines.length === 1 ? '' : 's'} ${lines.map((l) => l + 1).join(', ')}`;
   }
 }
