@@ -21,7 +21,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map';
 import type { Browser, Page } from 'playwright-core';
-import { compile, validate, CompileError } from '../compiler/index.js';
+import { compile, decodeAndValidate, validate, CompileError } from '../compiler/index.js';
+import { readNames } from '../compiler/decode/names.js';
+import { disassemble } from '../examples/explorer/src/disasm.js';
+import { decodeMappings, JsMap } from '../examples/explorer/src/jsmap.js';
 import { serveExplorer, type ExploreServer } from '../compiler/explore.js';
 import { buildExplorer } from '../scripts/build-explorer.mjs';
 import { ROOT, SHARED } from './util/load.js';
@@ -99,6 +102,28 @@ async function offsetsByLine(bytes: Uint8Array): Promise<{ code: string; lines: 
   consumer.destroy();
   return { code: r.code, lines };
 }
+
+describe('the explorer parts, in Node', () => {
+  it('decodes the map as source-map does, and every mapped offset is a disassembled instruction', async () => {
+    const files = [join(FIXTURE, 'trap.wasm'), ...(SHARED === null ? [] : [join(SHARED, 'programs/lua.wasm')])];
+    for (const file of files) {
+      const bytes = new Uint8Array(readFileSync(file));
+      const { lines } = await offsetsByLine(bytes);
+      const map = new JsMap(decodeMappings(JSON.parse(compile(bytes, { sourceMap: true, inputSourceMap: false }).map!).mappings));
+      for (const [line, offs] of lines) expect(map.offsetOfLine(line - 1), `${file} line ${line}`).toBe(offs[0]);
+      const m = decodeAndValidate(bytes);
+      const names = readNames(m);
+      const starts = new Set<number>();
+      for (let k = 0; k < m.bodyStart.length; k++) {
+        const rows = disassemble(bytes, m.bodyStart[k], m.bodyEnd[k], (i) => names.funcs.get(i));
+        expect(rows.at(-1)!.op, `${file} func ${k + m.numImportedFuncs}`).toBe('end');
+        for (const r of rows.slice(1)) starts.add(r.offset);
+      }
+      const mapped = new Set([...lines.values()].flat());
+      expect([...mapped].filter((o) => !starts.has(o)), file).toEqual([]);
+    }
+  }, 60_000);
+});
 
 describe('the explorer in Chromium', () => {
   it('links a JS line to its wasm instruction and C line, and an instruction back to its JS lines', async (ctx) => {
