@@ -1,6 +1,7 @@
 // ESLint (flat config) for `npm run lint`, which .ci/run calls. It lints the
-// TypeScript of compiler/, runtime/, bundler/ and test/ (generated output,
-// examples, scripts and test fixtures are not ours to lint).
+// TypeScript of compiler/, runtime/, bundler/, test/ and the explorer page
+// (examples/explorer/src/); generated output, the other examples, scripts and
+// test fixtures are not ours to lint.
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -8,9 +9,9 @@ import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'examples/**', 'scripts/**', 'bin/**', 'test/glue/**', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'examples/*', '!examples/explorer', 'examples/explorer/*', '!examples/explorer/src', 'scripts/**', 'bin/**', 'test/glue/**', 'test/fixtures/**'] },
   {
-    files: ['compiler/**/*.ts', 'runtime/**/*.ts', 'bundler/**/*.ts', 'test/**/*.ts'],
+    files: ['compiler/**/*.ts', 'runtime/**/*.ts', 'bundler/**/*.ts', 'test/**/*.ts', 'examples/explorer/src/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     plugins: { 'import-x': importX },
     settings: {

@@ -42,7 +42,8 @@ import { fileURLToPath } from 'node:url';
 import MagicString from 'magic-string';
 import { createUnplugin, type UnpluginInstance } from 'unplugin';
 import { compile, CompileError, type CompileOptions } from '../compiler/index.js';
-import { cliInputSourceMap, rebaseSources } from '../compiler/emit/sourcemap.js';
+import { rebaseSources } from '../compiler/emit/sourcemap.js';
+import { cliInputSourceMap } from '../compiler/emit/sourcemap-files.js';
 import { kilnStub } from '../runtime/webassembly.js';
 
 /** Options of the plugin (README "Bundler plugin"). */

@@ -1,13 +1,15 @@
 /**
- * The `kiln` command line: `kiln validate file.wasm`, `kiln compile in.wasm -o out.js`.
+ * The `kiln` command line: `kiln validate file.wasm`, `kiln compile in.wasm -o out.js`,
+ * `kiln explore [file.wasm]` (explore.ts).
  * Exit status 0 on success, 1 on invalid input (CompileError), 2 on usage or I/O errors.
  */
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { compile, validate, dtsFileName, CompileError } from './index.js';
-import { cliInputSourceMap, posixPath } from './emit/sourcemap.js';
+import { cliInputSourceMap, posixPath } from './emit/sourcemap-files.js';
+import { serveExplorer } from './explore.js';
 
 function read(file: string): Uint8Array {
   return new Uint8Array(readFileSync(file));
@@ -35,6 +37,22 @@ function usage(msg: string): never {
   process.stderr.write(`kiln: ${msg}\n`);
   process.exit(2);
 }
+
+/** `kiln explore [file]`: serves the explorer with the file preloaded (explore.ts). */
+const EXPLORE: CommandModule<object, { file?: string; port: number; host: string }> = {
+  command: 'explore [file]',
+  describe:
+    'Serve the explorer on this machine: a page that compiles a .wasm in the browser and shows its functions, the JS and the wasm side by side, linked through the source map (README "The explorer"). The file, if given, is loaded at once; other files can be dropped on the page.',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', describe: 'the .wasm to load (its source map too, when its sourceMappingURL section names a file beside it)' })
+      .option('port', { type: 'number', default: 8123, describe: 'port to listen on (0: any free port)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' }),
+  handler: async (args) => {
+    const server = await serveExplorer({ file: args.file, port: args.port, host: args.host });
+    process.stdout.write(`Kiln explorer: ${server.url}${args.file === undefined ? '' : ` (${args.file})`}; Ctrl-C stops it\n`);
+  },
+};
 
 /** Runs the CLI on `argv` (without the node and script paths). */
 export async function main(argv: string[]): Promise<void> {
@@ -141,7 +159,8 @@ export async function main(argv: string[]): Promise<void> {
         }
       },
     )
-    .demandCommand(1, 'Give a command: validate or compile (see --help).')
+    .command(EXPLORE)
+    .demandCommand(1, 'Give a command: validate, compile or explore (see --help).')
     .strict()
     .help()
     .alias('h', 'help')

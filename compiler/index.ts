@@ -14,6 +14,7 @@ export { CompileError, LinkError, RuntimeError } from '../runtime/errors.js';
 export type { Module } from './module.js';
 export { Memory, Table, Global } from '../runtime/index.js';
 export { dtsFileName } from './emit/dts.js';
+export { setRuntimeSource, type RuntimeSources } from './emit/runtime-source.js';
 
 /** Options of `compile`: those of the emitted module (emit/module.ts, README "API") and `dts`. */
 export interface CompileOptions extends EmitOptions {

@@ -21,18 +21,16 @@
  * `sourcesContent` carried over. The input map's VLQ is decoded here
  * (`decodeWasmSourceMap`), so `compile()` stays synchronous.
  *
- * With `sourceMap` off nothing here runs, and the `source-map` package is
- * not even loaded (it is required lazily).
+ * With `sourceMap` off nothing here runs. Nothing here needs Node (the
+ * explorer compiles in a browser); reading map files for the CLI and the
+ * bundler plugin is in sourcemap-files.ts.
  */
 import { GENERATOR, generate } from 'astring';
-import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { RawSourceMap, SourceMapGenerator } from 'source-map';
+import { SourceMapGenerator, type RawSourceMap } from 'source-map';
 import type { Stmt } from '../lower/ast.js';
 import type { ModuleEnv } from '../lower/env.js';
 import type { Module } from '../module.js';
+import { base64ToUtf8, utf8ToBase64 } from '../base64.js';
 
 /** Source-map options of `compile` (part of `CompileOptions`). */
 export interface SourceMapOptions {
@@ -113,11 +111,8 @@ class Collector {
   }
 }
 
-let requireCjs: NodeJS.Require | null = null;
 function newGenerator(file: string, sourceRoot: string | undefined): SourceMapGenerator {
-  requireCjs ??= createRequire(import.meta.url);
-  const { SourceMapGenerator: Gen } = requireCjs('source-map') as typeof import('source-map');
-  return new Gen({ file, sourceRoot, skipValidation: true });
+  return new SourceMapGenerator({ file, sourceRoot, skipValidation: true });
 }
 
 function countLines(s: string): number {
@@ -215,7 +210,7 @@ export class ModuleSourceMap {
     const map = this.gen.toString();
     const url =
       this.opts.sourceMap === 'inline'
-        ? 'data:application/json;charset=utf-8;base64,' + Buffer.from(map, 'utf8').toString('base64')
+        ? 'data:application/json;charset=utf-8;base64,' + utf8ToBase64(map)
         : (this.opts.sourceMapURL ?? this.file.replace(/^.*[\\/]/, '') + '.map');
     return { code: `${code}//# sourceMappingURL=${url}\n`, map };
   }
@@ -410,7 +405,7 @@ function readSectionURL(bytes: Uint8Array, start: number, end: number): string |
 export function dataURLText(url: string): string | undefined {
   const m = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(url);
   if (m === null) return undefined;
-  return m[2] ? Buffer.from(m[3], 'base64').toString('utf8') : decodeURIComponent(m[3]);
+  return m[2] ? base64ToUtf8(m[3]) : decodeURIComponent(m[3]);
 }
 
 function inputMapOf(m: Module, opts: SourceMapOptions): WasmSourceMap | null {
@@ -434,45 +429,4 @@ export function rebaseSources(raw: RawSourceMap, rel: (source: string) => string
     return /^[a-z][a-z0-9+.-]*:/i.test(full) ? full : rel(full);
   });
   return { ...raw, sourceRoot: undefined, sources } as RawSourceMap;
-}
-
-// ----------------------------------------------------------------------- CLI
-
-/**
- * The input source map the CLI composes with: `explicit` (`--input-source-map
- * file`, or `none`), else the module's `sourceMappingURL` section when it
- * names a file (relative to the wasm file, or a `file:` URL). Its sources are
- * rebased to be relative to `outDir` (where the output map goes). Returns
- * `false` for none, `undefined` to let `compile` look at the section itself
- * (`data:` URLs), and a warning when the section names something that
- * cannot be read (the map then targets the wasm module).
- * @throws Error when an explicit file cannot be read.
- */
-export function cliInputSourceMap(
-  wasmFile: string,
-  bytes: Uint8Array,
-  explicit: string | undefined,
-  outDir: string,
-): { map: RawSourceMap | false | undefined; warning?: string } {
-  let file: string;
-  if (explicit === 'none') return { map: false };
-  if (explicit !== undefined) file = explicit;
-  else {
-    const url = sourceMappingURLOf(bytes);
-    if (url === undefined || url.startsWith('data:')) return { map: undefined };
-    if (url.startsWith('file:')) file = fileURLToPath(url);
-    else if (/^[a-z][a-z0-9+.-]*:/i.test(url)) {
-      return { map: false, warning: `the module's sourceMappingURL ${url} is not a file: not followed (give --input-source-map)` };
-    } else file = resolve(dirname(wasmFile), decodeURI(url));
-    if (!existsSync(file)) return { map: false, warning: `the module's sourceMappingURL names ${file}, which does not exist: mapping to the wasm module instead` };
-  }
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as RawSourceMap;
-  const from = dirname(resolve(file));
-  const map = rebaseSources(raw, (s) => posixPath(relative(resolve(outDir), resolve(from, decodeURI(s)))));
-  return { map };
-}
-
-/** A relative file path with `/` separators (source maps hold URLs). */
-export function posixPath(p: string): string {
-  return sep === '/' ? p : p.split(sep).join('/');
 }
