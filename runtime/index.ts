@@ -14,3 +14,4 @@ export * from './bulk.js';
 export * from './numeric.js';
 export * from './call.js';
 export * from './fuel.js';
+export * from './i64form.js';

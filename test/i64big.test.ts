@@ -72,9 +72,9 @@ const MODULE = String.raw`
 
 const bytes = wat(MODULE);
 
-async function load(opts: CompileOptions): Promise<any> {
+async function load(opts: CompileOptions, options?: object): Promise<any> {
   const { code } = compile(bytes, opts);
-  return { code, inst: (await importCode(code)).instantiate({}) };
+  return { code, inst: (await importCode(code)).instantiate({}, options) };
 }
 
 function fill(mem: ArrayBuffer): void {
@@ -127,6 +127,28 @@ describe('i64 as BigInt inside functions (i64big.ts)', () => {
       const got = scenario(inst.exports, inst.exports.mem.buffer);
       expect(got, i64).toEqual(expected);
     }
+  });
+
+  it('auto also emits each BigInt function as int32 pairs, one chosen per instance (runtime/i64form.ts)', async () => {
+    const code = compile(bytes).code;
+    // Functions 0 and 2 have the BigInt form; their pair variants are swapped in unless the engine is V8 with its JIT.
+    expect(code).toMatch(/if \(!i64BigInt\(options\)\) \{ (\S+) = \1\$pair; (\S+) = \2\$pair; \}/);
+    expect(code.match(/function \S+\$pair\(/g)).toHaveLength(2);
+    expect(compile(bytes, { i64: 'pair' }).code).not.toMatch(/\$pair/);
+    expect(compile(bytes, { i64: 'bigint' }).code).not.toMatch(/\$pair/);
+    const nat = (await WebAssembly.instantiate(bytes)).instance.exports as any;
+    const expected = scenario(nat, nat.mem.buffer);
+    for (const i64 of ['pair', 'bigint'] as const) {
+      const { inst } = await load({}, { i64 });
+      expect(scenario(inst.exports, inst.exports.mem.buffer), i64).toEqual(expected);
+    }
+    await expect(load({}, { i64: 'int64' })).rejects.toThrow(/options.i64 must be 'bigint' or 'pair'/);
+  });
+
+  it('picks the BigInt form by default in V8 with WebAssembly only (Node here)', async () => {
+    const { I64_BIGINT_DEFAULT, i64BigInt } = await import('../runtime/i64form.js');
+    expect(I64_BIGINT_DEFAULT).toBe(typeof WebAssembly === 'object');
+    expect([i64BigInt(undefined), i64BigInt({ i64: 'pair' }), i64BigInt({ i64: 'bigint' })]).toEqual([I64_BIGINT_DEFAULT, false, true]);
   });
 
   it('a recursive call gets its own register file, and the outer one is intact after it', async () => {

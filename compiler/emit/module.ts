@@ -13,7 +13,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import * as A from '../lower/ast.js';
 import type { Expr, Stmt } from '../lower/ast.js';
-import { lowerFunction, FLAT_DEPTH } from '../lower/func.js';
+import { lowerFunction, choosesBigInt, FLAT_DEPTH } from '../lower/func.js';
 import { memoryGrowers } from '../lower/grows.js';
 import { makeEnv, sigString, type I64Lowering, type ModuleEnv } from '../lower/env.js';
 import { Reader } from '../decode/reader.js';
@@ -151,6 +151,15 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       `${unit}const limit = instanceLimit(options, ${limit}, ${env.fuel ? 'true' : 'false'});\n`,
   );
   const indent = (code: string) => (unit === '' ? code.trimEnd() + '\n' : unit + code.trimEnd().replace(/\n/g, '\n' + unit) + '\n');
+  // Under `auto`, a function given the BigInt form also gets an int32-pair variant `<name>$pair`,
+  // chosen at instantiate for engines other than V8 with its JIT (runtime/i64form.ts), before
+  // anything (the prologue's Func objects) takes the function's value.
+  const variants = new Set<number>();
+  if (env.i64 === 'auto') for (let i = m.numImportedFuncs; i < m.funcTypes.length; i++) if (choosesBigInt(env, i)) variants.add(i);
+  if (variants.size > 0) {
+    const swaps = [...variants].map((i) => `${env.funcName(i)} = ${env.funcName(i)}$pair;`).join(' ');
+    parts.push(`${unit}if (!i64BigInt(options)) { ${swaps} }\n`);
+  }
   if (env.fuel) parts.push(indent(fuelPrologue()));
   for (const s of prologue(env)) parts.push(indent(generate(s, { indent: unit })));
   for (let i = m.numImportedFuncs; i < m.funcTypes.length; i++) {
@@ -161,6 +170,16 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
     if (slots !== undefined) parts.push(indent(`const RF${i} = new BigUint64Array(${slots}), RD${i} = new Int32Array(RF${i}.buffer);\nlet RB${i} = 0;`));
     if (sm !== null) parts.push(sm.func(parts, env, i, decl, header, unit));
     else parts.push(header + indent(generate(decl, { indent: unit })));
+    if (variants.has(i)) {
+      env.i64 = 'pair';
+      const alt = lowerFunction(env, i);
+      env.i64 = 'auto';
+      (alt as { id: { name: string } }).id.name += '$pair';
+      if (splitWeight > 0) splitFunction(alt, splitWeight);
+      const altHeader = `${unit}// the same function, i64 as int32 pairs (for engines other than V8)\n`;
+      if (sm !== null) parts.push(sm.func(parts, env, i, alt, altHeader, unit));
+      else parts.push(altHeader + indent(generate(alt, { indent: unit })));
+    }
     flush();
   }
   for (const s of epilogue(env)) parts.push(indent(generate(s, { indent: unit })));

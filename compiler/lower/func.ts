@@ -48,6 +48,16 @@ export function lowerFunction(env: ModuleEnv, funcidx: number): Stmt {
   return new FuncLowering(env, funcidx).run();
 }
 
+/**
+ * Whether `lowerFunction` will give defined function `funcidx` the BigInt
+ * form of i64 (i64big.ts) under `env.i64`: a pre-pass over the body only.
+ * The emitter asks it before lowering, to emit, under `i64: 'auto'`, the
+ * int32-pair variant of such functions too and pick one at `instantiate`.
+ */
+export function choosesBigInt(env: ModuleEnv, funcidx: number): boolean {
+  return new FuncLowering(env, funcidx).form().big;
+}
+
 class FuncLowering extends ControlLowering implements Lowering {
   /** Lowerings replacing ops.ts's for this module (fuel.ts sandboxOps), or null. */
   private readonly overrides: (OpLowering | undefined)[] | null;
@@ -57,16 +67,25 @@ class FuncLowering extends ControlLowering implements Lowering {
     this.overrides = sandboxOps(env);
   }
 
-  run(): Stmt {
+  /** Reads the locals and decides the function's form: flat or nested, BigInt or pairs (`scan`). */
+  form(): { flat: boolean; big: boolean; memory: boolean } {
     const { type, r } = this;
     this.locals = readLocals(r, type.params);
-    const bodyStart = r.pos;
     const { depth, memory, bigScore } = this.scan();
-    this.flatForm = depth > this.env.flatDepth;
-    this.usesMemory = memory;
+    const flat = depth > this.env.flatDepth;
     // Never in the flat form: there every temporary crossing a block would merge at the dispatch loop.
     const mode = this.env.i64 ?? 'auto';
-    this.big = !this.flatForm && (mode === 'bigint' || (mode === 'auto' && bigScore >= BIGINT_MIN_SCORE && r.end - bodyStart <= BIGINT_MAX_BODY));
+    const big = !flat && (mode === 'bigint' || (mode === 'auto' && bigScore >= BIGINT_MIN_SCORE && r.end - r.pos <= BIGINT_MAX_BODY));
+    return { flat, big, memory };
+  }
+
+  run(): Stmt {
+    const { flat, big, memory } = this.form();
+    const { type, r } = this;
+    const bodyStart = r.pos;
+    this.flatForm = flat;
+    this.usesMemory = memory;
+    this.big = big;
     if (this.big) {
       this.localSlots = new Int32Array(this.locals.count).fill(-1);
       for (let i = 0; i < this.locals.count; i++) if (this.locals.type(i) === I64) this.localSlots[i] = this.nSlots++;

@@ -1,0 +1,57 @@
+/**
+ * Which form of i64 code an instance runs, where the compiler emitted two
+ * (compile option `i64: 'auto'`, compiler/emit/module.ts): a function whose
+ * loops do enough i64 arithmetic gets a BigInt form, fast only in V8's
+ * optimizing JIT, and an int32-pair form, used everywhere else.
+ *
+ * Measured on the `xxh64` kernel (test/bench/I64-STUDY.md, "Engines"): BigInt
+ * 1.5 s against pairs 4.0 s in Node 24; pairs 5.1 s against BigInt 220-290 s
+ * in Bun (JavaScriptCore) and 170 s in Firefox (SpiderMonkey); Hermes and V8
+ * without its JIT (`--jitless`, where `WebAssembly` is absent) run pairs
+ * faster too.
+ */
+
+/**
+ * Whether this engine runs the BigInt form: V8 with its JIT. V8 is known by
+ * the wording of its TypeError for a property read of `null` ("Cannot read
+ * properties of null (reading 'x')"; JavaScriptCore, SpiderMonkey and Hermes
+ * word it otherwise, and V8 has no feature of its own left to probe); its
+ * JIT by the engine's own `WebAssembly`, which V8 drops with `--jitless` (a
+ * JS polyfill's functions are not native code).
+ */
+function detectBigIntFast(): boolean {
+  try {
+    const none: { x?: unknown } | null = nothing();
+    return none!.x === 0;
+  } catch (e) {
+    if (!/\(reading 'x'\)/.test(String((e as Error).message))) return false;
+  }
+  try {
+    if (typeof WebAssembly !== 'object' || WebAssembly === null || typeof WebAssembly.validate !== 'function') return false;
+    return String(WebAssembly.validate).indexOf('[native code]') >= 0;
+  } catch {
+    return false;
+  }
+}
+
+function nothing(): null {
+  return null;
+}
+
+/** This engine's default (detected once, when the runtime loads). */
+export const I64_BIGINT_DEFAULT: boolean = detectBigIntFast();
+
+/**
+ * Whether an instance runs the BigInt form of functions that have both:
+ * `options.i64` of `instantiate` (`'bigint'` or `'pair'`) when given, else
+ * the engine's default (I64_BIGINT_DEFAULT). `options` was checked to be an
+ * object or nullish by `instanceLimit`.
+ * @throws TypeError on another `options.i64`.
+ */
+export function i64BigInt(options: unknown): boolean {
+  const v = options === undefined || options === null ? undefined : (options as { i64?: unknown }).i64;
+  if (v === undefined) return I64_BIGINT_DEFAULT;
+  if (v === 'bigint') return true;
+  if (v === 'pair') return false;
+  throw new TypeError(`instantiate: options.i64 must be 'bigint' or 'pair', got ${String(v)}`);
+}
