@@ -94,7 +94,8 @@ for (const dir of ['rotl', 'rotr'] as const) {
   // A constant count (hash code rotates by constants) is inlined as two shifts: a helper call per
   // rotate exhausts TurboFan's inlining budget in large functions (hash-wasm's SHA-256 ran 10x native).
   def(`i32.${dir}`, (L) => {
-    let [a, n] = L.popVals(2);
+    const [a0, n] = L.popVals(2);
+    let a = a0;
     if (n.k !== CONST || n.e.type !== 'Literal') {
       pushExpr(L, A.call(`i32_${dir}`, [i32e(a), i32e(n)]), I32, [a, n]);
       return;
