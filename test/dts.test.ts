@@ -192,7 +192,7 @@ void s; void n1; void n2;
 const FUEL_OK = `import { instantiate, type Instance, type InstantiateOptions } from './mod.js';
 ${EQUAL}
 assertType<Equal<keyof Instance, 'exports' | 'getFuel' | 'setFuel'>>();
-assertType<Equal<keyof InstantiateOptions, 'maxMemoryPages' | 'fuel'>>();
+assertType<Equal<keyof InstantiateOptions, 'maxMemoryPages' | 'i64' | 'fuel'>>();
 export function run() {
   const inst = instantiate(undefined, { fuel: 1000, maxMemoryPages: 2 });
   inst.exports.spin(10);

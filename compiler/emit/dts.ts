@@ -30,7 +30,7 @@
  * export type Memory = …; export type Table = …; export type Global = …;
  * export interface Imports { env: { log: (p: number) => void; memory: Memory } }
  * export interface Exports { readonly add: (a: number, b: number) => number }
- * export interface InstantiateOptions { maxMemoryPages?: number; fuel?: number }
+ * export interface InstantiateOptions { maxMemoryPages?: number; i64?: 'bigint' | 'pair'; fuel?: number }
  * export interface Instance { readonly exports: Exports; getFuel(): number; setFuel(n: number): void }
  * export declare function instantiate(importObject: Imports, options?: InstantiateOptions | null): Instance;
  * export { $imports as imports, $exports as exports, $sha256 as sha256, $customSections as customSections };
@@ -348,6 +348,8 @@ export function emitDts(m: Module, opts: DtsOptions = {}): string {
     `${ind}export interface InstantiateOptions {`,
     `${ind}  /** Page limit (pages of 64 KiB) of this instance's memories: a non-negative integer or Infinity (default ${limit}). */`,
     `${ind}  maxMemoryPages?: number | undefined;`,
+    `${ind}  /** Which form runs the functions compiled both ways under \`i64: 'auto'\` (default: BigInt in V8 with its JIT, int32 pairs elsewhere). */`,
+    `${ind}  i64?: 'bigint' | 'pair' | undefined;`,
   );
   if (opts.fuel) {
     lines.push(

@@ -176,7 +176,7 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       env.i64 = 'auto';
       (alt as { id: { name: string } }).id.name += '$pair';
       if (splitWeight > 0) splitFunction(alt, splitWeight);
-      const altHeader = `${unit}// the same function, i64 as int32 pairs (for engines other than V8)\n`;
+      const altHeader = `${header.trimEnd()}; i64 as int32 pairs, for engines other than V8\n`;
       if (sm !== null) parts.push(sm.func(parts, env, i, alt, altHeader, unit));
       else parts.push(altHeader + indent(generate(alt, { indent: unit })));
     }

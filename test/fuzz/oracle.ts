@@ -33,6 +33,8 @@ export interface Config {
   flat: boolean;
   /** `splitWeight` (passes/split.ts): small, so every function is split into many parts. */
   split?: number;
+  /** `instantiate`'s `options.i64`: which variant of `auto`'s two-form functions runs (default: the engine's choice, BigInt in Node). */
+  pick?: 'pair' | 'bigint';
 }
 
 /** Every configuration the fuzzer knows: i64 forms × fuel off/on, the flat form, and functions split into parts. */
@@ -43,6 +45,7 @@ export const ALL_CONFIGS: readonly Config[] = [
   { name: 'bigint+fuel', i64: 'bigint', fuel: true, flat: false },
   { name: 'auto', i64: 'auto', fuel: false, flat: false },
   { name: 'auto+fuel', i64: 'auto', fuel: true, flat: false },
+  { name: 'auto/pairs+fuel', i64: 'auto', fuel: true, flat: false, pick: 'pair' },
   { name: 'pair+flat', i64: 'pair', fuel: false, flat: true },
   { name: 'bigint+flat', i64: 'bigint', fuel: false, flat: true },
   { name: 'auto+flat+fuel', i64: 'auto', fuel: true, flat: true },
@@ -333,7 +336,8 @@ export function runDifferential(kiln: Kiln, subject: Subject, configs: readonly 
     let got: Outcome = { ok: true, value: undefined };
     try {
       const imports = subject.imports ? subject.imports(side.host) : {};
-      side.exports = inst(imports, c.fuel ? { fuel: FUEL_BUDGET } : undefined).exports;
+      const options = c.fuel || c.pick ? { ...(c.fuel ? { fuel: FUEL_BUDGET } : {}), ...(c.pick ? { i64: c.pick } : {}) } : undefined;
+      side.exports = inst(imports, options).exports;
     } catch (e) {
       got = kilnTrap(e);
     }
