@@ -10,7 +10,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'examples/**', 'scripts/**', 'bin/**', 'test/glue/**', 'test/fixtures/**'] },
   {
-    files: ['compiler/**/*.ts', 'runtime/**/*.ts', 'bundler/**/*.ts', 'test/**/*.ts'],
+    files: ['compiler/**/*.ts', 'runtime/**/*.ts', 'bundler/**/*.ts', 'polyfill/**/*.ts', 'test/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     plugins: { 'import-x': importX },
     settings: {

@@ -159,7 +159,7 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
 }
 
 /** The custom sections `keep` selects (all for `true`), as `{ name, data }` with the contents in base64. */
-function keptCustomSections(m: Module, keep: boolean | readonly string[]): { name: string; data: string }[] {
+export function keptCustomSections(m: Module, keep: boolean | readonly string[]): { name: string; data: string }[] {
   if (keep === false) return [];
   const out: { name: string; data: string }[] = [];
   for (const c of m.customs) {
@@ -203,7 +203,7 @@ function globalValue(env: ModuleEnv, i: number): Expr[] {
 }
 
 /** Functions that may escape as `funcref` values: exported, in element segments or in global initializers. */
-function escapingFuncs(env: ModuleEnv): number[] {
+export function escapingFuncs(env: ModuleEnv): number[] {
   const m = env.m;
   const set = new Set<number>();
   for (const e of m.exports) if (e.kind === 'func') set.add(e.index);
@@ -226,7 +226,7 @@ function escapingFuncs(env: ModuleEnv): number[] {
  * the function itself, or with fuel a wrapper that first charges what direct
  * callers prepay (lower/fuel.ts entryCharge).
  */
-function entryFn(env: ModuleEnv, fi: number, t: FuncType): Expr {
+export function entryFn(env: ModuleEnv, fi: number, t: FuncType): Expr {
   const charge = entryCharge(env, fi);
   if (charge === null) return A.id(env.funcName(fi));
   const params: string[] = [];
@@ -242,8 +242,20 @@ function optional(s: Stmt | null): Stmt[] {
   return s === null ? [] : [s];
 }
 
-/** Import resolution, memories, tables, globals and `Func` objects. */
-function prologue(env: ModuleEnv): Stmt[] {
+/**
+ * How the prologue and epilogue reach defined functions when they are
+ * compiled lazily (emit/lazy.ts), instead of by their declarations:
+ * `funcObject(fi)` is the expression making the `Func` object of escaping
+ * function `fi`, `callee(fi)` an expression evaluating to defined function
+ * `fi`'s internal-ABI callable (for the start function).
+ */
+export interface LazyLinks {
+  funcObject(fi: number): Expr;
+  callee(fi: number): Expr;
+}
+
+/** Import resolution, memories, tables, globals and `Func` objects (with `lazy`, made by `lazy.funcObject`). */
+export function prologue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] {
   const m = env.m;
   const out: Stmt[] = [];
   const constDecl = (name: string, e: Expr) => out.push(A.decl('const', [[name, e]]));
@@ -309,7 +321,8 @@ function prologue(env: ModuleEnv): Stmt[] {
   for (const fi of escapingFuncs(env)) {
     if (fi < m.numImportedFuncs) continue;
     const t = m.types[m.funcTypes[fi]];
-    constDecl(env.funcRefName(fi), { type: 'NewExpression', callee: A.id('Func'), arguments: [A.str(sigString(t)), entryFn(env, fi, t), A.id('rt')] });
+    if (lazy !== null) constDecl(env.funcRefName(fi), lazy.funcObject(fi));
+    else constDecl(env.funcRefName(fi), { type: 'NewExpression', callee: A.id('Func'), arguments: [A.str(sigString(t)), entryFn(env, fi, t), A.id('rt')] });
   }
   // Defined globals, in order (their initializers may read earlier globals).
   for (let i = m.numImportedGlobals; i < m.globalTypes.length; i++) {
@@ -326,8 +339,8 @@ function prologue(env: ModuleEnv): Stmt[] {
   return out;
 }
 
-/** Element and data segments, the start function, and the exports. */
-function epilogue(env: ModuleEnv): Stmt[] {
+/** Element and data segments, the start function (with `lazy`, called through `lazy.callee`), and the exports. */
+export function epilogue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] {
   const m = env.m;
   const out: Stmt[] = [];
   m.elems.forEach((e, i) => {
@@ -355,7 +368,7 @@ function epilogue(env: ModuleEnv): Stmt[] {
     // Engine errors from the start function become traps, as for exported functions.
     out.push({
       type: 'TryStatement',
-      block: A.block([...optional(entryCharge(env, m.start)), A.exprStmt(A.call(env.funcName(m.start), []))]),
+      block: A.block([...optional(entryCharge(env, m.start)), A.exprStmt(A.call(lazy !== null && m.start >= m.numImportedFuncs ? lazy.callee(m.start) : env.funcName(m.start), []))]),
       handler: { type: 'CatchClause', param: A.id('e'), body: A.block([{ type: 'ThrowStatement', argument: A.call('convertError', [A.id('e')]) }]) },
       finalizer: null,
     });
