@@ -84,8 +84,8 @@ export function setFuel(instance: unknown, n: number): void {
 }
 
 /**
- * The run-time compiler behind a polyfill `Module` (how many functions it
- * has lowered: `lowered`), or undefined for anything else; for tests and
+ * The run-time compiler behind a polyfill `Module` (which functions it has
+ * lowered: `lowered()`), or undefined for anything else; for tests and
  * benchmarks.
  */
 export function compilerOf(module: unknown): LazyCompiler | undefined {

@@ -68,8 +68,6 @@ export class LazyCompiler {
   private readonly fuelRate: [number, number] | null;
   /** The code of each function compiled so far, by funcidx. */
   private readonly texts = new Map<number, string>();
-  /** How many functions this module has lowered (for tests and benchmarks). */
-  lowered = 0;
 
   /**
    * Decodes and validates `bytes` (the same validator as `compile`), then
@@ -106,9 +104,13 @@ export class LazyCompiler {
     if (t === undefined) {
       t = lazyFunctionCode(this.lazy, funcidx);
       this.texts.set(funcidx, t);
-      this.lowered++;
     }
     return t;
+  }
+
+  /** The funcidx of every function lowered so far, ascending (for tests and benchmarks). */
+  lowered(): number[] {
+    return [...this.texts.keys()].sort((a, b) => a - b);
   }
 
   /** The signature string (`Func.sig`) of function `funcidx`. */
