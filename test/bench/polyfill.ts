@@ -1,0 +1,107 @@
+/**
+ * `npm run bench:polyfill` (node --expose-gc): what an uncompiled function
+ * costs in the run-time compile mode (wasm-kiln/polyfill), on a generated
+ * module of N functions (default 100,000; `-- 20000` for another N).
+ *
+ * The module: one type `[i32] -> [i32]`; function i adds a constant to its
+ * argument and calls function i + 1, except every tenth, which returns; every
+ * thousandth is exported and in a table of N / 1000 entries; no name section.
+ * Prints, per function, what `new WebAssembly.Module(bytes)` keeps beyond
+ * the input bytes: V8 heap (`used_heap_size` after two full GCs) plus
+ * ArrayBuffer memory (outside the V8 heap: the decoded module's typed arrays,
+ * beyond the module's copy of the input); what an instance adds, and what
+ * calling one chain of ten functions costs; and the time of each step, with
+ * AOT `compile` of the same module for comparison. A smaller module is
+ * compiled, instantiated and called first, so the figures leave out the
+ * compiler's own code (V8 bytecode made on first use).
+ */
+import { getHeapStatistics } from 'node:v8';
+import { performance } from 'node:perf_hooks';
+import { WebAssembly as P, compilerOf } from '../../polyfill/index.js';
+import { compile } from '../../compiler/index.js';
+import { HEADER, leb, section } from '../util/wasm-bytes.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with node --expose-gc (npm run bench:polyfill)');
+
+/** The generated module of `n` functions (see the file comment). */
+function generate(n: number): Uint8Array {
+  const parts: number[][] = [HEADER];
+  parts.push(section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]));
+  const funcs: number[] = [...leb(n)];
+  for (let i = 0; i < n; i++) funcs.push(0);
+  parts.push(section(3, funcs));
+  const every = 1000;
+  const escaping = Math.ceil(n / every);
+  parts.push(section(4, [1, 0x70, 0, ...leb(escaping)]));
+  const exps: number[] = [...leb(escaping)];
+  for (let i = 0; i < n; i += every) {
+    const name = [...new TextEncoder().encode(`e${i}`)];
+    exps.push(name.length, ...name, 0, ...leb(i));
+  }
+  parts.push(section(7, exps));
+  const elem: number[] = [1, 0, 0x41, 0, 0x0b, ...leb(escaping)];
+  for (let i = 0; i < n; i += every) elem.push(...leb(i));
+  parts.push(section(9, elem));
+  const code: number[] = [...leb(n)];
+  for (let i = 0; i < n; i++) {
+    const body = i % 10 === 9 || i + 1 === n ? [0, 0x20, 0, 0x0b] : [0, 0x20, 0, 0x41, i % 64, 0x6a, 0x10, ...leb(i + 1), 0x0b];
+    code.push(...leb(body.length), ...body);
+  }
+  parts.push(section(10, code));
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** V8 heap in use after full collections, in bytes. */
+function heap(): number {
+  gc!();
+  gc!();
+  return getHeapStatistics().used_heap_size;
+}
+
+const n = Number(process.argv[2] ?? 100_000);
+const bytes = generate(n);
+const ms = (t: number) => `${(performance.now() - t).toFixed(1)} ms`;
+console.log(`module: ${n} functions, ${bytes.length} bytes (${(bytes.length / n).toFixed(1)} bytes per function), ${Math.ceil(n / 1000)} exported and in the table`);
+
+// Warm-up: the compiler's code is compiled by V8 on first use, once per process.
+new P.Instance(new P.Module(generate(1000)), {}).exports.e0(1);
+
+const h0 = heap();
+const ab0 = process.memoryUsage().arrayBuffers;
+let t = performance.now();
+const module = new P.Module(bytes);
+const tModule = ms(t);
+const h1 = heap();
+const ab1 = process.memoryUsage().arrayBuffers;
+const typed = ab1 - ab0 - bytes.length;
+console.log(`new Module: ${tModule}; kept: ${h1 - h0} bytes of heap + ${typed} bytes of ArrayBuffer beyond the copy of the input (${bytes.length} bytes)`);
+console.log(`  = ${((h1 - h0 + typed) / n).toFixed(2)} bytes per uncompiled function (${((h1 - h0) / n).toFixed(2)} heap + ${(typed / n).toFixed(2)} typed arrays)`);
+
+t = performance.now();
+const instance = new P.Instance(module, {}) as { exports: Record<string, (x: number) => number> };
+const tInstance = ms(t);
+const h2 = heap();
+console.log(`new Instance: ${tInstance}; heap: ${h2 - h1} bytes = ${((h2 - h1) / n).toFixed(2)} bytes per function (the ${Math.ceil(n / 1000)} exported functions' Func objects, stubs and JS wrappers included)`);
+
+const second = new P.Instance(module, {});
+const h2b = heap();
+console.log(`a second Instance: heap ${h2b - h2} bytes (the first one also compiled the module's instantiate code)`);
+void second;
+
+t = performance.now();
+const r = instance.exports.e0(1);
+const tCall = ms(t);
+const h3 = heap() - (h2b - h2);
+const compiled = compilerOf(module)!.lowered().length;
+console.log(`first call of e0 (${r}): ${tCall}, compiled ${compiled} functions; heap: +${h3 - h2} bytes (${((h3 - h2) / compiled).toFixed(0)} per compiled function)`);
+
+t = performance.now();
+const aot = compile(bytes).code;
+console.log(`for comparison, AOT compile of the whole module: ${ms(t)}, ${aot.length} characters of JS`);
