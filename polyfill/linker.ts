@@ -31,9 +31,9 @@ export interface PolyfillOptions extends LazyCompileOptions {
 }
 
 /** Default compile fuel per body byte (measured: README "Run-time compile mode (polyfill)"). */
-export const DEFAULT_COMPILE_FUEL_PER_BYTE = 100;
+export const DEFAULT_COMPILE_FUEL_PER_BYTE = 3000;
 /** Default compile fuel per compiled function (measured: README "Run-time compile mode (polyfill)"). */
-export const DEFAULT_COMPILE_FUEL_PER_FUNCTION = 5000;
+export const DEFAULT_COMPILE_FUEL_PER_FUNCTION = 150_000;
 
 /** What a compiled function's code evaluates to: the function and its `Func` callable. */
 type Compiled = [InternalFn, InternalFn];
