@@ -76,13 +76,12 @@ new P.Instance(new P.Module(generate(1000)), {}).exports.e0(1);
 // Three Modules of the same bytes, each measured while the ones before it are kept.
 const modules: InstanceType<typeof P.Module>[] = [];
 const per: number[] = [];
-let tModule = '';
 for (let k = 0; k < 3; k++) {
   const h0 = heap();
   const ab0 = process.memoryUsage().arrayBuffers;
   const t0 = performance.now();
   modules.push(new P.Module(bytes));
-  tModule = ms(t0);
+  const tModule = ms(t0);
   const h1 = heap();
   const typed = process.memoryUsage().arrayBuffers - ab0 - bytes.length;
   per.push((h1 - h0 + typed) / n);
