@@ -25,7 +25,7 @@ export { DEFAULT_COMPILE_FUEL_PER_BYTE, DEFAULT_COMPILE_FUEL_PER_FUNCTION, LazyC
 export type { WebAssemblyNamespace } from '../runtime/webassembly.js';
 
 /** Options of `createWebAssembly`: the compile options, compile fuel, and each instance's starting fuel. */
-export interface PolyfillNamespaceOptions extends Omit<PolyfillOptions, 'fuel'> {
+export interface PolyfillNamespaceOptions extends Omit<PolyfillOptions, 'fuel' | 'customSections'> {
   /**
    * Fuel metering (README "Running untrusted plugins"): `true`, metered with
    * unlimited fuel; a number, each instance starts with that much fuel (a
@@ -51,16 +51,27 @@ export function createWebAssembly(options: PolyfillNamespaceOptions = {}): WebAs
     // The JS API copies the bytes (a caller may reuse its buffer); functions are decoded from the copy later.
     const c = new LazyCompiler(bytes.slice(), compileOptions);
     const { code } = c;
+    const m = c.lazy.env.m;
     const compiled: CompiledModule = {
       imports: code.imports,
       exports: code.exports,
-      customSections: code.customSections,
+      // JS API Module.customSections: every custom section, read from the bytes when asked for.
+      get customSections() {
+        return m.customs.map((s) => ({ name: s.name, data: base64(m.bytes.subarray(s.start, s.end)) }));
+      },
       instantiate: (importObject) => code.instantiate(importObject, instanceOptions),
     };
     COMPILERS.set(compiled, c);
     return compiled;
   };
   return createNamespace(find, (bytes) => void decodeAndValidate(bytes));
+}
+
+/** `bytes` in base64 (RFC 4648), as CompiledModule.customSections holds them. */
+function base64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
 }
 
 /** The namespace with default options (no fuel metering, page limit 65536). */

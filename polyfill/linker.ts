@@ -53,7 +53,6 @@ export function cspError(e: unknown): CompileError {
     `run-time compilation needs \`new Function\` and \`eval\`, which this environment forbids (${why}); ` +
       "a Content Security Policy needs 'unsafe-eval' for them. Compile the module ahead of time instead " +
       '(`kiln compile app.wasm -o app.wasm.js`) and use wasm-kiln/webassembly (README "A WebAssembly namespace for existing glue")',
-    0,
   );
 }
 

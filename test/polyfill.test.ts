@@ -4,6 +4,7 @@
  * `WebAssembly` on the same modules, against Kiln's AOT output (same code,
  * same fuel, same errors), and on the spec suite.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect, vi } from 'vitest';
@@ -14,7 +15,7 @@ import { wat } from './util/wat.js';
 import { kilnEngine, polyfillEngine } from './spec/engine.js';
 import { REPO_ROOT, TESTSUITE_DIR, runSuite } from './spec/suite.js';
 
-const MAIN = wat(String.raw`(module
+const BODY = wat(String.raw`(module
   (import "env" "log" (func $log (param i32)))
   (import "env" "scale" (global $scale i32))
   (memory (export "memory") 1 4)
@@ -44,6 +45,8 @@ const MAIN = wat(String.raw`(module
   (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
   (func (export "trap") (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
   (func (export "never") (result i32) (unreachable)))`);
+// Two custom sections "note" ("hello" and empty), appended by hand: wabt's text format has none.
+const MAIN = new Uint8Array([...BODY, 0, 10, 4, ...new TextEncoder().encode('notehello'), 0, 5, 4, ...new TextEncoder().encode('note')]);
 
 /** The same steps, on a namespace: the observable results, for comparing native with the polyfill. */
 async function scenario(W: any): Promise<unknown[]> {
@@ -53,6 +56,7 @@ async function scenario(W: any): Promise<unknown[]> {
   const { module, instance } = await W.instantiate(MAIN, imports);
   out.push(module instanceof W.Module, instance instanceof W.Instance, W.validate(MAIN));
   out.push(W.Module.exports(module), W.Module.imports(module));
+  out.push(W.Module.customSections(module, 'note').map((b: ArrayBuffer) => new TextDecoder().decode(b)), W.Module.customSections(module, 'other'));
   const e = instance.exports;
   out.push(e.add(2, 40), e.fib(15), e.count(), e.wide(7n), e.wide(-(1n << 62n)), logged, e.sum(1000), e.counter.value);
   out.push(e.callAt(0, 5, 6), e.table.get(1) === e.fib, e.table.get(2));
@@ -200,6 +204,19 @@ describe('wasm-kiln/polyfill', () => {
       vi.unstubAllGlobals();
     }
     expect(P.validate(MAIN)).toBe(true);
+  });
+
+  it('throws that CompileError where V8 itself forbids code generation (--disallow-code-generation-from-strings)', () => {
+    const script = [
+      `const { WebAssembly: P } = await import(${JSON.stringify(new URL('../polyfill/index.ts', import.meta.url).href)});`,
+      `try { new P.Module(new Uint8Array([${[...MAIN].join(',')}])); console.log('compiled'); }`,
+      'catch (e) { console.log(JSON.stringify([e instanceof P.CompileError, e.message])); }',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const [isCompileError, message] = JSON.parse(r.stdout) as [boolean, string];
+    expect(isCompileError).toBe(true);
+    expect(message).toMatch(/Code generation from strings disallowed.*unsafe-eval.*kiln compile/);
   });
 
   it('wasm-kiln/polyfill/auto installs it only where there is no WebAssembly', async () => {
