@@ -17,7 +17,7 @@
  * limit, fuel metering and compile fuel); `import 'wasm-kiln/polyfill/auto'`
  * installs the default one as `globalThis.WebAssembly` where there is none.
  */
-import { createNamespace, instanceObject, type CompiledModule, type WebAssemblyNamespace } from '../runtime/webassembly.js';
+import { createNamespace, compiledModule, instanceObject, type CompiledModule, type WebAssemblyNamespace } from '../runtime/webassembly.js';
 import { decodeAndValidate } from '../compiler/index.js';
 import { LazyCompiler, type PolyfillOptions } from './linker.js';
 
@@ -100,6 +100,6 @@ export function setFuel(instance: unknown, n: number): void {
  * benchmarks.
  */
 export function compilerOf(module: unknown): LazyCompiler | undefined {
-  const c = typeof module === 'object' && module !== null ? Object.getOwnPropertySymbols(module).map((s) => (module as any)[s])[0] : undefined;
+  const c = compiledModule(module);
   return c === undefined ? undefined : COMPILERS.get(c);
 }

@@ -86,6 +86,11 @@ const MODULE = Symbol('wasm-kiln.Module');
 const INSTANCE_EXPORTS = Symbol('wasm-kiln.Instance.exports');
 const INSTANCE_OBJECT = Symbol('wasm-kiln.Instance.object');
 
+/** The `CompiledModule` behind a namespace's `Module`, or undefined when `module` is not one. */
+export function compiledModule(module: unknown): CompiledModule | undefined {
+  return typeof module === 'object' && module !== null ? (module as any)[MODULE] : undefined;
+}
+
 /**
  * The object the compiled module's `instantiate` returned for a namespace's
  * `Instance` (`exports`, and `getFuel`/`setFuel` with fuel), or undefined

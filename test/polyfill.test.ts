@@ -219,6 +219,21 @@ describe('wasm-kiln/polyfill', () => {
     expect(message).toMatch(/Code generation from strings disallowed.*unsafe-eval.*kiln compile/);
   });
 
+  it('runs under node --jitless, which has no WebAssembly, installed by wasm-kiln/polyfill/auto', async () => {
+    const native = (await WebAssembly.instantiate(MAIN, { env: { log() {}, scale: 3 } })).instance.exports as any;
+    const expected = [native.fib(20), String(native.wide(-7n)), String(native.sum(5000)), native.callAt(0, 1, 2)];
+    const script = [
+      "if (typeof WebAssembly !== 'undefined') throw new Error('expected no WebAssembly');",
+      `await import(${JSON.stringify(new URL('../polyfill/auto.ts', import.meta.url).href)});`,
+      `const { instance } = await WebAssembly.instantiate(new Uint8Array([${[...MAIN].join(',')}]), { env: { log() {}, scale: 3 } });`,
+      'const e = instance.exports;',
+      'console.log(JSON.stringify([e.fib(20), String(e.wide(-7n)), String(e.sum(5000)), e.callAt(0, 1, 2)]));',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--jitless', '--no-warnings', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr.replace(/.*--expose_wasm.*\n/, '')).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(expected);
+  });
+
   it('wasm-kiln/polyfill/auto installs it only where there is no WebAssembly', async () => {
     const engine = globalThis.WebAssembly;
     vi.resetModules();
