@@ -1,16 +1,19 @@
 /**
  * `wasm-kiln/polyfill` (polyfill/): the WebAssembly JS API compiling each
  * function at run time on first call. Checked against the engine's own
- * `WebAssembly` on the same modules, against Kiln's AOT output (same code,
- * same fuel, same errors), and on the spec suite.
+ * `WebAssembly` on the same modules (in process, and under `node --jitless`
+ * where it is absent), against Kiln's AOT output (same code, same fuel, same
+ * errors), on Lua and SQLite (one script each), and on the spec suite (every
+ * non-SIMD file of wasm-2.0, without and with fuel).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect, vi } from 'vitest';
 import { compile, decodeAndValidate, validate, CompileError } from '../compiler/index.js';
 import { WebAssembly as P, createWebAssembly, compilerOf, getFuel, setFuel } from '../polyfill/index.js';
-import { importCode } from './util/load.js';
+import { importCode, SHARED } from './util/load.js';
+import { createWasi } from './util/wasi.js';
 import { wat } from './util/wat.js';
 import { kilnEngine, polyfillEngine } from './spec/engine.js';
 import { REPO_ROOT, TESTSUITE_DIR, runSuite } from './spec/suite.js';
@@ -47,6 +50,19 @@ const BODY = wat(String.raw`(module
   (func (export "never") (result i32) (unreachable)))`);
 // Two custom sections "note" ("hello" and empty), appended by hand: wabt's text format has none.
 const MAIN = new Uint8Array([...BODY, 0, 10, 4, ...new TextEncoder().encode('notehello'), 0, 5, 4, ...new TextEncoder().encode('note')]);
+
+const wabtModule = await (await import('wabt')).default();
+const NAMED = String.raw`(module
+  (memory 1)
+  (global $total (mut i64) (i64.const 0))
+  (func $helper (param $x i64) (result i64) (i64.mul (local.get $x) (i64.const 3)))
+  (func $sum (export "sum") (param $n i32) (result i64) (local $acc i64)
+    (loop $again
+      (local.set $acc (i64.add (local.get $acc) (call $helper (i64.extend_i32_u (local.get $n)))))
+      (br_if $again (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (global.set $total (local.get $acc))
+    (local.get $acc))
+  (func $rt (export "rt") (result i32) (i32.load (i32.const 0))))`;
 
 /** The same steps, on a namespace: the observable results, for comparing native with the polyfill. */
 async function scenario(W: any): Promise<unknown[]> {
@@ -124,17 +140,22 @@ describe('wasm-kiln/polyfill', () => {
   });
 
   it('compiles each function to the same code as the AOT compiler', () => {
-    for (const options of [{}, { fuel: true }]) {
-      const aot = compile(MAIN, options).code;
-      const c = new (createWebAssembly(options).Module)(MAIN);
+    // MAIN, and MAIN with a name section (functions and locals named, so identifiers are `$name`).
+    const wabt = wabtModule.parseWat('n.wat', NAMED, { multi_value: true, bulk_memory: true, reference_types: true });
+    wabt.resolveNames();
+    const named = wabt.toBinary({ write_debug_names: true }).buffer;
+    for (const [bytes, options] of [[MAIN, {}], [MAIN, { fuel: true }], [named, {}], [named, { fuel: true, i64: 'bigint' as const }]] as const) {
+      const aot = compile(bytes, options).code;
+      const c = new (createWebAssembly(options).Module)(bytes);
       const lazy = compilerOf(c)!;
-      const m = decodeAndValidate(MAIN);
+      const m = decodeAndValidate(bytes);
       for (let f = m.numImportedFuncs; f < m.funcTypes.length; f++) {
         const text = lazy.text(f);
         const body = text.slice(text.indexOf('// func '), text.lastIndexOf('\nreturn ['));
         expect(body.length).toBeGreaterThan(50);
         expect(aot).toContain(body);
       }
+      if (bytes === named) expect(lazy.text(1)).toMatch(/let \$helper = \$\$lazy\.slot\(0, [^]*function \$sum\(\$n\)/);
     }
   });
 
@@ -250,6 +271,29 @@ describe('wasm-kiln/polyfill', () => {
       expect(String(W)).toBe('[object WebAssembly]');
     });
   });
+});
+
+describe('real programs through the polyfill (../shared/programs)', () => {
+  const programs = SHARED === null ? null : join(SHARED, 'programs');
+  for (const [wasm, dir, script, viaStdin] of [['lua.wasm', 'lua-scripts', 'fib.lua', false], ['sqlite.wasm', 'sqlite-scripts', 'basics.sql', true]] as const) {
+    it(`${wasm} ${script}: the expected output, compiling only the functions it calls`, (ctx) => {
+      if (programs === null || !existsSync(join(programs, wasm))) ctx.skip('../shared/programs not found');
+      const cwd = join(programs!, dir);
+      const wasi = createWasi({
+        args: [wasm.replace(/\.wasm$/, ''), ...(viaStdin ? [] : [script])],
+        env: {},
+        stdin: viaStdin ? readFileSync(join(cwd, script)) : new Uint8Array(0),
+        preopens: { '.': cwd },
+      });
+      const module = new P.Module(readFileSync(join(programs!, wasm)));
+      const code = wasi.start(new P.Instance(module, wasi.imports).exports);
+      expect({ code, stdout: wasi.stdout(), stderr: wasi.stderr() }).toEqual({ code: 0, stdout: readFileSync(join(cwd, script.replace(/\.\w+$/, '.out')), 'latin1'), stderr: '' });
+      const m = decodeAndValidate(readFileSync(join(programs!, wasm)));
+      const compiled = compilerOf(module)!.lowered().length;
+      expect(compiled).toBeGreaterThan(100);
+      expect(compiled).toBeLessThan((m.funcTypes.length - m.numImportedFuncs) / 2);
+    }, 120_000);
+  }
 });
 
 const SUITE_DIR = join(TESTSUITE_DIR, 'wasm-2.0');
