@@ -14,12 +14,21 @@
  * AOT `compile` of the same module for comparison. A smaller module is
  * compiled, instantiated and called first, so the figures leave out the
  * compiler's own code (V8 bytecode made on first use).
+ *
+ * `npm run bench:polyfill -- --speed` instead times code compiled at run time
+ * against AOT output, in one process: four bench kernels
+ * (../shared/bench, fastest of 3 calls after 2 warm-up calls) and Lua's
+ * fib.lua (../shared/programs, three instances of one module each).
  */
 import { getHeapStatistics } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { WebAssembly as P, compilerOf } from '../../polyfill/index.js';
 import { compile } from '../../compiler/index.js';
 import { HEADER, leb, section } from '../util/wasm-bytes.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importCode, SHARED } from '../util/load.js';
+import { createWasi } from '../util/wasi.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc (npm run bench:polyfill)');
@@ -63,6 +72,53 @@ function heap(): number {
   gc!();
   gc!();
   return getHeapStatistics().used_heap_size;
+}
+
+/** Kernels and Lua's fib.lua, AOT and run-time compiled (see the file comment). */
+async function speed(): Promise<void> {
+  if (SHARED === null) throw new Error('--speed needs ../shared');
+  const manifest = JSON.parse(readFileSync(join(SHARED, 'bench/manifest.json'), 'utf8')) as { kernels: Record<string, { wasm: string; checksum: number }> };
+  const aotOf = async (bytes: Uint8Array) => importCode(compile(bytes, { runtime: 'import', runtimeModule: new URL('../../runtime/index.ts', import.meta.url).href }).code);
+  for (const name of ['fib', 'mandelbrot', 'interp', 'sieve']) {
+    const k = manifest.kernels[name]!;
+    const bytes = readFileSync(join(SHARED, 'bench', k.wasm));
+    const row: string[] = [];
+    for (const mode of ['aot', 'polyfill']) {
+      const run = (mode === 'aot' ? (await aotOf(bytes)).instantiate({}).exports.run : (new P.Instance(new P.Module(bytes), {}).exports as any).run) as () => number;
+      run();
+      run();
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        if (run() !== k.checksum) throw new Error(`${name}: bad checksum`);
+        best = Math.min(best, performance.now() - t);
+      }
+      row.push(`${mode} ${best.toFixed(0)} ms`);
+    }
+    console.log(`${name}: ${row.join(', ')}`);
+  }
+  const lua = readFileSync(join(SHARED, 'programs/lua.wasm'));
+  const cwd = join(SHARED, 'programs/lua-scripts');
+  let t = performance.now();
+  const aot = await aotOf(lua);
+  console.log(`lua.wasm: AOT compile and import ${(performance.now() - t).toFixed(0)} ms; polyfill new Module ${((t = performance.now()), new P.Module(lua), performance.now() - t).toFixed(0)} ms`);
+  const module = new P.Module(lua);
+  for (const mode of ['aot', 'polyfill']) {
+    const times: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const wasi = createWasi({ args: ['lua', 'fib.lua'], env: {}, preopens: { '.': cwd } });
+      const t0 = performance.now();
+      const exports = mode === 'aot' ? aot.instantiate(wasi.imports).exports : new P.Instance(module, wasi.imports).exports;
+      if (wasi.start(exports) !== 0) throw new Error('fib.lua failed');
+      times.push(`${(performance.now() - t0).toFixed(0)} ms`);
+    }
+    console.log(`fib.lua ${mode}, three instances: ${times.join(', ')}${mode === 'polyfill' ? ` (${compilerOf(module)!.lowered().length} functions compiled)` : ''}`);
+  }
+}
+
+if (process.argv.includes('--speed')) {
+  await speed();
+  process.exit(0);
 }
 
 const n = Number(process.argv[2] ?? 100_000);
