@@ -137,6 +137,12 @@ describe('wasm-kiln/polyfill', () => {
     const other = (await P.instantiate(module, { env: { log() {}, scale: 2 } })) as any;
     expect(other.exports.fib(12)).toBe(144);
     expect(c.lowered()).toEqual([1, 2, 4]);
+    // A function not yet compiled in its instance, called through another instance's table.
+    const third = (await P.instantiate(module, { env: { log() {}, scale: 2 } })) as any;
+    other.exports.table.set(2, third.exports.add);
+    expect(other.exports.callAt(2, 4, 5)).toBe(9);
+    expect(third.exports.add(1, 1)).toBe(2);
+    expect(c.lowered()).toEqual([1, 2, 4]);
   });
 
   it('compiles each function to the same code as the AOT compiler', () => {
