@@ -196,6 +196,21 @@ describe('wasm-kiln/polyfill', () => {
     setFuel(second, 1e9);
     expect(second.exports.fib(10)).toBe(55);
     expect(1e9 - getFuel(second)).toBe(runFuel + compileFuel);
+
+    // Called through another instance's table, a function's compile is paid by the instance it belongs to.
+    const beforeAdd = aot.getFuel();
+    expect(aot.exports.add(1, 2)).toBe(3);
+    const addFuel = beforeAdd - aot.getFuel();
+    const add = 1 - m.numImportedFuncs;
+    const addCompile = 1000 + 3 * (m.bodyEnd[add]! - m.bodyStart[add]!);
+    const owner = new W.Instance(module, { env: { log() {}, scale: 1 } }) as any;
+    second.exports.table.set(2, owner.exports.add);
+    setFuel(owner, addCompile - 1);
+    expect(thrown(() => second.exports.callAt(2, 1, 2))).toMatchObject({ code: 'out-of-fuel' });
+    expect(getFuel(owner)).toBe(addCompile - 1);
+    setFuel(owner, 1e9);
+    expect(second.exports.callAt(2, 1, 2)).toBe(3);
+    expect(1e9 - getFuel(owner)).toBe(addCompile + addFuel);
   });
 
   it('rejects an invalid module with the same CompileError, message and offset as AOT', async () => {
