@@ -18,7 +18,7 @@
  * installs the default one as `globalThis.WebAssembly` where there is none.
  */
 import { createNamespace, compiledModule, instanceObject, type CompiledModule, type WebAssemblyNamespace } from '../runtime/webassembly.js';
-import { decodeAndValidate } from '../compiler/index.js';
+import { decodeAndValidate } from '../compiler/validate/decode-validate.js';
 import { LazyCompiler, type PolyfillOptions } from './linker.js';
 
 export { DEFAULT_COMPILE_FUEL_PER_BYTE, DEFAULT_COMPILE_FUEL_PER_FUNCTION, LazyCompiler, type PolyfillOptions } from './linker.js';

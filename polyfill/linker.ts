@@ -12,7 +12,7 @@
  * escapes (its `Func` object's callable, which AOT code has too) or that a
  * compiled function calls.
  */
-import { decodeAndValidate } from '../compiler/index.js';
+import { decodeAndValidate } from '../compiler/validate/decode-validate.js';
 import { prepareLazyModule, lazyFunctionCode, type LazyModule, type LazyCompileOptions } from '../compiler/emit/lazy.js';
 import { sigString } from '../compiler/lower/env.js';
 import * as runtime from '../runtime/index.js';

@@ -43,7 +43,8 @@ import { compilePageLimit } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
 import { splitFunction, DEFAULT_SPLIT_WEIGHT } from '../passes/split.js';
-import { entryFn, epilogue, keptCustomSections, prologue, type CompileOptions, type LazyLinks } from './module.js';
+import { entryFn, epilogue, keptCustomSections, prologue, KIND_NAMES, type LazyLinks } from './parts.js';
+import type { CompileOptions } from './module.js';
 
 /** The compile options that apply to run-time compilation (emit/module.ts CompileOptions). */
 export type LazyCompileOptions = Pick<CompileOptions, 'maxMemoryPages' | 'flatDepth' | 'splitWeight' | 'fuel' | 'fuelCosts' | 'i64' | 'customSections'>;
@@ -82,9 +83,8 @@ export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): Laz
   env.growers = m.memories.length > 0 ? memoryGrowers(m) : null;
   const parts: string[] = ["'use strict';\n"];
   parts.push(`const { ${[...RUNTIME_BINDINGS, ...sandboxBindings(env)].join(', ')} } = $rt;\n`);
-  const kinds = { func: 'function', table: 'table', memory: 'memory', global: 'global' } as const;
-  parts.push(`const $imports = ${JSON.stringify(m.imports.map((i) => ({ module: i.module, name: i.name, kind: kinds[i.kind] })))};\n`);
-  parts.push(`const $exports = ${JSON.stringify(m.exports.map((e) => ({ name: e.name, kind: kinds[e.kind] })))};\n`);
+  parts.push(`const $imports = ${JSON.stringify(m.imports.map((i) => ({ module: i.module, name: i.name, kind: KIND_NAMES[i.kind] })))};\n`);
+  parts.push(`const $exports = ${JSON.stringify(m.exports.map((e) => ({ name: e.name, kind: KIND_NAMES[e.kind] })))};\n`);
   parts.push(`const $customSections = ${JSON.stringify(keptCustomSections(m, opts.customSections ?? false))};\n`);
   parts.push('function instantiate(importObject, options) {\n');
   parts.push(`const limit = instanceLimit(options, ${compilePageLimit(opts.maxMemoryPages)}, ${env.fuel ? 'true' : 'false'});\n`);
