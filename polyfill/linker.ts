@@ -15,6 +15,7 @@
 import { decodeAndValidate } from '../compiler/validate/decode-validate.js';
 import { prepareLazyModule, lazyFunctionCode, type LazyModule, type LazyCompileOptions } from '../compiler/emit/lazy.js';
 import { sigString } from '../compiler/lower/env.js';
+import { I64 } from '../compiler/types.js';
 import * as runtime from '../runtime/index.js';
 import { CompileError, Func, rt, type InternalFn } from '../runtime/index.js';
 
@@ -112,6 +113,15 @@ export class LazyCompiler {
     return [...this.texts.keys()].sort((a, b) => a - b);
   }
 
+  /** The number of internal-ABI parameters of function `funcidx` (an i64 counts two: ABI.md "Calling convention"). */
+  arity(funcidx: number): number {
+    const m = this.lazy.env.m;
+    const params = m.types[m.funcTypes[funcidx]!]!.params;
+    let n = 0;
+    for (const p of params) n += p === I64 ? 2 : 1;
+    return n;
+  }
+
   /** The signature string (`Func.sig`) of function `funcidx`. */
   sig(funcidx: number): string {
     const m = this.lazy.env.m;
@@ -190,7 +200,7 @@ class Linker {
     w.push(set);
     let stub = this.stubs.get(funcidx);
     if (stub === undefined) {
-      stub = (...a: unknown[]) => this.get(funcidx)[0](...a);
+      stub = forwarder(this.owner.arity(funcidx), () => this.get(funcidx)[0]);
       this.stubs.set(funcidx, stub);
     }
     return stub;
@@ -198,8 +208,25 @@ class Linker {
 
   /** The `Func` object of escaping function `funcidx`; its callable compiles the function on first call. */
   func(funcidx: number): Func {
-    const f = new Func(this.owner.sig(funcidx), (...a: unknown[]) => this.get(funcidx)[1](...a), rt);
+    const f = new Func(this.owner.sig(funcidx), forwarder(this.owner.arity(funcidx), () => this.get(funcidx)[1]), rt);
     this.funcs.set(funcidx, f);
     return f;
+  }
+}
+
+/**
+ * A function of `n` internal-ABI parameters calling `resolve()`'s function
+ * (resolved on its first call, and again after a call where `resolve`
+ * threw: an out-of-fuel compile), without rest parameters for up to 4.
+ */
+function forwarder(n: number, resolve: () => InternalFn): InternalFn {
+  let f: InternalFn | null = null;
+  switch (n) {
+    case 0: return () => (f ??= resolve())();
+    case 1: return (a: unknown) => (f ??= resolve())(a);
+    case 2: return (a: unknown, b: unknown) => (f ??= resolve())(a, b);
+    case 3: return (a: unknown, b: unknown, c: unknown) => (f ??= resolve())(a, b, c);
+    case 4: return (a: unknown, b: unknown, c: unknown, d: unknown) => (f ??= resolve())(a, b, c, d);
+    default: return (...a: unknown[]) => (f ??= resolve())(...a);
   }
 }
