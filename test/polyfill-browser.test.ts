@@ -10,7 +10,11 @@
  * - with a Content Security Policy without 'unsafe-eval', `new Module`
  *   throws the polyfill's CompileError explaining the policy.
  *
- * Skips, naming it, when Chromium is absent.
+ * The same in Firefox ESR (Debian's /usr/bin/firefox-esr, driven by
+ * puppeteer-core over WebDriver BiDi as in test/engines/browser.ts), with
+ * the pref `javascript.options.wasm` off (SpiderMonkey without WebAssembly).
+ *
+ * Skips, naming it, when a browser is absent.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
@@ -24,6 +28,8 @@ import { wat } from './util/wat.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MISSING = `Chromium is missing: no ${CHROMIUM} (Debian: apt-get install -y chromium); the browser tests skip`;
+const FIREFOX = '/usr/bin/firefox-esr';
+const MISSING_FIREFOX = `Firefox is missing: no ${FIREFOX} (Debian: apt-get install -y firefox-esr); the Firefox tests skip`;
 const DIR = join(ROOT, '.tmp/polyfill-browser');
 
 const MAIN = wat(String.raw`(module
@@ -115,6 +121,35 @@ async function inChromium(mode: string, jsFlags: string[]): Promise<unknown[]> {
     rmSync(profile, { recursive: true, force: true });
   }
 }
+
+/** Opens `/?mode=<mode>` in Firefox with `prefs` and returns what the page computed. */
+async function inFirefox(mode: string, prefs: Record<string, boolean>): Promise<unknown[]> {
+  const puppeteer = (await import('puppeteer-core')).default;
+  const browser = await puppeteer.launch({ browser: 'firefox', protocol: 'webDriverBiDi', executablePath: FIREFOX, headless: true, extraPrefsFirefox: prefs });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/?mode=${mode}`);
+    await page.waitForFunction(() => (window as any).__result !== undefined, { timeout: 60_000, polling: 100 });
+    return JSON.parse(await page.evaluate(() => (window as any).__result as string)) as unknown[];
+  } finally {
+    await browser.close();
+  }
+}
+
+describe('wasm-kiln/polyfill in Firefox', () => {
+  it('installs where SpiderMonkey has no WebAssembly (javascript.options.wasm off) and computes what native WebAssembly computes', async (ctx) => {
+    if (!existsSync(FIREFOX)) ctx.skip(MISSING_FIREFOX);
+    const native = await compute(WebAssembly, MAIN);
+    expect(await inFirefox('run', { 'javascript.options.wasm': false })).toEqual(['undefined', true, ...native]);
+  }, 120_000);
+
+  it("throws a CompileError explaining the policy under a CSP without 'unsafe-eval'", async (ctx) => {
+    if (!existsSync(FIREFOX)) ctx.skip(MISSING_FIREFOX);
+    const [isCompileError, message] = await inFirefox('csp', {});
+    expect(isCompileError).toBe(true);
+    expect(message).toMatch(/unsafe-eval.*kiln compile/);
+  }, 120_000);
+});
 
 describe('wasm-kiln/polyfill in Chromium', () => {
   it('installs where V8 has no WebAssembly (--jitless) and computes what native WebAssembly computes', async (ctx) => {
