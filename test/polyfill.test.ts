@@ -330,12 +330,17 @@ describe('spec suite wasm-2.0 through the polyfill', () => {
     expect(lazy.passed).toBeGreaterThan(27000);
   }, 300_000);
 
-  it('passes every non-SIMD file with fuel metering and compile fuel', async (ctx) => {
-    if (!existsSync(SUITE_DIR)) ctx.skip(`spec test suite not found at ${SUITE_DIR}`);
-    const files = readdirSync(SUITE_DIR).filter((f) => f.endsWith('.wast') && !f.startsWith('simd_'));
-    const r = await runSuite({ suite: 'wasm-2.0', engine: await polyfillEngine(REPO_ROOT, { fuel: true }), files });
-    expect(r.failures.slice(0, 10)).toEqual([]);
-    expect(Object.keys(r.skips)).toEqual(['text-format test (module quote)']);
-    expect(r.passed).toBeGreaterThan(27000);
-  }, 300_000);
+  for (const [label, options] of [
+    ['with fuel metering and compile fuel', { fuel: true }],
+    ['with i64 as BigInt, every function split into parts, and fuel', { i64: 'bigint', splitWeight: 8, fuel: true }],
+  ] as const) {
+    it(`passes every non-SIMD file ${label}`, async (ctx) => {
+      if (!existsSync(SUITE_DIR)) ctx.skip(`spec test suite not found at ${SUITE_DIR}`);
+      const files = readdirSync(SUITE_DIR).filter((f) => f.endsWith('.wast') && !f.startsWith('simd_'));
+      const r = await runSuite({ suite: 'wasm-2.0', engine: await polyfillEngine(REPO_ROOT, options), files });
+      expect(r.failures.slice(0, 10)).toEqual([]);
+      expect(Object.keys(r.skips)).toEqual(['text-format test (module quote)']);
+      expect(r.passed).toBeGreaterThan(27000);
+    }, 300_000);
+  }
 });
