@@ -70,14 +70,14 @@ const LINKS: LazyLinks = {
  * Prepares validated module `m` for run-time compilation: its lowering
  * environment (with fuel, the prepaid first regions of every function, as
  * AOT computes them) and the module's code without function bodies. Costs
- * per function only what the environment keeps: the fuel prepayments (8
- * bytes, with fuel), the memory-grower flags (1 byte, with a memory) and the
+ * per function only what the environment keeps: the fuel prepayments (2
+ * or 4 bytes, with fuel), the memory-grower flags (1 byte, with a memory) and the
  * identifiers of functions the name section names.
  */
 export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): LazyModule {
   const env = makeEnv(m, opts.flatDepth ?? FLAT_DEPTH, true);
   env.fuel = opts.fuel ? resolveFuelCosts(opts.fuelCosts) : null;
-  env.prepaid = env.fuel ? entryFuel(env, env.fuel) : null;
+  env.prepaid = env.fuel ? compact(entryFuel(env, env.fuel)) : null;
   env.i64 = opts.i64 ?? 'auto';
   env.bigFuncs = new Map();
   env.growers = m.memories.length > 0 ? memoryGrowers(m) : null;
@@ -94,6 +94,20 @@ export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): Laz
   for (const s of epilogue(env, LINKS)) parts.push(generate(s, { indent: '' }).trimEnd() + '\n');
   parts.push('}\nreturn { imports: $imports, exports: $exports, customSections: $customSections, instantiate };\n');
   return { env, code: parts.join(''), splitWeight: opts.splitWeight ?? DEFAULT_SPLIT_WEIGHT };
+}
+
+/**
+ * `a` in the smallest unsigned typed array holding every value exactly
+ * (Uint16Array, 2 bytes per function, or Uint32Array, 4), else `a` (8).
+ */
+function compact(a: Float64Array): Float64Array | Uint32Array | Uint16Array {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) return a;
+    if (v > max) max = v;
+  }
+  return max <= 0xffff ? Uint16Array.from(a) : Uint32Array.from(a);
 }
 
 /** The defined functions `funcidx` calls directly (spec 5.4.1 `call`), itself excluded, in first-call order. */

@@ -36,7 +36,7 @@ export interface ModuleEnv {
   /** Fuel metering plan (compile option `fuel`), or null/absent when no metering is emitted (fuel.ts). */
   fuel?: FuelPlan | null;
   /** With fuel: what direct callers prepay of each defined function's first region, by funcidx minus imported functions (fuel.ts entryFuel). */
-  prepaid?: Float64Array | null;
+  prepaid?: Float64Array | Uint32Array | Uint16Array | null;
   /** JS identifier of function `funcidx` (its internal-ABI callable). */
   funcName(funcidx: number): string;
   /** JS identifier of the `Func` object of function `funcidx` (what `funcref` values hold). */

@@ -15,6 +15,8 @@
  * compiled, instantiated and called first, so the figures leave out the
  * compiler's own code (V8 bytecode made on first use).
  *
+ * `-- --fuel` measures the same with fuel metering (`createWebAssembly({ fuel: true })`).
+ *
  * `npm run bench:polyfill -- --speed` instead times code compiled at run time
  * against AOT output, in one process: four bench kernels
  * (../shared/bench, fastest of 3 calls after 2 warm-up calls) and Lua's
@@ -22,7 +24,7 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { performance } from 'node:perf_hooks';
-import { WebAssembly as P, compilerOf } from '../../polyfill/index.js';
+import { WebAssembly as DEFAULT_NS, compilerOf, createWebAssembly } from '../../polyfill/index.js';
 import { compile } from '../../compiler/index.js';
 import { HEADER, leb, section } from '../util/wasm-bytes.js';
 import { readFileSync } from 'node:fs';
@@ -30,6 +32,8 @@ import { join } from 'node:path';
 import { importCode, SHARED } from '../util/load.js';
 import { createWasi } from '../util/wasi.js';
 
+/** `--fuel`: the namespace with fuel metering (the fuel prepayments are kept per function too). */
+const P = process.argv.includes('--fuel') ? createWebAssembly({ fuel: true }) : DEFAULT_NS;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc (npm run bench:polyfill)');
 
@@ -121,7 +125,7 @@ if (process.argv.includes('--speed')) {
   process.exit(0);
 }
 
-const n = Number(process.argv[2] ?? 100_000);
+const n = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
 const bytes = generate(n);
 const ms = (t: number) => `${(performance.now() - t).toFixed(1)} ms`;
 console.log(`module: ${n} functions, ${bytes.length} bytes (${(bytes.length / n).toFixed(1)} bytes per function), ${Math.ceil(n / 1000)} exported and in the table`);
