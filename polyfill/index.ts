@@ -19,6 +19,7 @@
  */
 import { createNamespace, compiledModule, instanceObject, type CompiledModule, type WebAssemblyNamespace } from '../runtime/webassembly.js';
 import { decodeAndValidate } from '../compiler/validate/decode-validate.js';
+import { unsupportedInstruction } from '../compiler/emit/lazy.js';
 import { LazyCompiler, type PolyfillOptions } from './linker.js';
 
 export { DEFAULT_COMPILE_FUEL_PER_BYTE, DEFAULT_COMPILE_FUEL_PER_FUNCTION, LazyCompiler, type PolyfillOptions } from './linker.js';
@@ -64,7 +65,11 @@ export function createWebAssembly(options: PolyfillNamespaceOptions = {}): WebAs
     COMPILERS.set(compiled, c);
     return compiled;
   };
-  return createNamespace(find, (bytes) => void decodeAndValidate(bytes));
+  // validate(bytes): whether `new Module(bytes)` compiles: valid (spec 3), and nothing Kiln cannot lower yet (SIMD).
+  return createNamespace(find, (bytes) => {
+    const e = unsupportedInstruction(decodeAndValidate(bytes));
+    if (e !== null) throw e;
+  });
 }
 
 /** `bytes` in base64 (RFC 4648), as CompiledModule.customSections holds them. */

@@ -34,7 +34,8 @@ import { memoryGrowers } from '../lower/grows.js';
 import { makeEnv, type ModuleEnv } from '../lower/env.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, readLocals, newInstr } from '../decode/code.js';
-import { OP } from '../opcodes.js';
+import { OP, OPS } from '../opcodes.js';
+import { CompileError } from '../../runtime/errors.js';
 import type { Module } from '../module.js';
 import { entryFuel, fuelPrologue, sandboxBindings } from '../lower/fuel.js';
 import { CHARGE } from '../lower/fuel-meter.js';
@@ -73,8 +74,12 @@ const LINKS: LazyLinks = {
  * per function only what the environment keeps: the fuel prepayments (2
  * or 4 bytes, with fuel), the memory-grower flags (1 byte, with a memory) and the
  * identifiers of functions the name section names.
+ * @throws CompileError where `compile` would throw one: a constant
+ *   expression or a function using an instruction Kiln cannot lower yet
+ *   (`unsupportedInstruction`).
  */
 export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): LazyModule {
+  const unsupported = unsupportedInstruction(m);
   const env = makeEnv(m, opts.flatDepth ?? FLAT_DEPTH, true);
   env.fuel = opts.fuel ? resolveFuelCosts(opts.fuelCosts) : null;
   env.prepaid = env.fuel ? compact(entryFuel(env, env.fuel)) : null;
@@ -93,6 +98,7 @@ export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): Laz
   for (const s of prologue(env, LINKS)) parts.push(generate(s, { indent: '' }).trimEnd() + '\n');
   for (const s of epilogue(env, LINKS)) parts.push(generate(s, { indent: '' }).trimEnd() + '\n');
   parts.push('}\nreturn { imports: $imports, exports: $exports, customSections: $customSections, instantiate };\n');
+  if (unsupported !== null) throw unsupported;
   return { env, code: parts.join(''), splitWeight: opts.splitWeight ?? DEFAULT_SPLIT_WEIGHT };
 }
 
@@ -108,6 +114,30 @@ function compact(a: Float64Array): Float64Array | Uint32Array | Uint16Array {
     if (v > max) max = v;
   }
   return max <= 0xffff ? Uint16Array.from(a) : Uint32Array.from(a);
+}
+
+/** By opcode, 1 for the instructions the lowering has no code for (SIMD: README "Known limits"). */
+const UNLOWERED = Uint8Array.from(OPS, (o) => (o.feature === 'simd' ? 1 : 0));
+
+/**
+ * The error `compile` would throw for a function of `m` using an instruction
+ * Kiln cannot lower yet (the first such instruction, in function order), or
+ * null when there is none: the run-time compile mode rejects such a module
+ * up front, as `compile` does, instead of failing at the function's first
+ * call. One pass over every body, allocating nothing.
+ */
+export function unsupportedInstruction(m: Module): CompileError | null {
+  const ins = newInstr();
+  for (let i = 0; i < m.bodyStart.length; i++) {
+    const funcidx = m.numImportedFuncs + i;
+    const r = new Reader(m.bytes, m.bodyStart[i]!, m.bodyEnd[i]!);
+    readLocals(r, m.types[m.funcTypes[funcidx]!]!.params);
+    while (r.pos < r.end) {
+      readInstr(r, ins);
+      if (UNLOWERED[ins.op] === 1) return new CompileError(`${OPS[ins.op]!.name} is not supported by the compiler yet (${OPS[ins.op]!.feature})`, ins.offset, funcidx);
+    }
+  }
+  return null;
 }
 
 /** The defined functions `funcidx` calls directly (spec 5.4.1 `call`), itself excluded, in first-call order. */
