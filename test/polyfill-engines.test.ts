@@ -14,7 +14,10 @@
  * puppeteer-core over WebDriver BiDi as in test/engines/browser.ts), with
  * the pref `javascript.options.wasm` off (SpiderMonkey without WebAssembly).
  *
- * Skips, naming it, when a browser is absent.
+ * And the same bundle in Node 24 and Bun (JavaScriptCore), from the engine
+ * matrix's cache (`node test/engines/fetch.mjs`), used directly.
+ *
+ * Skips, naming it, when a browser or engine is absent.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
@@ -22,7 +25,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
+import { enginePath } from './engines/fetch.mjs';
 import { ROOT } from './util/load.js';
 import { wat } from './util/wat.js';
 
@@ -30,7 +35,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const MISSING = `Chromium is missing: no ${CHROMIUM} (Debian: apt-get install -y chromium); the browser tests skip`;
 const FIREFOX = '/usr/bin/firefox-esr';
 const MISSING_FIREFOX = `Firefox is missing: no ${FIREFOX} (Debian: apt-get install -y firefox-esr); the Firefox tests skip`;
-const DIR = join(ROOT, '.tmp/polyfill-browser');
+const DIR = join(ROOT, '.tmp/polyfill-engines');
 
 const MAIN = wat(String.raw`(module
   (memory (export "memory") 1)
@@ -72,6 +77,13 @@ async function main() {
 main().then((r) => { window.__result = JSON.stringify(r); }, (e) => { window.__result = JSON.stringify(['error', String(e && e.stack || e)]); });
 `;
 
+/** The script Node 24 and Bun run: the page's computation on the bundle's namespace, printed as JSON. */
+const ENGINE_RUN = `import { WebAssembly as P } from './polyfill.js';
+const bytes = new Uint8Array([${[...MAIN].join(',')}]);
+const compute = ${compute.toString().replace(/^async function compute\(W: any, bytes: Uint8Array\): Promise<unknown\[\]>/, 'async function compute(W, bytes)')};
+console.log(JSON.stringify(await compute(P, bytes)));
+`;
+
 let server: Server;
 let origin = '';
 
@@ -79,6 +91,7 @@ beforeAll(async () => {
   mkdirSync(DIR, { recursive: true });
   await build({ entryPoints: [join(ROOT, 'polyfill/index.ts')], bundle: true, platform: 'browser', format: 'esm', outfile: join(DIR, 'polyfill.js'), logLevel: 'silent' });
   writeFileSync(join(DIR, 'run.js'), RUN);
+  writeFileSync(join(DIR, 'engine-run.mjs'), ENGINE_RUN);
   writeFileSync(join(DIR, 'index.html'), '<!doctype html><meta charset="utf-8"><title>polyfill</title><script type="module" src="/run.js"></script>\n');
   server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -164,4 +177,16 @@ describe('wasm-kiln/polyfill in Chromium', () => {
     expect(isCompileError).toBe(true);
     expect(message).toMatch(/unsafe-eval.*kiln compile/);
   }, 120_000);
+});
+
+describe('wasm-kiln/polyfill in Node 24 and Bun', () => {
+  for (const engine of ['node24', 'bun']) {
+    it(`${engine}: computes what native WebAssembly computes`, async (ctx) => {
+      const bin = enginePath(engine);
+      if (bin === null || !existsSync(bin)) ctx.skip(`${engine} is missing: run \`node test/engines/fetch.mjs ${engine}\``);
+      const r = spawnSync(bin!, [join(DIR, 'engine-run.mjs')], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual(await compute(WebAssembly, MAIN));
+    }, 60_000);
+  }
 });
