@@ -291,6 +291,13 @@ describe('wasm-kiln/polyfill', () => {
     expect(JSON.parse(r.stdout)).toEqual(expected);
   });
 
+  it('bundles for browsers: nothing on its import graph needs Node (esbuild, platform browser)', async () => {
+    const { build } = await import('esbuild');
+    const r = await build({ entryPoints: [new URL('../polyfill/auto.ts', import.meta.url).pathname], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
+    expect(r.errors).toEqual([]);
+    expect(r.outputFiles[0]!.text).not.toMatch(/\bBuffer\.|\bprocess\.|\brequire\(/);
+  });
+
   it('wasm-kiln/polyfill/auto installs it only where there is no WebAssembly', async () => {
     const engine = globalThis.WebAssembly;
     vi.resetModules();
