@@ -11,7 +11,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'examples/*', '!examples/explorer', 'examples/explorer/*', '!examples/explorer/src', 'scripts/**', 'bin/**', 'test/glue/**', 'test/fixtures/**'] },
   {
-    files: ['compiler/**/*.ts', 'runtime/**/*.ts', 'bundler/**/*.ts', 'test/**/*.ts', 'examples/explorer/src/**/*.ts'],
+    files: ['compiler/**/*.ts', 'runtime/**/*.ts', 'bundler/**/*.ts', 'polyfill/**/*.ts', 'test/**/*.ts', 'examples/explorer/src/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     plugins: { 'import-x': importX },
     settings: {

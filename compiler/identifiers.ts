@@ -40,6 +40,8 @@ export const MAX_BASE = 96;
  * each of them).
  */
 export const KILN_DOLLAR_NAMES: readonly string[] = ['$rt', '$imports', '$exports'];
+// The run-time compile mode (emit/lazy.ts) also uses `$$link`, `$$lazy` and `$$code`: `$$`
+// never starts a sanitised name, so those need no entry here.
 
 /**
  * Other identifiers the emitted module declares besides the generated
@@ -89,15 +91,21 @@ export interface FuncIdentifiers {
 /**
  * Assigns every function of `m` its identifiers, in funcidx order (so the
  * result depends only on the module: output stays deterministic).
+ * `sparse` (the run-time compile mode, polyfill/): the arrays hold only the
+ * functions the name section names (the others are `f<i>`/`F<i>`, which
+ * `makeEnv`'s `funcName`/`funcRefName` supply), so a module without names
+ * costs nothing per function.
  */
-export function funcIdentifiers(m: Module): FuncIdentifiers {
+export function funcIdentifiers(m: Module, sparse = false): FuncIdentifiers {
   const n = m.funcTypes.length;
   const names = readNames(m).funcs;
-  const js = new Array<string>(n);
-  const ref = new Array<string>(n);
-  const raw = new Array<string | undefined>(n);
+  const js: string[] = sparse ? [] : new Array<string>(n);
+  const ref: string[] = sparse ? [] : new Array<string>(n);
+  const raw: (string | undefined)[] = sparse ? [] : new Array<string | undefined>(n);
   const used = new Set<string>();
-  for (let i = 0; i < n; i++) {
+  const order = sparse ? [...names.keys()].filter((i) => i < n).sort((a, b) => a - b) : null;
+  for (let k = 0, count = order === null ? n : order.length; k < count; k++) {
+    const i = order === null ? k : order[k]!;
     const name = names.get(i);
     raw[i] = name;
     let base = name === undefined ? '' : sanitizeName(name);

@@ -4,9 +4,7 @@
  * (spec 5 "Binary Format", 3 "Validation"); nothing downstream ever sees an
  * unvalidated module.
  */
-import { decodeModule } from './decode/module.js';
-import { validateModule } from './validate/module.js';
-import type { Module } from './module.js';
+import { decodeAndValidate } from './validate/decode-validate.js';
 import { emitModule, type CompileOptions as EmitOptions } from './emit/module.js';
 import { emitDts } from './emit/dts.js';
 
@@ -15,6 +13,7 @@ export type { Module } from './module.js';
 export { Memory, Table, Global } from '../runtime/index.js';
 export { dtsFileName } from './emit/dts.js';
 export { setRuntimeSource, type RuntimeSources } from './emit/runtime-source.js';
+export { decodeAndValidate };
 
 /** Options of `compile`: those of the emitted module (emit/module.ts, README "API") and `dts`. */
 export interface CompileOptions extends EmitOptions {
@@ -37,17 +36,6 @@ export interface CompileResult {
   code: string;
   map?: string;
   dts?: string;
-}
-
-/**
- * Decodes and validates a binary module; returns the decoded `Module`
- * (zero-copy views into `bytes`).
- * @throws CompileError with `.offset` (byte offset in `bytes`) when the module is malformed or invalid.
- */
-export function decodeAndValidate(bytes: Uint8Array): Module {
-  const module = decodeModule(bytes);
-  validateModule(module);
-  return module;
 }
 
 /**

@@ -70,8 +70,12 @@ export interface WebAssemblyNamespace {
   instantiateStreaming(source: Response | PromiseLike<Response>, importObject?: unknown): Promise<{ module: KModule; instance: KInstance }>;
 }
 
-/** What a `Module` object holds: how to instantiate it and its descriptors. */
-interface Compiled {
+/**
+ * What a `Module` object holds: how to instantiate it (returning the
+ * instance object of the compiled module: `exports`, and `getFuel`/`setFuel`
+ * with fuel) and its descriptors.
+ */
+export interface CompiledModule {
   instantiate(importObject: unknown): { exports: object };
   imports: readonly ImportDescriptor[];
   exports: readonly ExportDescriptor[];
@@ -80,6 +84,21 @@ interface Compiled {
 
 const MODULE = Symbol('wasm-kiln.Module');
 const INSTANCE_EXPORTS = Symbol('wasm-kiln.Instance.exports');
+const INSTANCE_OBJECT = Symbol('wasm-kiln.Instance.object');
+
+/** The `CompiledModule` behind a namespace's `Module`, or undefined when `module` is not one. */
+export function compiledModule(module: unknown): CompiledModule | undefined {
+  return typeof module === 'object' && module !== null ? (module as any)[MODULE] : undefined;
+}
+
+/**
+ * The object the compiled module's `instantiate` returned for a namespace's
+ * `Instance` (`exports`, and `getFuel`/`setFuel` with fuel), or undefined
+ * when `instance` is not one.
+ */
+export function instanceObject(instance: unknown): { exports: object; getFuel?(): number; setFuel?(n: number): void } | undefined {
+  return typeof instance === 'object' && instance !== null ? (instance as any)[INSTANCE_OBJECT] : undefined;
+}
 
 /** Reads a JS API `ArrayBuffer | ArrayBufferView` (ArrayBuffer or a view) as bytes, without copying. @throws TypeError otherwise. */
 function toBytes(source: unknown): Uint8Array {
@@ -117,9 +136,10 @@ export function createWebAssembly(precompiled: readonly PrecompiledModule[]): We
     }
     byHash.set(p.sha256, p);
   }
+  return createNamespace(find);
 
   /** The compiled form of `bytes`. @throws CompileError when no precompiled module matches. */
-  function find(bytes: Uint8Array): Compiled {
+  function find(bytes: Uint8Array): CompiledModule {
     const stub = stubHash(bytes);
     const hash = stub ?? bytesToHex(sha256(bytes));
     const p = byHash.get(hash);
@@ -130,8 +150,17 @@ export function createWebAssembly(precompiled: readonly PrecompiledModule[]): We
     if (reexport !== null) return reexport;
     throw new CompileError(`no precompiled module matches these ${bytes.length} bytes (sha256 ${hash}): compile the .wasm with Kiln and pass it to createWebAssembly`, 0);
   }
+}
 
-  const moduleOf = (m: unknown): Compiled => {
+/**
+ * The WebAssembly namespace (JS API) whose `Module`s are made by `find`
+ * from their bytes (`createWebAssembly`: precompiled modules matched by
+ * hash; wasm-kiln/polyfill: compiled at run time). `validate(bytes)` is true
+ * when `check(bytes)` (default: `find`) does not throw a `CompileError`.
+ * @param find the compiled form of `bytes`; throws CompileError when there is none.
+ */
+export function createNamespace(find: (bytes: Uint8Array) => CompiledModule, check: (bytes: Uint8Array) => void = find): WebAssemblyNamespace {
+  const moduleOf = (m: unknown): CompiledModule => {
     const c = typeof m === 'object' && m !== null ? (m as any)[MODULE] : undefined;
     if (c === undefined) throw new TypeError('WebAssembly: argument is not a WebAssembly.Module');
     return c;
@@ -139,7 +168,7 @@ export function createWebAssembly(precompiled: readonly PrecompiledModule[]): We
 
   /** JS API `WebAssembly.Module`. */
   class Module {
-    [MODULE]: Compiled;
+    [MODULE]: CompiledModule;
     constructor(bytes: ArrayBuffer | ArrayBufferView) {
       if (new.target === undefined) throw new TypeError("WebAssembly.Module must be called with 'new'");
       this[MODULE] = find(toBytes(bytes));
@@ -175,7 +204,9 @@ export function createWebAssembly(precompiled: readonly PrecompiledModule[]): We
         const ns = (importObject as Record<string, unknown>)[i.module];
         if (typeof ns !== 'object' && typeof ns !== 'function') throw new TypeError(`WebAssembly.Instance: import module ${JSON.stringify(i.module)} is not an object`);
       }
-      this[INSTANCE_EXPORTS] = c.instantiate(importObject).exports;
+      const object = c.instantiate(importObject);
+      Object.defineProperty(this, INSTANCE_OBJECT, { value: object });
+      this[INSTANCE_EXPORTS] = object.exports;
     }
     get exports(): any {
       return this[INSTANCE_EXPORTS];
@@ -209,7 +240,7 @@ export function createWebAssembly(precompiled: readonly PrecompiledModule[]): We
     validate(bytes: ArrayBuffer | ArrayBufferView): boolean {
       const b = toBytes(bytes);
       try {
-        find(b);
+        check(b);
         return true;
       } catch (e) {
         if (e instanceof CompileError) return false;
@@ -270,7 +301,7 @@ const VALTYPES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32'
  * wasm function of the declared type (JS API "create a host function"), or
  * null for any other module.
  */
-function reexportModule(b: Uint8Array): Compiled | null {
+function reexportModule(b: Uint8Array): CompiledModule | null {
   let p = 8;
   const u32 = (): number => {
     let r = 0, shift = 0, byte: number;

@@ -36,7 +36,7 @@ export interface ModuleEnv {
   /** Fuel metering plan (compile option `fuel`), or null/absent when no metering is emitted (fuel.ts). */
   fuel?: FuelPlan | null;
   /** With fuel: what direct callers prepay of each defined function's first region, by funcidx minus imported functions (fuel.ts entryFuel). */
-  prepaid?: Float64Array | null;
+  prepaid?: Float64Array | Uint32Array | Uint16Array | null;
   /** JS identifier of function `funcidx` (its internal-ABI callable). */
   funcName(funcidx: number): string;
   /** JS identifier of the `Func` object of function `funcidx` (what `funcref` values hold). */
@@ -63,14 +63,19 @@ export function sigString(t: FuncType): string {
   return `${t.params.map(valTypeName).join(' ')}>${t.results.map(valTypeName).join(' ')}`;
 }
 
-export function makeEnv(m: Module, flatDepth: number): ModuleEnv {
+/**
+ * The environment of `m` for lowering its functions. `sparse` (run-time
+ * compile mode): function identifiers are held only for named functions
+ * (identifiers.ts funcIdentifiers), the same identifiers either way.
+ */
+export function makeEnv(m: Module, flatDepth: number, sparse = false): ModuleEnv {
   const exported = new Uint8Array(m.globalTypes.length);
   for (const e of m.exports) if (e.kind === 'global') exported[e.index] = 1;
   const globalHome: GlobalHome[] = m.globalTypes.map((g, i) => {
     if (!g.mutable) return 'const';
     return i < m.numImportedGlobals || exported[i] ? 'cell' : 'var';
   });
-  const funcIds = funcIdentifiers(m);
+  const funcIds = funcIdentifiers(m, sparse);
   const { js, ref } = funcIds;
-  return { m, globalHome, flatDepth, funcName: (i) => js[i], funcRefName: (i) => ref[i], funcIds };
+  return { m, globalHome, flatDepth, funcName: (i) => js[i] ?? `f${i}`, funcRefName: (i) => ref[i] ?? `F${i}`, funcIds };
 }

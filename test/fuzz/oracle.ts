@@ -19,6 +19,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Call } from './gen.js';
 import { TRAP_MESSAGES } from '../../runtime/errors.js';
+import { LazyCompiler } from '../../polyfill/linker.js';
 
 /** The project root (two levels above this file). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,6 +36,12 @@ export interface Config {
   split?: number;
   /** `instantiate`'s `options.i64`: which variant of `auto`'s two-form functions runs (default: the engine's choice, BigInt in Node). */
   pick?: 'pair' | 'bigint';
+  /**
+   * Run-time compile mode (polyfill/linker.ts LazyCompiler, this checkout's):
+   * each function compiled on its first call, with this checkout's runtime
+   * (a doctored `Kiln.runtime` does not apply).
+   */
+  lazy?: boolean;
 }
 
 /** Every configuration the fuzzer knows: i64 forms × fuel off/on, the flat form, and functions split into parts. */
@@ -54,12 +61,21 @@ export const ALL_CONFIGS: readonly Config[] = [
   { name: 'auto+flat+split+fuel', i64: 'auto', fuel: true, flat: true, split: 20 },
 ];
 
-/** Looks configurations up by name (comma-separated; `all` for every one). */
+/** Configurations of the run-time compile mode (wasm-kiln/polyfill), by name only (not in `all`). */
+export const LAZY_CONFIGS: readonly Config[] = [
+  { name: 'auto+lazy', i64: 'auto', fuel: false, flat: false, lazy: true },
+  { name: 'pair+fuel+lazy', i64: 'pair', fuel: true, flat: false, lazy: true },
+  { name: 'bigint+split+fuel+lazy', i64: 'bigint', fuel: true, flat: false, split: 1, lazy: true },
+];
+
+/** Looks configurations up by name (comma-separated; `all` for every one of ALL_CONFIGS, `lazy` for LAZY_CONFIGS). */
 export function parseConfigs(spec: string): Config[] {
   if (spec === 'all') return [...ALL_CONFIGS];
+  if (spec === 'lazy') return [...LAZY_CONFIGS];
+  const known = [...ALL_CONFIGS, ...LAZY_CONFIGS];
   return spec.split(',').map((n) => {
-    const c = ALL_CONFIGS.find((x) => x.name === n.trim());
-    if (!c) throw new Error(`unknown configuration ${n}; known: ${ALL_CONFIGS.map((x) => x.name).join(', ')}`);
+    const c = known.find((x) => x.name === n.trim());
+    if (!c) throw new Error(`unknown configuration ${n}; known: ${known.map((x) => x.name).join(', ')}`);
     return c;
   });
 }
@@ -226,6 +242,10 @@ function instantiateNative(mod: WebAssembly.Module, imports: ImportFactory | und
 
 /** Compiles `bytes` with Kiln in configuration `c` and evaluates the output; returns its `instantiate`. */
 export function compileKiln(kiln: Kiln, bytes: Uint8Array, c: Config): (imports: object, options?: object) => { exports: Record<string, unknown> } {
+  if (c.lazy) {
+    const lazy = new LazyCompiler(bytes, { i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : {}), ...(c.split !== undefined ? { splitWeight: c.split } : {}) });
+    return (imports, options) => lazy.code.instantiate(imports, options);
+  }
   const inline = kiln.inlineRuntime === true;
   const { code } = kiln.compile(bytes, {
     format: 'cjs', runtime: inline ? 'inline' : 'import', i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : {}),

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { encodeModule } from './encode.js';
 import { generate, type GenOptions } from './gen.js';
-import { ALL_CONFIGS, loadKiln, parseConfigs, runDifferential, type Config, type Kiln, type Mismatch, type Subject } from './oracle.js';
+import { ALL_CONFIGS, LAZY_CONFIGS, loadKiln, parseConfigs, runDifferential, type Config, type Kiln, type Mismatch, type Subject } from './oracle.js';
 import { formatReport, reduce } from './report.js';
 import { binaryenAvailable, binaryenModule, binaryenSubject } from './binaryen.js';
 
@@ -27,7 +27,8 @@ trap, the exported memory and globals must match. See test/fuzz/README.md.
   --generator G       own (default): this fuzzer's generator (gen.ts);
                       binaryen: wasm-opt -ttf --denan from node_modules/binaryen (not shrunk)
   --configs LIST      comma-separated Kiln configurations, or all (default all):
-                      ${ALL_CONFIGS.map((c) => c.name).join(', ')}
+                      ${ALL_CONFIGS.map((c) => c.name).join(', ')};
+                      or lazy, the run-time compile mode (wasm-kiln/polyfill): ${LAZY_CONFIGS.map((c) => c.name).join(', ')}
   --calls N           calls per exported function (default 6)
   --max-funcs N       generated functions per module, at most (default 5)
   --depth N           expression depth (default 5)

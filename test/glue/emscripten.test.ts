@@ -7,6 +7,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { NATIVE, freshRequire, kilnNamespace, onKiln, precompile } from './harness.js';
+import { createWebAssembly as polyfill } from '../../polyfill/index.js';
 
 const main = precompile('emscripten/main.wasm');
 const addfn = precompile('emscripten/addfunction.wasm');
@@ -146,6 +147,21 @@ describe("Emscripten's default glue on Kiln", () => {
     // One instance of the precompiled module; the wrappers of the JS functions are the namespace's re-export modules.
     expect(instances()).toBe(1);
     expect([...kiln.seen]).toEqual([W]);
+  });
+
+  it('runs both programs on the run-time compile mode (wasm-kiln/polyfill), with no precompiled module', async () => {
+    const native = [runGlue('./emscripten/main.js'), runGlue('./emscripten/addfunction.js', useAddFunction)];
+    const P = polyfill();
+    const lazy = [await onKiln(P, () => runGlue('./emscripten/main.js', (M) => M.asm.memory)), await onKiln(P, () => runGlue('./emscripten/addfunction.js', useAddFunction))];
+    for (let i = 0; i < 2; i++) {
+      expect(lazy[i]!.stdout).toEqual(native[i]!.stdout);
+      expect(lazy[i]!.stderr).toEqual(native[i]!.stderr);
+      expect(lazy[i]!.exitCode).toBe(native[i]!.exitCode);
+      expect([...lazy[i]!.seen]).toEqual([P]);
+    }
+    expect(lazy[0]!.result).toBeInstanceOf(P.Memory);
+    expect(lazy[1]!.result).toEqual(native[1]!.result);
+    expect(globalThis.WebAssembly).toBe(NATIVE);
   });
 
   it('reports the compile times', () => {

@@ -8,6 +8,7 @@
 import * as nodeFs from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { NATIVE, freshRequire, kilnNamespace, onKiln, precompile } from './harness.js';
+import { createWebAssembly as polyfill, compilerOf } from '../../polyfill/index.js';
 
 const go = precompile('go/main.wasm');
 
@@ -89,5 +90,31 @@ describe("Go's wasm_exec.js on Kiln", () => {
     expect(kiln.instance).not.toBeInstanceOf(NATIVE.Instance);
     expect(globalThis.WebAssembly).toBe(NATIVE);
     console.log(`go: compile ${Math.round(go.compileMs)} ms, ${(go.codeBytes / 1e6).toFixed(1)} MB of JS; run on Kiln ${Math.round(runMs)} ms`);
+  });
+
+  it('runs it on the run-time compile mode (wasm-kiln/polyfill), with no precompiled module', { timeout: 180_000 }, async () => {
+    const native = await runGo();
+    const P = polyfill();
+    // P, remembering the Module that wasm_exec.js's instantiate made.
+    let module: unknown;
+    const W = Object.assign(Object.create(P) as typeof P, {
+      instantiate: async (bytes: any, imports?: unknown) => {
+        const r = await P.instantiate(bytes, imports);
+        module = r.module;
+        return r;
+      },
+    });
+    const t = performance.now();
+    const lazy = await onKiln(W, runGo);
+    const runMs = performance.now() - t;
+    expect(lazy.stdout).toBe(native.stdout);
+    expect(lazy.stderr).toBe(native.stderr);
+    expect(lazy.exit).toBe(native.exit);
+    expect([...lazy.seen]).toEqual([W]);
+    expect(lazy.instance).toBeInstanceOf(P.Instance);
+    expect(globalThis.WebAssembly).toBe(NATIVE);
+    const c = compilerOf(module)!;
+    const m = c.lazy.env.m;
+    console.log(`go on the polyfill: validate, compile what runs and run ${Math.round(runMs)} ms; compiled ${c.lowered().length} of ${m.funcTypes.length - m.numImportedFuncs} functions`);
   });
 });

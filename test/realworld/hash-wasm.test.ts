@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { freshRequire } from './glue.js';
-import { I64_FORMS, NATIVE, kilnEngine, onKiln, onNative, packageWasm, type KilnEngine } from './shim.js';
+import { I64_FORMS, NATIVE, kilnEngine, onKiln, onNative, packageWasm, polyfillEngine, type KilnEngine } from './shim.js';
 import { SIZES, randomBytes } from './inputs.js';
 
 type HashWasm = typeof import('hash-wasm');
@@ -179,6 +179,17 @@ describe.each(I64_FORMS)('hash-wasm on Kiln, i64 %s', (i64) => {
 
   it('every module the glue embeds ran on Kiln', () => {
     expect(engine?.stats.byHash.size, 'precompiled modules instantiated').toBe(WASM.length);
+  });
+});
+
+describe('hash-wasm on the polyfill (compiled at run time, no precompiled module)', () => {
+  const engine = polyfillEngine();
+  it.each(CASES)('$name', async (c) => {
+    const want = await nativeDigests(c);
+    const before = engine.stats.instances;
+    const got = await onKiln(engine, () => c.run(freshRequire<HashWasm>('hash-wasm'), INPUTS));
+    expect(engine.stats.instances, 'the case ran on polyfill instances').toBeGreaterThan(before);
+    expect(got).toEqual(want);
   });
 });
 

@@ -3,7 +3,7 @@
  * Kiln (per i64 form) must give exactly what it gives on native WebAssembly.
  */
 import { describe, it, expect } from 'vitest';
-import { kilnEngine, onKiln, onNative, type I64Form } from './shim.js';
+import { kilnEngine, onKiln, onNative, polyfillEngine, type I64Form } from './shim.js';
 
 /**
  * Declares `describe(title)` with one test per i64 form in `forms`. `run`
@@ -13,7 +13,9 @@ import { kilnEngine, onKiln, onNative, type I64Form } from './shim.js';
  * `createWebAssembly(wasm compiled in that form)` installed (`onKiln`); the
  * results must be deeply equal. Each Kiln run must make at least
  * `minInstances` instances of the precompiled modules, so the test cannot
- * pass without Kiln.
+ * pass without Kiln. Then once more on the run-time compile mode
+ * (wasm-kiln/polyfill: no precompiled module, the package's own bytes
+ * compiled as its glue loads them), with at least `minInstances` instances.
  */
 export function sameAsNative(title: string, forms: readonly I64Form[], wasm: readonly Uint8Array[], run: () => Promise<unknown>, minInstances = 1): void {
   let expected: Promise<unknown> | undefined;
@@ -24,6 +26,14 @@ export function sameAsNative(title: string, forms: readonly I64Form[], wasm: rea
       const engine = kilnEngine(i64, wasm);
       const got = await onKiln(engine, run);
       expect(engine.stats.instances, 'Kiln instances made').toBeGreaterThanOrEqual(minInstances);
+      expect(got).toEqual(want);
+    });
+    it('on the polyfill (compiled at run time) gives what native WebAssembly gives', async () => {
+      expected ??= onNative(run);
+      const want = await expected;
+      const engine = polyfillEngine();
+      const got = await onKiln(engine, run);
+      expect(engine.stats.instances, 'polyfill instances made').toBeGreaterThanOrEqual(minInstances);
       expect(got).toEqual(want);
     });
   });

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { compile, type CompileOptions } from '../../compiler/index.js';
 import { createWebAssembly, type PrecompiledModule, type WebAssemblyNamespace } from '../../runtime/webassembly.js';
 import { packageDir } from './glue.js';
+import { createWebAssembly as polyfill } from '../../polyfill/index.js';
 
 /** The engine's own namespace, captured before any test can replace it. */
 export const NATIVE: typeof WebAssembly = globalThis.WebAssembly;
@@ -157,6 +158,30 @@ export function kilnEngine(i64: I64Form, wasm: readonly Uint8Array[], extra: Com
     };
   });
   return { i64, stats, namespace: createWebAssembly(counted) };
+}
+
+/**
+ * The run-time compile mode (wasm-kiln/polyfill, default options) as a
+ * KilnEngine: no precompiled module, whatever bytes the glue gives are
+ * compiled as it loads them. `stats.instances` counts the instances the glue
+ * makes (by `new Instance`, `instantiate` or `instantiateStreaming`;
+ * `byHash` stays empty).
+ */
+export function polyfillEngine(): KilnEngine {
+  const P = polyfill();
+  const stats: KilnStats = { instances: 0, byHash: new Map() };
+  const namespace = Object.assign(Object.create(P) as WebAssemblyNamespace, {
+    Instance: new Proxy(P.Instance, { construct: (C, args) => (stats.instances++, Reflect.construct(C, args)) }),
+    instantiate: async (source: any, imports?: unknown) => {
+      stats.instances++;
+      return P.instantiate(source, imports);
+    },
+    instantiateStreaming: async (source: any, imports?: unknown) => {
+      stats.instances++;
+      return P.instantiateStreaming(source, imports);
+    },
+  });
+  return { i64: 'auto', stats, namespace };
 }
 
 /**

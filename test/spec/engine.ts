@@ -246,3 +246,37 @@ export async function kilnEngine(root: string, compileOptions: Record<string, un
     isExhaustion: (e) => (e as { code?: unknown } | null)?.code === 'stack-exhausted',
   };
 }
+
+// ---------------------------------------------------------------------------
+// polyfill
+
+/**
+ * Kiln's run-time compile mode (polyfill/index.ts): modules are
+ * `WebAssembly.Module`s of a polyfill namespace made with `options`, whose
+ * functions compile on first call; spectest objects as for `kiln`.
+ */
+export async function polyfillEngine(root: string, options: Record<string, unknown> = {}): Promise<Engine> {
+  const base = await kilnEngine(root);
+  const polyfill = (await import(pathToFileURL(join(root, 'polyfill/index.ts')).href)) as typeof import('../../polyfill/index.js');
+  const compiler = (await import(pathToFileURL(join(root, 'compiler/index.ts')).href)) as typeof import('../../compiler/index.js');
+  const ns = polyfill.createWebAssembly(options);
+  return {
+    ...base,
+    name: 'polyfill',
+    validates: true,
+    executes: true,
+    validate(bytes) {
+      // What the namespace's `validate` runs (it answers false instead of throwing the error).
+      compiler.decodeAndValidate(bytes);
+    },
+    compile(bytes) {
+      return new ns.Module(bytes);
+    },
+    instantiate(compiled, imports) {
+      // As for native: a missing import module is a TypeError in the JS API, a LinkError in the spec.
+      const full: Imports = { ...imports };
+      for (const imp of ns.Module.imports(compiled as InstanceType<typeof ns.Module>)) full[imp.module] ??= {};
+      return new ns.Instance(compiled as InstanceType<typeof ns.Module>, full) as Instance;
+    },
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * CLI: `npm run spec -- [--suite wasm-2.0|wasm-3.0] [--engine kiln|native] [--verbose] [files…]`.
+ * CLI: `npm run spec -- [--suite wasm-2.0|wasm-3.0] [--engine kiln|native|polyfill] [--verbose] [files…]`.
  * Prints one line per file, failures with --verbose, and last `spec: N passed, N failed, N skipped`.
  * Exits 1 on any failure, 2 on bad usage.
  */
@@ -7,17 +7,17 @@
 import { TESTSUITE_DIR, runSuite } from './suite.js';
 import type { FileResult } from './wast.js';
 
-const USAGE = 'usage: npm run spec -- [--suite wasm-2.0|wasm-3.0] [--engine kiln|native] [--verbose] [files…]';
+const USAGE = 'usage: npm run spec -- [--suite wasm-2.0|wasm-3.0] [--engine kiln|native|polyfill] [--verbose] [files…]';
 
-function parseArgs(argv: string[]): { suite: string; engine: 'kiln' | 'native'; verbose: boolean; files: string[] } {
-  const out = { suite: 'wasm-2.0', engine: 'kiln' as 'kiln' | 'native', verbose: false, files: [] as string[] };
+function parseArgs(argv: string[]): { suite: string; engine: 'kiln' | 'native' | 'polyfill'; verbose: boolean; files: string[] } {
+  const out = { suite: 'wasm-2.0', engine: 'kiln' as 'kiln' | 'native' | 'polyfill', verbose: false, files: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') ? argv[i].split('=', 2) : [argv[i], undefined];
     const value = () => inline ?? argv[++i];
     if (flag === '--suite') out.suite = value();
     else if (flag === '--engine') {
       const e = value();
-      if (e !== 'kiln' && e !== 'native') throw new Error(`unknown engine ${e}`);
+      if (e !== 'kiln' && e !== 'native' && e !== 'polyfill') throw new Error(`unknown engine ${e}`);
       out.engine = e;
     } else if (flag === '--verbose' || flag === '-v') out.verbose = true;
     else if (flag === '--help' || flag === '-h') throw new Error('');

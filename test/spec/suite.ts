@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Engine, kilnEngine, nativeEngine } from './engine.js';
+import { type Engine, kilnEngine, nativeEngine, polyfillEngine } from './engine.js';
 import { type Failure, type FileResult, type Wabt, runScript } from './wast.js';
 
 /** The repository root (this file is <root>/test/spec/suite.ts). */
@@ -40,7 +40,7 @@ export interface SuiteOptions {
   /** `wasm-2.0` (default) or `wasm-3.0`: a directory under TESTSUITE_DIR. */
   suite?: string;
   /** `kiln` (default), `native`, or an Engine. */
-  engine?: 'kiln' | 'native' | Engine;
+  engine?: 'kiln' | 'native' | 'polyfill' | Engine;
   /** Files to run (`i32`, `i32.wast`, `legacy/throw.wast`); default all `*.wast` of the suite directory. */
   files?: string[];
   /** Called after each file. */
@@ -85,7 +85,8 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
   const suite = options.suite ?? 'wasm-2.0';
   const dir = join(TESTSUITE_DIR, suite);
   const engineOpt = options.engine ?? 'kiln';
-  const engine = typeof engineOpt === 'object' ? engineOpt : engineOpt === 'native' ? nativeEngine() : await kilnEngine(REPO_ROOT);
+  const engine =
+    typeof engineOpt === 'object' ? engineOpt : engineOpt === 'native' ? nativeEngine() : engineOpt === 'polyfill' ? await polyfillEngine(REPO_ROOT) : await kilnEngine(REPO_ROOT);
   const result: SuiteResult = {
     status: 'ok', dir, engine: engine.name, notes: engine.notes, passed: 0, failed: 0, skipped: 0,
     messages: { matched: 0, total: 0 }, files: [], failures: [],
