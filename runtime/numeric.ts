@@ -115,6 +115,15 @@ export function i64_div_s(alo: number, ahi: number, blo: number, bhi: number): n
     return fromDouble((a - (a % b)) / b);
   }
   if (ahi === -2147483648 && alo === 0 && (blo & bhi) === -1) trap('integer-overflow');
+  if (bhi === 0 || (bhi === -1 && blo !== 0)) {
+    // |b| < 2^32: divide the magnitudes, then give the quotient its sign (INT64_MIN / -1 trapped above).
+    const q = ahi < 0 ? udiv32(-alo | 0, alo === 0 ? -ahi | 0 : ~ahi, bhi === 0 ? blo >>> 0 : -blo >>> 0) : udiv32(alo, ahi, bhi === 0 ? blo >>> 0 : -blo >>> 0);
+    if (ahi < 0 === (bhi === 0)) {
+      rt.hi = q === 0 ? -rt.hi | 0 : ~rt.hi;
+      return -q | 0;
+    }
+    return q;
+  }
   return i64_from_big(i64_to_big(alo, ahi) / i64_to_big(blo, bhi));
 }
 
@@ -125,6 +134,7 @@ export function i64_div_u(alo: number, ahi: number, blo: number, bhi: number): n
     const a = ahi * TWO32 + (alo >>> 0), b = bhi * TWO32 + (blo >>> 0);
     return fromDouble((a - (a % b)) / b);
   }
+  if (bhi === 0) return udiv32(alo, ahi, blo >>> 0);
   return i64_from_big(u64ToBig(alo, ahi) / u64ToBig(blo, bhi));
 }
 
@@ -133,6 +143,18 @@ export function i64_rem_s(alo: number, ahi: number, blo: number, bhi: number): n
   if ((blo | bhi) === 0) trap('integer-divide-by-zero');
   if (((ahi + 0x200000) | (bhi + 0x200000)) >>> 22 === 0) {
     return fromDouble((ahi * TWO32 + (alo >>> 0)) % (bhi * TWO32 + (blo >>> 0)));
+  }
+  if (bhi === 0 || (bhi === -1 && blo !== 0)) {
+    // |b| < 2^32: the remainder of the magnitudes, under 2^32, with the dividend's sign.
+    const d = bhi === 0 ? blo >>> 0 : -blo >>> 0;
+    if (ahi >= 0) {
+      udiv32(alo, ahi, d);
+      rt.hi = 0;
+      return udivRem | 0;
+    }
+    udiv32(-alo | 0, alo === 0 ? -ahi | 0 : ~ahi, d);
+    rt.hi = udivRem === 0 ? 0 : -1;
+    return -udivRem | 0;
   }
   return i64_from_big(i64_to_big(alo, ahi) % i64_to_big(blo, bhi));
 }
@@ -143,7 +165,35 @@ export function i64_rem_u(alo: number, ahi: number, blo: number, bhi: number): n
   if ((ahi | bhi) >>> 21 === 0) {
     return fromDouble((ahi * TWO32 + (alo >>> 0)) % (bhi * TWO32 + (blo >>> 0)));
   }
+  if (bhi === 0) {
+    udiv32(alo, ahi, blo >>> 0);
+    rt.hi = 0;
+    return udivRem | 0;
+  }
   return i64_from_big(u64ToBig(alo, ahi) % u64ToBig(blo, bhi));
+}
+
+/** The remainder of the last `udiv32`: an integer in [0, d). */
+let udivRem = 0;
+
+/**
+ * The uint64 `hi:lo` (int32 halves read as unsigned) divided by `d`, an
+ * integer in [1, 2^32): returns the quotient's low half and leaves its high
+ * half in `rt.hi` and the remainder in `udivRem`. Exact without BigInt: long
+ * division by the high word, then by two 16-bit digits, so every partial
+ * dividend stays under 2^48 and each quotient digit, `floor(n / d)`, is
+ * exact (the rounding error of `n / d` is below 1/d).
+ */
+function udiv32(lo: number, hi: number, d: number): number {
+  const h = hi >>> 0;
+  const qh = Math.floor(h / d);
+  let n = (h - qh * d) * 65536 + (lo >>> 16);
+  const q1 = Math.floor(n / d);
+  n = (n - q1 * d) * 65536 + (lo & 0xffff);
+  const q0 = Math.floor(n / d);
+  udivRem = n - q0 * d;
+  rt.hi = qh | 0;
+  return (q1 * 65536 + q0) | 0;
 }
 
 /** `i64.shl` (spec 4.3.2 ishl): n is the low half of the count, taken mod 64. */

@@ -285,6 +285,22 @@ describe('i64', () => {
       compare(bin, ([a, b]) => k.i64_mul(a, b), ([a, b]) => W.i64_mul(a, b));
     });
   }
+  // Divisors of at most 32 bits (either sign) with dividends past 2^53: the runtime's long division by 16-bit
+  // digits in doubles (no BigInt), e.g. an LCG's `(seed * 1103515245 + 12345) % 2^31` or printf's `/ 10`.
+  const narrow = (): bigint => {
+    const d = BigInt((r32() >>> below(32)) >>> 0) || 1n;
+    return below(2) ? d : -d;
+  };
+  const NARROW_EDGES = [1n, -1n, 2n, 3n, 10n, -10n, 65535n, 65536n, 65537n, P(21n), P(31n) - 1n, P(31n), -P(31n), P(32n) - 1n, -(P(32n) - 1n), 0xfedcba98n];
+  const narrowDiv: [bigint, bigint][] = [
+    ...I64_EDGES.flatMap((a) => NARROW_EDGES.map((b): [bigint, bigint] => [a, b])),
+    ...times(RANDOM, (): [bigint, bigint] => [randI64(), narrow()]),
+  ];
+  for (const op of ['div_s', 'div_u', 'rem_s', 'rem_u']) {
+    it(`${op}, divisors of at most 32 bits`, () =>
+      compare(narrowDiv, ([a, b]) => pair((N as unknown as Record<string, Fn>)[`i64_${op}`](lo(a), hi(a), lo(b), hi(b))), ([a, b]) => W[`i64_${op}`](a, b)),
+    );
+  }
   const un = singles(I64_EDGES, randI64);
   for (const op of I64_UN) {
     it(op, () => compare(un, (a) => pair((N as unknown as Record<string, Fn>)[`i64_${op}`](lo(a), hi(a))), (a) => W[`i64_${op}`](a)));
