@@ -136,6 +136,72 @@ describe('function splitting', () => {
     for (const n of [0, 1, 61, 1000]) expect(kiln.interp(n)).toBe(native.interp(n));
   });
 
+  it('a br_table dispatch loop: each arm becomes its own part, called straight from the dispatch switch', async () => {
+    // An interpreter's shape: `br_table` at the bottom of nested blocks, the code after each block's end
+    // the arm its label reaches. Arms fall through to the next, branch to a shared tail further out,
+    // continue the loop or return. Cutting the nest by weight alone put the switch in a part inside a
+    // part (three calls and three sets of copies per dispatch: Lua's and SQLite's interpreter loops);
+    // each arm now becomes a part of its own and the switch stays in the function.
+    const arms = 24;
+    const blocks = Array.from({ length: arms }, (_, i) => `(block $c${i}`).join(' ');
+    const table = Array.from({ length: arms }, (_, i) => `$c${i}`).join(' ');
+    const arm = (i: number) => {
+      const work = `(local.set $x (i32.add (i32.mul (local.get $x) (i32.const ${i + 3})) (local.get $pc)))
+        (local.set $y (i32.xor (i32.rotl (local.get $y) (i32.const ${(i % 31) + 1})) (local.get $x)))
+        (local.set $z (f64.add (f64.mul (local.get $z) (f64.const 0.5)) (f64.convert_i32_s (local.get $y))))
+        (local.set $x (i32.sub (local.get $x) (i32.trunc_sat_f64_s (local.get $z))))`.repeat(3);
+      const exit = [`(br $next)`, ``, `(br $tail)`, `(br_if $next (i32.and (local.get $x) (i32.const 1)))`, `(if (i32.eq (local.get $pc) (i32.const 77)) (then (return (local.get $y)))) (br $next)`][i % 5];
+      return `) ${work} ${exit}`;
+    };
+    const text = String.raw`(module
+      (func (export "interp") (param $n i32) (result i32) (local $pc i32) (local $x i32) (local $y i32) (local $z f64)
+        (loop $next
+          (if (i32.ge_u (local.get $pc) (local.get $n)) (then (return (i32.add (local.get $x) (local.get $y)))))
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          (block $tail
+            (block $out ${blocks}
+              (br_table ${table} $out (i32.rem_u (i32.mul (local.get $pc) (i32.const 7)) (i32.const ${arms + 1})))
+            ${Array.from({ length: arms }, (_, i) => arm(i)).join('\n')})
+            (local.set $y (i32.add (local.get $y) (i32.const 1000)))
+            (br $next))
+          (local.set $x (i32.xor (local.get $x) (local.get $y)))
+          (br $next))
+        (local.get $x)))`;
+    const bytes = wat(text);
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
+    const max = 1000;
+    expect(Math.max(...weights(compile(bytes, { splitWeight: 0 }).code))).toBeGreaterThan(3 * max);
+    for (const opts of [{ splitWeight: max }, { splitWeight: max, fuel: true }, { splitWeight: max, i64: 'bigint' as const }]) {
+      const { code } = compile(bytes, opts);
+      const program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' }) as any;
+      const fns: any[] = [];
+      const visit = (n: any): void => {
+        if (n === null || typeof n !== 'object') return;
+        if (Array.isArray(n)) return n.forEach(visit);
+        if (n.type === 'FunctionDeclaration' && /^f\d+(\$p\d+)?$/.test(n.id.name)) fns.push(n);
+        for (const k in n) if (k !== 'type' && typeof n[k] === 'object') visit(n[k]);
+      };
+      visit(program);
+      const main = fns.find((f) => !f.id.name.includes('$p'));
+      const parts = fns.filter((f) => f.id.name.includes('$p'));
+      /** Whether `n` (not looking into nested functions) holds a node `pred` accepts. */
+      const has = (n: any, pred: (x: any) => boolean): boolean => {
+        if (n === null || typeof n !== 'object') return false;
+        if (Array.isArray(n)) return n.some((x) => has(x, pred));
+        if (pred(n)) return true;
+        if (n.type === 'FunctionDeclaration') return false;
+        return Object.keys(n).some((k) => k !== 'type' && has(n[k], pred));
+      };
+      const dispatch = (x: any) => x.type === 'SwitchStatement' && x.cases.length > arms;
+      const callsPart = (x: any) => x.type === 'CallExpression' && /\$p\d+$/.test(x.callee.name ?? '');
+      expect(has(main.body.body, dispatch), JSON.stringify(opts)).toBe(true);
+      expect(parts.length, JSON.stringify(opts)).toBeGreaterThanOrEqual(arms);
+      for (const p of parts) expect(has(p.body.body, callsPart), p.id.name).toBe(false);
+      const kiln = (await importCode(code)).instantiate().exports;
+      for (const n of [0, 1, 2, 30, 76, 77, 78, 1000]) expect(kiln.interp(n), `${JSON.stringify(opts)} n=${n}`).toBe(native.interp(n));
+    }
+  });
+
   it('a part with many exits stays within its weight: write-backs are not repeated at every exit', async () => {
     // 400 exit sites (br_if out of the loop) among updates of 16 locals: each exit of a part must
     // write the part's copies back. Repeated before every exit they used to multiply the part

@@ -394,7 +394,7 @@ export class FuncGen {
     const r = this.r;
     const k = r.weighted({
       set: 10, global: 4, store: m.memory ? 8 : 0, drop: 3, if: 5, block: 3, loop: 4, call: 4, br_if: 3,
-      bulk: m.memory ? 3 : 0, poly: 1, multi: 2,
+      bulk: m.memory ? 3 : 0, poly: 1, multi: 2, dispatch: d > 1 ? 1 : 0,
     });
     switch (k) {
       case 'set': {
@@ -433,6 +433,7 @@ export class FuncGen {
         break;
       }
       case 'bulk': return [this.bulk(d)];
+      case 'dispatch': return this.dispatch(d);
       case 'poly': return [this.poly([], d)];
       case 'multi': {
         const types = Array.from({ length: r.range(2, 3) }, () => r.pick(VALTYPES));
@@ -442,6 +443,39 @@ export class FuncGen {
     }
     const i = r.int(this.locals.length);
     return [node('local.set', [this.expr(this.locals[i]!, d - 1)], [], { index: i })];
+  }
+
+  /**
+   * An interpreter's dispatch: `br_table` at the bottom of 9 to 14 nested
+   * blocks, and after each block's end its arm (statements, then falling
+   * through to the next arm or branching out). The split pass outlines such
+   * arms one by one (compiler/passes/split.ts dispatchLevels).
+   */
+  private dispatch(d: number): Instr[] {
+    const r = this.r;
+    const n = r.range(9, 14);
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      ids.push(this.nextLabel++);
+      this.labels.push({ id: ids[i]!, loop: false, types: [] });
+    }
+    const empty = { params: [], results: [] };
+    const outer = this.labels.filter((l) => l.types.length === 0 && !ids.includes(l.id));
+    const targets = [...ids].reverse().concat(outer.length > 0 && r.bool(0.5) ? [r.pick(outer).id] : []);
+    const index = r.bool(0.7) ? node('i32.and', [this.expr('i32', d - 1), konst('i32', 15)], ['i32']) : this.expr('i32', d - 1);
+    let inner = node('block', [], [], { type: empty, label: ids[n - 1]!, body: [node('br_table', [index], [], { targets })] });
+    this.labels.pop();
+    const arm = (): Instr[] => {
+      const out = [...this.stmts(d - 1), ...this.stmts(d - 1)];
+      const exits = this.labels.filter((l) => l.types.length === 0 && (!l.loop || r.bool(0.3)));
+      if (exits.length > 0 && r.bool(0.6)) out.push(node('br', [], [], { target: r.pick(exits).id }));
+      return out;
+    };
+    for (let k = n - 2; k >= 0; k--) {
+      inner = node('block', [], [], { type: empty, label: ids[k]!, body: [inner, ...arm()] });
+      this.labels.pop();
+    }
+    return [inner, ...arm()];
   }
 
   private bulk(d: number): Instr {

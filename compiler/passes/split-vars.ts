@@ -1,0 +1,229 @@
+/**
+ * The variables of a split function (passes/split.ts): once the parts are
+ * made, `localize` decides where each variable lives (a part's own `let`, a
+ * local copy written back on the way out, or the function's closure context
+ * the parts share). Reads the function and its parts; changes only
+ * declarations and identifier names, and adds write-backs before the ways out
+ * of a part; guarantees every read sees the value the unsplit function would.
+ */
+import * as A from '../lower/ast.js';
+import type { Node, Stmt } from '../lower/ast.js';
+import { childLists } from './statements.js';
+
+/** Identifier that carries a `return`'s value from a part to the call site. */
+export const RETURN_VAR = 'rv';
+
+/** The identifier an Identifier node stands for (`R[3]`, a register slot of the BigInt form, is `R`). */
+function baseName(name: string): string {
+  const i = name.indexOf('[');
+  return i < 0 ? name : name.slice(0, i);
+}
+
+/** What a stretch of code does with variables: how often it names each, and which it assigns. */
+interface Uses {
+  count: Map<string, number>;
+  assigned: Set<string>;
+}
+
+/**
+ * Calls `f` on every Identifier in expression position in `n` (not labels,
+ * not property names, not nested functions), with the node holding it.
+ */
+function eachName(n: Node, f: (id: Node, holder: Node) => void, holder: Node = null): void {
+  if (n === null || typeof n !== 'object') return;
+  if (Array.isArray(n)) {
+    for (const x of n) eachName(x, f, holder);
+    return;
+  }
+  switch (n.type) {
+    case 'Identifier':
+      return f(n, holder);
+    case 'FunctionDeclaration':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+      return;
+    case 'LabeledStatement':
+      return eachName(n.body, f, n);
+    case 'MemberExpression':
+      eachName(n.object, f, n);
+      if (n.computed) eachName(n.property, f, n);
+      return;
+  }
+  for (const k in n) {
+    if (k === 'loc' || k === 'type') continue;
+    const v = n[k];
+    if (v !== null && typeof v === 'object') eachName(v, f, n);
+  }
+}
+
+function uses(n: Node): Uses {
+  const u: Uses = { count: new Map(), assigned: new Set() };
+  eachName(n, (id, holder) => {
+    const b = baseName(id.name);
+    u.count.set(b, (u.count.get(b) ?? 0) + 1);
+    const written = (holder?.type === 'AssignmentExpression' && holder.left === id) || holder?.type === 'UpdateExpression';
+    if (written && b === id.name) u.assigned.add(b);
+  });
+  return u;
+}
+
+/** Names used in `catch` and `finally` blocks anywhere in `body`: they must be current when an exception leaves a part. */
+function handlerNames(body: Stmt[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: Node): void => {
+    if (n === null || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (n.type === 'TryStatement') {
+      visit(n.block);
+      for (const h of [n.handler?.body, n.finalizer]) if (h) for (const k of uses(h).count.keys()) out.add(k);
+      return;
+    }
+    for (const k in n) if (k !== 'loc' && n[k] !== null && typeof n[k] === 'object') visit(n[k]);
+  };
+  visit(body);
+  return out;
+}
+
+const TEMP = /^t\d+$/;
+/** A part's exit code and the label of the block its exits break out of (names ending in `$`: no clash, see ALIAS). */
+const EXIT_CODE = 'rc$';
+const EXIT_LABEL = 'P$';
+/**
+ * A part repeats its write-backs before each return while they number at most
+ * `maxWeight / EXIT_COPIES_INLINE` in all (about half the part's weight: a
+ * write-back is 3 nodes); beyond, they are written once, after a block the
+ * returns break out of. Repeating them multiplied a dispatch loop's parts by
+ * their exits (sqlite3VdbeExec's first part: 5,720 write-backs, 12,000 nodes
+ * grown to 36,000, 59 KB of bytecode, never optimized by TurboFan; now bulk.sql
+ * and textproc.sql run 18% and 6% faster). Every part the single-exit way was
+ * 4% slower over the programs (nbody.lua 15-19%: the one exit merges every
+ * copy), and so are luaV_execute's parts (1,122 to 1,547 write-backs).
+ */
+const EXIT_COPIES_INLINE = 6;
+
+/** `return` statements in `stmts` (not in nested functions: parts have none left). */
+function countReturns(stmts: Stmt[]): number {
+  let n = 0;
+  const visit = (list: Stmt[]): void => {
+    for (const s of list) {
+      if (s.type === 'ReturnStatement') n++;
+      else if (s.type === 'LabeledStatement') visit([s.body]);
+      else for (const l of childLists(s)) visit(l);
+    }
+  };
+  visit(stmts);
+  return n;
+}
+/** Suffix of a part's own copy of a function variable (no other identifier Kiln emits ends with `$`). */
+const ALIAS = '$';
+
+/**
+ * After the parts are made:
+ * - moves each temporary that only one part uses into that part;
+ * - in the function and in each part, keeps each function variable the body
+ *   names more than once, and that no part it calls touches (directly or
+ *   through its own parts), in a local copy (`x$`), so engines keep it in a
+ *   register, not in the shared context: read on entry; in a part, written
+ *   back before every way out but an exception. Variables that
+ *   `catch`/`finally` blocks read, and RETURN_VAR, are never copied: an
+ *   exception must find them current.
+ */
+export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: number): void {
+  const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
+  const partNames = new Set(parts.map((p) => p.id.name));
+  const own = uses(body.filter((s) => s !== decl && !partNames.has(s.id?.name)));
+  const partUses = parts.map((p) => uses(p.body.body));
+  if (decl !== null) {
+    const user = new Map<string, number>(); // temp -> the one part using it, or -1
+    const note = (u: Uses, who: number) => {
+      for (const n of u.count.keys()) if (TEMP.test(n)) user.set(n, user.get(n) === undefined || user.get(n) === who ? who : -1);
+    };
+    note(own, -1);
+    partUses.forEach(note);
+    const moved: [string, Node][][] = parts.map(() => []);
+    decl.declarations = decl.declarations.filter((d: Node) => {
+      const u = user.get(d.id.name);
+      if (u === undefined || u < 0) return true;
+      moved[u].push([d.id.name, d.init]);
+      partUses[u].count.delete(d.id.name);
+      return false;
+    });
+    parts.forEach((p, i) => {
+      if (moved[i].length > 0) p.body.body.unshift(A.decl('let', moved[i]));
+    });
+    if (decl.declarations.length === 0) body.splice(0, 1);
+  }
+  const vars = new Set<string>([...fn.params.map((p: Node) => p.name), ...(decl?.declarations.map((d: Node) => d.id.name) ?? [])]);
+  const pinned = handlerNames(body);
+  pinned.add(RETURN_VAR);
+  // What each part touches, with the parts it calls (a part only calls parts made before it).
+  const index = new Map(parts.map((p, i) => [p.id.name, i]));
+  const touched: Set<string>[] = [];
+  parts.forEach((_, i) => {
+    const t = new Set(partUses[i].count.keys());
+    for (const n of partUses[i].count.keys()) {
+      const j = index.get(n);
+      if (j !== undefined) for (const x of touched[j]) t.add(x);
+    }
+    touched.push(t);
+  });
+  const copy = (stmts: Stmt[], u: Uses, isPart: boolean): Stmt[] => {
+    // Variables the parts this body calls touch stay in the context. (Copying them too, written back
+    // before such a call and re-read after it, measured slower on Lua: README "Function splitting".)
+    const shared = new Set<string>();
+    for (const n of u.count.keys()) {
+      const k = index.get(n);
+      if (k !== undefined) for (const x of touched[k]) shared.add(x);
+    }
+    const copied = [...u.count].filter(([n, c]) => c > 1 && vars.has(n) && !pinned.has(n) && !shared.has(n)).map(([n]) => n);
+    if (copied.length === 0) return stmts;
+    const set = new Set(copied);
+    stmts = clone(stmts); // the lowering may share expression nodes between statements
+    eachName(stmts, (id) => {
+      const b = baseName(id.name);
+      if (set.has(b)) id.name = b + ALIAS + id.name.slice(b.length);
+    });
+    const writeBack = (): Stmt[] => copied.filter((n) => u.assigned.has(n)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
+    // In a part, every way out but an exception writes the copies back: before each `return`, or,
+    // where that would repeat more than EXIT_COPIES_INLINE write-backs, once: a `return` becomes
+    // `{ rc$ = code; break P$; }` out of a block around the body, followed by the write-backs and
+    // `return rc$`.
+    const decls: [string, Node][] = copied.map((n) => [n + ALIAS, A.id(n)]);
+    const wb = isPart ? writeBack() : [];
+    if (wb.length === 0) return [A.decl('let', decls), ...stmts];
+    const once = countReturns(stmts) * wb.length > maxWeight / EXIT_COPIES_INLINE;
+    const exits = (list: Stmt[]): void => {
+      for (let j = 0; j < list.length; j++) {
+        const s = list[j];
+        if (s.type === 'ReturnStatement') {
+          list[j] = once
+            ? A.block([A.exprStmt(A.assign(EXIT_CODE, s.argument ?? A.id('undefined'))), { type: 'BreakStatement', label: A.id(EXIT_LABEL) }])
+            : A.block([...writeBack(), s]);
+        } else if (s.type === 'LabeledStatement') exits([s.body]); // a labelled statement is never a return
+        else for (const l of childLists(s)) exits(l);
+      }
+    };
+    exits(stmts);
+    if (!once) return [A.decl('let', decls), ...stmts, ...wb];
+    let lead = 0;
+    while (lead < stmts.length && stmts[lead].type === 'VariableDeclaration') lead++;
+    decls.push([EXIT_CODE, A.id('undefined')]);
+    const body: Stmt = { type: 'LabeledStatement', label: A.id(EXIT_LABEL), body: A.block(stmts.slice(lead)) };
+    return [A.decl('let', decls), ...stmts.slice(0, lead), body, ...wb, A.ret(A.id(EXIT_CODE))];
+  };
+  parts.forEach((p, i) => {
+    p.body.body = copy(p.body.body, partUses[i], true);
+  });
+  const from = decl !== null && body[0] === decl ? 1 : 0;
+  body.splice(from, body.length - from, ...copy(body.slice(from), own, false));
+}
+
+/** A deep copy of ESTree nodes (plain objects, arrays and primitives; `loc` objects are shared, never changed). */
+function clone<T>(n: T): T {
+  if (n === null || typeof n !== 'object') return n;
+  if (Array.isArray(n)) return n.map(clone) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in n) out[k] = k === 'loc' ? n[k] : clone(n[k]);
+  return out as T;
+}
+
