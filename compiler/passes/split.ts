@@ -17,8 +17,9 @@
  * declared at the top of the function, bottom-up, until the function and
  * every part weigh at most `maxWeight` (a single statement that cannot be
  * cut further may exceed it). In a `br_table` dispatch nest (an interpreter
- * loop, `dispatchLevels`) each arm becomes a part of its own first, so the
- * dispatch `switch` stays in the function and reaches an arm with one call. A part is a closure: it reads and writes the
+ * loop, `dispatchLevels`) the heaviest arms become parts of their own first,
+ * so the dispatch `switch` stays in the function and reaches an arm with one
+ * call. A part is a closure: it reads and writes the
  * function's variables where they are, so nothing is copied in or out, and
  * the engine keeps only the variables parts share in a context. A `break` or
  * `continue` leaving the run, or a `return`, becomes `return <code>` in the
@@ -63,7 +64,7 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   if (weighList(body) <= maxWeight) return 0;
   if (!hoistDeclarations(body)) return 0;
   labelJumps(body);
-  const s = new Splitter(fn.id.name, maxWeight, Math.min(MIN_PART, maxWeight / 4), dispatchLevels(body));
+  const s = new Splitter(fn.id.name, maxWeight, Math.min(MIN_PART, maxWeight / 4), dispatchLevels(body, maxWeight));
   s.list(body);
   known = new WeakMap();
   if (s.parts.length === 0) return 0;
@@ -190,6 +191,8 @@ function labelJumps(body: Stmt[]): void {
 
 /** A `br_table` dispatch over at least this many nested blocks has its arms outlined one by one. */
 const DISPATCH_DEPTH = 8;
+/** About what an outlined arm leaves in its place (the call and its exit `switch`), in AST nodes. */
+const ARM_CALL = 12;
 
 /**
  * The statement lists that are levels of a dispatch nest: a `br_table` lowers
@@ -203,8 +206,8 @@ const DISPATCH_DEPTH = 8;
  * SQLite's interpreter loops); an arm of its own is a part the function's
  * switch reaches with one call.
  */
-function dispatchLevels(body: Stmt[]): WeakSet<Stmt[]> {
-  const levels = new WeakSet<Stmt[]>();
+function dispatchLevels(body: Stmt[], maxWeight: number): WeakMap<Stmt[], number> {
+  const levels = new WeakMap<Stmt[], number>();
   const inner = (list: Stmt[]): Stmt[] | null => {
     const s = list[0];
     return s?.type === 'LabeledStatement' && s.body.type === 'BlockStatement' ? s.body.body : null;
@@ -213,7 +216,18 @@ function dispatchLevels(body: Stmt[]): WeakSet<Stmt[]> {
     const chain = [list];
     for (let l = inner(list); l !== null; l = inner(l)) chain.push(l);
     const bottom = chain[chain.length - 1];
-    if (chain.length > DISPATCH_DEPTH && bottom[bottom.length - 1]?.type === 'SwitchStatement') for (const l of chain.slice(0, -1)) levels.add(l);
+    if (chain.length > DISPATCH_DEPTH && bottom[bottom.length - 1]?.type === 'SwitchStatement') {
+      // Only the heaviest arms, enough of them to bring the nest to half the weight: every part is
+      // a closure made on each entry of the function, and a light arm runs faster inline.
+      let excess = weighList(chain[0]) - maxWeight / 2;
+      let lightest = Infinity;
+      for (const w of chain.slice(0, -1).map((l) => weighList(l.slice(1))).sort((a, b) => b - a)) {
+        if (excess <= 0) break;
+        lightest = w;
+        excess -= w - ARM_CALL;
+      }
+      if (lightest < Infinity) for (const l of chain.slice(0, -1)) levels.set(l, lightest);
+    }
     // Each list once: a level's first statement is the next list of the chain.
     chain.forEach((l, k) => {
       for (let i = k < chain.length - 1 ? 1 : 0; i < l.length; i++) {
@@ -237,14 +251,15 @@ class Splitter {
     private readonly max: number,
     /** Lightest run worth a part (MIN_PART; less when tests ask for tiny parts). */
     private readonly min: number,
-    /** Levels of dispatch nests (dispatchLevels): their arms are outlined whole. */
-    private readonly levels: WeakSet<Stmt[]>,
+    /** Levels of dispatch nests (dispatchLevels), with the lightest arm weight worth outlining there. */
+    private readonly levels: WeakMap<Stmt[], number>,
   ) {}
 
   /** Processes `stmts` in place (inner lists first); returns their weight afterwards. */
   list(stmts: Stmt[]): number {
     const ws = stmts.map((s) => this.stmt(s));
-    if (this.levels.has(stmts)) this.arm(stmts, ws);
+    const lightest = this.levels.get(stmts);
+    if (lightest !== undefined) this.arm(stmts, ws, lightest);
     let total = ws.reduce((a, b) => a + b, 0);
     if (total <= this.max) return total;
     // Cut into runs of at most `max` between declarations, then outline the heaviest first.
@@ -282,14 +297,14 @@ class Splitter {
     return total;
   }
 
-  /** Outlines the arm of dispatch level `stmts` (all but its first statement; `ws`, their weights, is updated) when it is worth a part and fits in one. */
-  private arm(stmts: Stmt[], ws: number[]): void {
+  /** Outlines the arm of dispatch level `stmts` (all but its first statement; `ws`, their weights, is updated) when it weighs at least `lightest` and fits in a part. */
+  private arm(stmts: Stmt[], ws: number[], lightest: number): void {
     let w = 0;
     for (let i = 1; i < stmts.length; i++) {
       if (stmts[i].type === 'VariableDeclaration' || stmts[i].type === 'FunctionDeclaration') return;
       w += ws[i];
     }
-    if (w < this.min || w > this.max) return;
+    if (w < Math.max(this.min, lightest) || w > this.max) return;
     const stub = this.outline(stmts.slice(1));
     stmts.splice(1, stmts.length - 1, stub);
     ws.splice(1, ws.length - 1, weigh(stub));
