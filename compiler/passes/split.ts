@@ -19,9 +19,9 @@
  * cut further may exceed it). In a `br_table` dispatch nest (an interpreter
  * loop, `dispatchLevels`) the heaviest arms become parts of their own first,
  * so the dispatch `switch` stays in the function and reaches an arm with one
- * call. A part is a closure: it reads and writes the
- * function's variables where they are, so nothing is copied in or out, and
- * the engine keeps only the variables parts share in a context. A `break` or
+ * call. A part is a closure: it reads and writes the function's variables
+ * where they are, so nothing is copied in or out, and the engine keeps only
+ * the variables parts share in a context. A `break` or
  * `continue` leaving the run, or a `return`, becomes `return <code>` in the
  * part and the call site dispatches on the code (`switch (f$p1()) { case 1:
  * break L3; case 2: return rv; }`, the returned value travelling in `rv`).
@@ -52,7 +52,6 @@ export const DEFAULT_SPLIT_WEIGHT = 12_000;
 
 /** Runs lighter than this are never outlined (a call costs more than it saves). */
 const MIN_PART = 40;
-
 
 /**
  * Splits `fn` (a FunctionDeclaration from lowerFunction) in place so no
@@ -188,7 +187,6 @@ function labelJumps(body: Stmt[]): void {
   for (const s of body) visit(s, null);
 }
 
-
 /** A `br_table` dispatch over at least this many nested blocks has its arms outlined one by one. */
 const DISPATCH_DEPTH = 8;
 /** About what an outlined arm leaves in its place (the call and its exit `switch`), in AST nodes. */
@@ -197,8 +195,8 @@ const ARM_CALL = 12;
 /**
  * The statement lists that are levels of a dispatch nest: a `br_table` lowers
  * to a `switch` at the bottom of nested labelled blocks (`L1: { L2: { ...
- * t = x; switch (t) { case 0: break L9; ... } ... } arm2 } arm1`), and the code after
- * each block's end is the arm its label's branches reach. A level is a list
+ * t = x; switch (t) { case 0: break L9; ... } ... } arm2 } arm1`), and the
+ * code after each block's end is the arm its label's branches reach. A level is a list
  * whose first statement is the next labelled block in; its other statements
  * are that block's arm. Cut by weight alone, the nest was outlined level by
  * level, so the switch ended in a part inside a part, and each dispatch made
