@@ -117,7 +117,8 @@ export function i64_div_s(alo: number, ahi: number, blo: number, bhi: number): n
   if (ahi === -2147483648 && alo === 0 && (blo & bhi) === -1) trap('integer-overflow');
   if (bhi === 0 || (bhi === -1 && blo !== 0)) {
     // |b| < 2^32: divide the magnitudes, then give the quotient its sign (INT64_MIN / -1 trapped above).
-    const q = ahi < 0 ? udiv32(-alo | 0, alo === 0 ? -ahi | 0 : ~ahi, bhi === 0 ? blo >>> 0 : -blo >>> 0) : udiv32(alo, ahi, bhi === 0 ? blo >>> 0 : -blo >>> 0);
+    const d = bhi === 0 ? blo >>> 0 : -blo >>> 0;
+    const q = ahi < 0 ? udiv32(-alo | 0, alo === 0 ? -ahi | 0 : ~ahi, d) : udiv32(alo, ahi, d);
     if (ahi < 0 === (bhi === 0)) {
       rt.hi = q === 0 ? -rt.hi | 0 : ~rt.hi;
       return -q | 0;
