@@ -29,7 +29,7 @@
  */
 import { generate } from 'astring';
 import * as A from '../lower/ast.js';
-import { lowerFunction, FLAT_DEPTH } from '../lower/func.js';
+import { FLAT_DEPTH } from '../lower/func.js';
 import { memoryGrowers } from '../lower/grows.js';
 import { makeEnv, type ModuleEnv } from '../lower/env.js';
 import { Reader } from '../decode/reader.js';
@@ -37,13 +37,13 @@ import { readInstr, readLocals, newInstr } from '../decode/code.js';
 import { OP, OPS } from '../opcodes.js';
 import { CompileError } from '../../runtime/errors.js';
 import type { Module } from '../module.js';
-import { entryFuel, fuelPrologue, sandboxBindings } from '../lower/fuel.js';
+import { fuelPrologue, sandboxBindings } from '../lower/fuel.js';
 import { CHARGE } from '../lower/fuel-meter.js';
 import { resolveFuelCosts } from '../lower/fuel-costs.js';
 import { compilePageLimit } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
-import { splitFunction, DEFAULT_SPLIT_WEIGHT } from '../passes/split.js';
+import { functionIR, lowerWithPasses, entryFuel, DEFAULT_SPLIT_WEIGHT } from '../passes/index.js';
 import { I64_BIGINT_DEFAULT } from '../../runtime/i64form.js';
 import { entryFn, epilogue, keptCustomSections, prologue, KIND_NAMES, type LazyLinks } from './parts.js';
 import type { CompileOptions } from './module.js';
@@ -83,7 +83,7 @@ export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): Laz
   const unsupported = unsupportedInstruction(m);
   const env = makeEnv(m, opts.flatDepth ?? FLAT_DEPTH, true);
   env.fuel = opts.fuel ? resolveFuelCosts(opts.fuelCosts) : null;
-  env.prepaid = env.fuel ? compact(entryFuel(env, env.fuel)) : null;
+  env.prepaid = env.fuel ? compact(entryFuel(m, env.fuel)) : null;
   // Compiled in the engine that runs it: BigInt i64 only where it pays (V8 with its JIT, runtime/i64form.ts).
   env.i64 = opts.i64 ?? (I64_BIGINT_DEFAULT ? 'auto' : 'pair');
   env.bigFuncs = new Map();
@@ -165,8 +165,9 @@ export function directCallees(m: Module, funcidx: number): number[] {
 export function lazyFunctionCode(lm: LazyModule, funcidx: number): string {
   const { env } = lm;
   const m = env.m;
-  const decl = lowerFunction(env, funcidx);
-  if (lm.splitWeight > 0) splitFunction(decl, lm.splitWeight);
+  const fn = functionIR(env, funcidx);
+  const decl = lowerWithPasses(env, fn, lm.splitWeight);
+  fn.release();
   const parts: string[] = ['(function () {\n'];
   for (const c of directCallees(m, funcidx)) {
     const id = env.funcName(c);

@@ -12,17 +12,17 @@
 import { generate } from 'astring';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { lowerFunction, choosesBigInt, FLAT_DEPTH } from '../lower/func.js';
+import { FLAT_DEPTH } from '../lower/func.js';
 import { memoryGrowers } from '../lower/grows.js';
 import { makeEnv, type I64Lowering } from '../lower/env.js';
 import type { Module } from '../module.js';
 import { runtimeSource, type Target } from './runtime-source.js';
-import { entryFuel, fuelPrologue, sandboxBindings } from '../lower/fuel.js';
+import { fuelPrologue, sandboxBindings } from '../lower/fuel.js';
 import { resolveFuelCosts, type FuelCosts } from '../lower/fuel-costs.js';
 import { compilePageLimit } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
-import { splitFunction, DEFAULT_SPLIT_WEIGHT } from '../passes/split.js';
+import { functionIR, choosesBigInt, lowerWithPasses, entryFuel, DEFAULT_SPLIT_WEIGHT } from '../passes/index.js';
 import { ModuleSourceMap, type SourceMapOptions } from './sourcemap.js';
 import { KIND_NAMES, epilogue, keptCustomSections, prologue } from './parts.js';
 
@@ -98,7 +98,7 @@ export const TARGETS: readonly Target[] = ['es2020', 'hermes'];
 export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: string }): string {
   const env = makeEnv(m, opts.flatDepth ?? FLAT_DEPTH);
   env.fuel = opts.fuel ? resolveFuelCosts(opts.fuelCosts) : null;
-  env.prepaid = env.fuel ? entryFuel(env, env.fuel) : null;
+  env.prepaid = env.fuel ? entryFuel(m, env.fuel) : null;
   env.i64 = opts.i64 ?? 'auto';
   env.bigFuncs = new Map();
   env.growers = m.memories.length > 0 ? memoryGrowers(m) : null;
@@ -151,22 +151,21 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   for (const s of prologue(env)) parts.push(indent(generate(s, { indent: unit })));
   for (let i = m.numImportedFuncs; i < m.funcTypes.length; i++) {
     const header = unit + functionHeader(m, env.funcIds, i);
-    const decl = lowerFunction(env, i);
-    if (splitWeight > 0) splitFunction(decl, splitWeight);
+    const fn = functionIR(env, i);
+    const decl = lowerWithPasses(env, fn, splitWeight);
     const slots = env.bigFuncs.get(i);
     if (slots !== undefined) parts.push(indent(`const RF${i} = new BigUint64Array(${slots}), RD${i} = new Int32Array(RF${i}.buffer);\nlet RB${i} = 0;`));
     if (sm !== null) parts.push(sm.func(parts, env, i, decl, header, unit));
     else parts.push(header + indent(generate(decl, { indent: unit })));
     if (variants.has(i)) {
       env.i64 = 'pair';
-      const alt = lowerFunction(env, i);
+      const alt = lowerWithPasses(env, fn, splitWeight, '$pair');
       env.i64 = 'auto';
-      (alt as { id: { name: string } }).id.name += '$pair';
-      if (splitWeight > 0) splitFunction(alt, splitWeight);
       const altHeader = `${header.trimEnd()}; i64 as int32 pairs, for engines other than V8\n`;
       if (sm !== null) parts.push(sm.func(parts, env, i, alt, altHeader, unit));
       else parts.push(altHeader + indent(generate(alt, { indent: unit })));
     }
+    fn.release();
     flush();
   }
   for (const s of epilogue(env)) parts.push(indent(generate(s, { indent: unit })));

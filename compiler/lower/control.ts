@@ -15,9 +15,9 @@ import * as A from './ast.js';
 import type { Expr, Stmt } from './ast.js';
 import { IMPURE, type Val } from './values.js';
 import type { ModuleEnv } from './env.js';
-import { FuelMeter } from './fuel-meter.js';
 import { StackLowering } from './stack.js';
-import { readBrTable, blockValType } from '../decode/code.js';
+import { blockValType, readBrTable } from '../decode/code.js';
+import type { Func } from '../ir/ir.js';
 import { BLOCK, LOOP, IF, ELSE, FUNC, type FrameKind } from '../frames.js';
 import { I64, type ValType } from '../types.js';
 
@@ -41,8 +41,6 @@ interface Frame {
   paramVals: Val[];
   /** A branch targets this frame's label. */
   used: boolean;
-  /** Fuel: the index of the first meter level a branch here leaves (FuelMeter.branch). */
-  from: number;
   offset: number;
   /** Flat form: case numbers of the end (branch target of blocks and ifs), the loop head, the else arm. */
   endCase: number;
@@ -62,19 +60,9 @@ export class ControlLowering extends StackLowering {
   protected flatForm = false;
   protected cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
   private nCases = 0;
-  /** Fuel metering (compile option `fuel`, see fuel.ts and fuel-meter.ts), or null. */
-  readonly meter: FuelMeter | null;
 
-  constructor(env: ModuleEnv, funcidx: number) {
-    super(env, funcidx);
-    const m = env.m;
-    const i = funcidx - m.numImportedFuncs;
-    const prepaid = env.prepaid ?? null;
-    const nImported = m.numImportedFuncs;
-    if (env.fuel && prepaid !== null) {
-      const calleeEntry = (f: number) => (f < nImported ? 0 : prepaid[f - nImported]!);
-      this.meter = new FuelMeter(env.fuel, env, funcidx, prepaid[i]!, calleeEntry);
-    } else this.meter = null;
+  constructor(env: ModuleEnv, fn: Func) {
+    super(env, fn);
   }
 
   // --------------------------------------------------------- control flow
@@ -83,7 +71,7 @@ export class ControlLowering extends StackLowering {
     return {
       kind, label: `L${this.nLabels++}`, params, results, branchVars: [], resultVars: [],
       height: this.stack.length - params.length, outer, body: [], elseBody: null, cond: null,
-      paramVals: [], used: false, from: 0, offset, endCase: 0, headCase: 0, elseCase: 0,
+      paramVals: [], used: false, offset, endCase: 0, headCase: 0, elseCase: 0,
     };
   }
 
@@ -101,8 +89,6 @@ export class ControlLowering extends StackLowering {
     const f = this.frame(kind, params, results, this.out, this.at);
     f.resultVars = this.newVars(results);
     f.branchVars = f.resultVars;
-    // A branch to a block's end leaves the enclosing level's region; to an if's end, the arm's (see `loop` for loops).
-    if (this.meter !== null) f.from = this.meter.depth() - (kind === BLOCK ? 1 : 0);
     if (this.flatForm) {
       f.endCase = this.nCases++;
       f.headCase = kind === LOOP ? this.nCases++ : 0;
@@ -140,15 +126,13 @@ export class ControlLowering extends StackLowering {
     return f;
   }
 
-  /** Statements that branch to `f` with `vals` (already popped, simple or pure); `uncond`: a `br`. */
-  private branch(f: Frame, vals: Val[], uncond: boolean): void {
+  /** Statements that branch to `f` with `vals` (already popped, simple or pure). */
+  private branch(f: Frame, vals: Val[]): void {
     if (f.kind === FUNC) {
-      this.meter?.branch(0, false, false);
       this.return_(vals);
       return;
     }
     this.assignTo(f.branchVars, vals);
-    this.meter?.branch(f.from, f.kind === LOOP, uncond);
     if (this.flatForm) this.jump(f.kind === LOOP ? f.headCase : f.endCase);
     else this.push(f.kind === LOOP ? A.cont(f.label) : A.brk(f.label));
   }
@@ -177,7 +161,6 @@ export class ControlLowering extends StackLowering {
 
   private end(): void {
     const f = this.frames.pop()!;
-    if (this.meter !== null && f.kind !== BLOCK) this.meter.close();
     const live = !this.dead;
     this.dead = false;
     if (f.kind === FUNC) {
@@ -216,7 +199,6 @@ export class ControlLowering extends StackLowering {
       stmt = f.used ? A.labeled(f.label, s) : s;
     }
     if (stmt !== null) this.out.push(A.withLoc(stmt, f.offset));
-    if (this.meter !== null && f.kind === BLOCK && f.used) this.meter.join(this.out, this.at, live);
     this.stack.length = f.height;
     for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
   }
@@ -232,21 +214,18 @@ export class ControlLowering extends StackLowering {
       } else this.newCase(f.elseCase);
     }
     if (f.kind !== LOOP) this.newCase(f.endCase);
-    if (this.meter !== null && f.kind === BLOCK && f.used) this.meter.join(this.out, this.at, live);
     this.stack.length = f.height;
     for (const v of this.varVals(f.resultVars, f.results)) this.stack.push(v);
   }
 
   private else_(): void {
     const f = this.frames[this.frames.length - 1];
-    this.meter?.close();
     if (!this.dead) this.assignTo(f.resultVars, this.popN(f.results.length));
     if (this.flatForm) {
       if (!this.dead) this.jump(f.endCase);
       this.dead = false;
       f.kind = ELSE;
       this.newCase(f.elseCase);
-      this.meter?.openArm(this.out, this.at);
       this.stack.length = f.height;
       for (const v of f.paramVals) this.stack.push(v);
       return;
@@ -254,7 +233,6 @@ export class ControlLowering extends StackLowering {
     this.dead = false;
     f.kind = ELSE;
     this.out = f.elseBody = [];
-    this.meter?.openArm(this.out, this.at);
     this.stack.length = f.height;
     for (const v of f.paramVals) this.stack.push(v);
   }
@@ -295,7 +273,7 @@ export class ControlLowering extends StackLowering {
       case 'br': {
         this.spillImpure();
         const f = this.target(ins.a);
-        this.branch(f, this.popN(this.arity(f).length), true);
+        this.branch(f, this.popN(this.arity(f).length));
         this.dead = true;
         return true;
       }
@@ -307,7 +285,6 @@ export class ControlLowering extends StackLowering {
         return true;
       case 'return': {
         this.spillImpure();
-        this.meter?.branch(0, false, false);
         this.return_(this.popN(this.type.results.length));
         this.dead = true;
         return true;
@@ -330,10 +307,6 @@ export class ControlLowering extends StackLowering {
     for (const v of this.varVals(f.branchVars, f.params)) this.stack.push(v);
     if (this.flatForm) this.newCase(f.headCase);
     else this.out = f.body;
-    if (this.meter !== null) {
-      this.meter.openLoop(this.out, this.at);
-      f.from = this.meter.depth() - 1;
-    }
   }
 
   /** `if` with block type `a`. */
@@ -347,7 +320,6 @@ export class ControlLowering extends StackLowering {
       const jump: Stmt[] = [A.exprStmt(A.assign('st', A.num(f.elseCase))), A.cont('D')];
       this.push(A.ifStmt(A.un('!', f.cond), jump, null));
     } else this.out = f.body;
-    this.meter?.openArm(this.out, this.at);
   }
 
   /** `br_if` to label `depth`. */
@@ -362,7 +334,7 @@ export class ControlLowering extends StackLowering {
     const saved = this.out;
     const body: Stmt[] = [];
     this.out = body;
-    this.branch(f, vals, false);
+    this.branch(f, vals);
     this.out = saved;
     this.push(A.ifStmt(StackLowering.cond(c), body, null));
   }
@@ -389,11 +361,11 @@ export class ControlLowering extends StackLowering {
     const cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
     for (const [depth, tests] of byDepth) {
       this.out = [];
-      this.branch(this.target(depth), vals, false);
+      this.branch(this.target(depth), vals);
       cases.push({ tests, body: this.out });
     }
     this.out = [];
-    this.branch(this.target(ins.c), vals, false);
+    this.branch(this.target(ins.c), vals);
     const dflt = this.out;
     this.out = saved;
     if (cases.length === 0) {

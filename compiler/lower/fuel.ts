@@ -47,146 +47,13 @@
  */
 import * as A from './ast.js';
 import type { Expr, Stmt } from './ast.js';
-import { IMPURE, CONST, val, asI32, type Val } from './values.js';
+import { IMPURE, val, asI32, type Val } from './values.js';
 import type { ModuleEnv } from './env.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
-import type { FuelPlan } from './fuel-costs.js';
-import { FuelMeter, chargeStmt, FUEL_VAR, RESERVE, OUT_OF_FUEL, CHARGE, REFILL } from './fuel-meter.js';
-import { readInstr, readLocals, readBrTable, newInstr } from '../decode/code.js';
-import { Reader } from '../decode/reader.js';
+import { chargeStmt, FUEL_VAR, RESERVE, OUT_OF_FUEL, CHARGE, REFILL } from './fuel-meter.js';
 import { OPS, OP } from '../opcodes.js';
 import { I32 } from '../types.js';
-import { BLOCK, LOOP, IF, FUNC, type FrameKind } from '../frames.js';
 import { FUEL_CHUNK } from '../../runtime/fuel.js';
-
-/**
- * Fuel each defined function's direct callers prepay for its first region
- * (FuelMeter `prepaid`), indexed by funcidx minus the number of imported
- * functions: the first region's fuel as `skeleton` meters it, its own
- * callees' prepaid fuel included. Where first regions call each other in a
- * cycle (or more than 200 deep), a callee still being computed counts 0.
- * The lowering charges on entry whatever its own metering finds beyond the
- * prepaid amount (or gives back any excess), so the fuel consumed never
- * depends on this estimate; only the number of charges does.
- */
-export function entryFuel(env: ModuleEnv, plan: FuelPlan): Float64Array {
-  const m = env.m;
-  const base = m.numImportedFuncs;
-  const out = new Float64Array(m.funcTypes.length - base);
-  const state = new Uint8Array(out.length); // 0 not yet, 1 in progress, 2 done
-  let depth = 0;
-  const get = (f: number): number => {
-    const i = f - base;
-    if (i < 0) return 0;
-    if (state[i] === 2) return out[i]!;
-    if (state[i] === 1 || depth > 200) return 0;
-    state[i] = 1;
-    depth++;
-    out[i] = skeleton(env, plan, f, get);
-    depth--;
-    state[i] = 2;
-    return out[i]!;
-  };
-  for (let f = base; f < m.funcTypes.length; f++) get(f);
-  return out;
-}
-
-const OP_NAME = OPS.map((o) => o.name);
-
-/**
- * The fuel of function `funcidx`'s first region: a FuelMeter driven over the
- * body's control instructions exactly as control.ts drives it (dead code after
- * an unconditional branch is skipped; a block is a join when a live branch
- * targets it), without lowering anything. Bulk operations of constant length
- * count only their base cost here.
- */
-function skeleton(env: ModuleEnv, plan: FuelPlan, funcidx: number, calleeEntry: (f: number) => number): number {
-  const m = env.m;
-  const i = funcidx - m.numImportedFuncs;
-  const r = new Reader(m.bytes, m.bodyStart[i]!, m.bodyEnd[i]!);
-  readLocals(r, m.types[m.funcTypes[funcidx]!]!.params);
-  const meter = new FuelMeter(plan, env, funcidx, 0, calleeEntry);
-  const list: Stmt[] = [];
-  const frames: { kind: FrameKind; used: boolean; from: number }[] = [{ kind: FUNC, used: false, from: 0 }];
-  meter.start(list, r.pos);
-  const ins = newInstr();
-  let targets: Uint32Array = new Uint32Array(16);
-  let dead = false;
-  let deadDepth = 0;
-  const end = () => {
-    const f = frames.pop()!;
-    if (f.kind !== BLOCK) meter.close();
-    const live = !dead;
-    dead = false;
-    if (f.kind === BLOCK && f.used) meter.join(list, 0, live);
-  };
-  const branch = (depth: number, uncond: boolean) => {
-    const f = frames[frames.length - 1 - depth]!;
-    f.used = true;
-    meter.branch(f.from, f.kind === LOOP, uncond);
-  };
-  while (frames.length > 0) {
-    readInstr(r, ins);
-    const name = OP_NAME[ins.op];
-    if (dead) {
-      if (name === 'block' || name === 'loop' || name === 'if') deadDepth++;
-      else if (name === 'end') {
-        if (deadDepth > 0) deadDepth--;
-        else end();
-      } else if (name === 'else' && deadDepth === 0) {
-        meter.close();
-        dead = false;
-        meter.openArm(list, 0);
-      }
-      continue;
-    }
-    meter.count(ins.op);
-    switch (name) {
-      case 'unreachable':
-        dead = true;
-        break;
-      case 'block':
-        frames.push({ kind: BLOCK, used: false, from: meter.depth() - 1 });
-        break;
-      case 'loop':
-        meter.openLoop(list, 0);
-        frames.push({ kind: LOOP, used: false, from: meter.depth() - 1 });
-        break;
-      case 'if':
-        frames.push({ kind: IF, used: false, from: meter.depth() });
-        meter.openArm(list, 0);
-        break;
-      case 'else':
-        meter.close();
-        meter.openArm(list, 0);
-        break;
-      case 'end':
-        end();
-        break;
-      case 'br':
-        branch(ins.a, true);
-        dead = true;
-        break;
-      case 'br_if':
-        branch(ins.a, false);
-        break;
-      case 'br_table':
-        targets = readBrTable(m.bytes, ins, targets);
-        for (let k = 0; k < ins.a; k++) branch(targets[k]!, false);
-        branch(ins.c, false);
-        dead = true;
-        break;
-      case 'return':
-        meter.branch(0, false, false);
-        dead = true;
-        break;
-      case 'call':
-        meter.call(ins.a);
-        break;
-    }
-  }
-  return meter.entryTotal();
-}
 
 /**
  * The statement charging function `funcidx`'s prepaid first region on an
@@ -208,14 +75,14 @@ function rate(n: Expr, per: number): Expr {
 
 /**
  * A bulk operation whose last operand is its length: charges `floor(length /
- * per)` after the operands are evaluated, then lowers as usual.
+ * per)` after the operands are evaluated, then lowers as usual. When the
+ * length is a constant, the fuel pass has added it to the region's charge
+ * instead (`lengthPaid`).
  */
 function bulkCharge(per: number): OpLowering {
   return (L, ins, env) => {
     let n = L.popVal();
-    const lit = n.k === CONST && n.e.type === 'Literal' ? (n.e.value as number) >>> 0 : null;
-    if (lit !== null) L.meter!.add(Math.floor(lit / per));
-    else {
+    if (!L.lengthPaid) {
       L.spillImpure();
       n = L.evalNow(n);
       L.emit(A.exprStmt(A.call(CHARGE, [rate(asI32(n, A.bin), per)])));

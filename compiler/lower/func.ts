@@ -17,15 +17,16 @@ import { CONST, TEMP, LOCAL, IMPURE, val, mergeReads, type Kind } from './values
 import { sigString, type ModuleEnv } from './env.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
 import { sandboxOps } from './fuel.js';
-import { BIG_OPS, BigIntScore, BIGINT_MIN_SCORE, BIGINT_MAX_BODY, fromPair, toPair } from './i64big.js';
+import { BIG_OPS, fromPair, toPair } from './i64big.js';
+import { fuelCharge, wrapFuelBody } from './fuel-meter.js';
 import type { Lowering } from './lowering.js';
 import { StackLowering } from './stack.js';
 import { ControlLowering } from './control.js';
-import { Reader } from '../decode/reader.js';
-import { readInstr, readLocals, newInstr } from '../decode/code.js';
-import { OPS } from '../opcodes.js';
+import { OPS, OP } from '../opcodes.js';
+import { FUEL_PAID, type Func } from '../ir/ir.js';
+import { walk } from '../ir/walk.js';
 import { FUNC } from '../frames.js';
-import { I64, FUNCREF, EXTERNREF, type FuncType, type ValType } from '../types.js';
+import { I64, FUNCREF, EXTERNREF, type ValType } from '../types.js';
 import { CompileError } from '../../runtime/errors.js';
 
 /**
@@ -41,107 +42,90 @@ function zeroOf(t: ValType): Expr {
 }
 
 /**
- * Lowers defined function `funcidx` of `env.m` to a `function f<funcidx>(...) {...}` declaration.
- * The module must have been validated: the lowering trusts the typing.
+ * Lowers function `fn` (its IR, compiler/ir/, after the passes: fuel charges
+ * placed when the module is metered) to a `function f<funcidx>(...) {...}`
+ * declaration in the given form (passes/form.ts). The module must have been
+ * validated: the lowering trusts the typing.
  */
-export function lowerFunction(env: ModuleEnv, funcidx: number): Stmt {
-  return new FuncLowering(env, funcidx).run();
+export function lowerFunction(env: ModuleEnv, fn: Func, form: Form): Stmt {
+  return new FuncLowering(env, fn).run(form);
 }
 
-/**
- * Whether `lowerFunction` will give defined function `funcidx` the BigInt
- * form of i64 (i64big.ts) under `env.i64`: a pre-pass over the body only.
- * The emitter asks it before lowering, to emit, under `i64: 'auto'`, the
- * int32-pair variant of such functions too and pick one at `instantiate`.
- */
-export function choosesBigInt(env: ModuleEnv, funcidx: number): boolean {
-  return new FuncLowering(env, funcidx).form().big;
+/** How a function is lowered, as the form pass (passes/form.ts) decides it. */
+export interface Form {
+  /** One dispatch loop instead of nested blocks (FLAT_DEPTH). */
+  flat: boolean;
+  /** i64 values as BigInts (i64big.ts), else int32 pairs. */
+  big: boolean;
+  /** The body loads or stores memory (it keeps the DataView in a local `dv`). */
+  memory: boolean;
 }
+
+const END = OP['end']!;
+const ELSE = OP['else']!;
 
 class FuncLowering extends ControlLowering implements Lowering {
   /** Lowerings replacing ops.ts's for this module (fuel.ts sandboxOps), or null. */
   private readonly overrides: (OpLowering | undefined)[] | null;
 
-  constructor(env: ModuleEnv, funcidx: number) {
-    super(env, funcidx);
+  constructor(env: ModuleEnv, fn: Func) {
+    super(env, fn);
     this.overrides = sandboxOps(env);
   }
 
-  /** Reads the locals and decides the function's form: flat or nested, BigInt or pairs (`scan`). */
-  form(): { flat: boolean; big: boolean; memory: boolean } {
-    const { type, r } = this;
-    this.locals = readLocals(r, type.params);
-    const { depth, memory, bigScore } = this.scan();
-    const flat = depth > this.env.flatDepth;
-    // Never in the flat form: there every temporary crossing a block would merge at the dispatch loop.
-    const mode = this.env.i64 ?? 'auto';
-    const big = !flat && (mode === 'bigint' || (mode === 'auto' && bigScore >= BIGINT_MIN_SCORE && r.end - r.pos <= BIGINT_MAX_BODY));
-    return { flat, big, memory };
-  }
-
-  run(): Stmt {
-    const { flat, big, memory } = this.form();
-    const { type, r } = this;
-    const bodyStart = r.pos;
-    this.flatForm = flat;
-    this.usesMemory = memory;
-    this.big = big;
+  run(form: Form): Stmt {
+    const { type, fn } = this;
+    this.flatForm = form.flat;
+    this.usesMemory = form.memory;
+    this.big = form.big;
     if (this.big) {
       this.localSlots = new Int32Array(this.locals.count).fill(-1);
       for (let i = 0; i < this.locals.count; i++) if (this.locals.type(i) === I64) this.localSlots[i] = this.nSlots++;
       this.forwarded = new Map();
     }
     if (this.flatForm) this.newCase();
-    this.frames.push(this.frame(FUNC, [], type.results, this.out, bodyStart));
-    this.meter?.start(this.out, bodyStart);
-    const ins = this.ins;
-    while (this.frames.length > 0) {
-      readInstr(r, ins);
-      this.at = ins.offset;
-      if (this.dead) {
-        this.skipDead(OPS[ins.op].name);
-        continue;
-      }
-      this.instr(OPS[ins.op].name);
-    }
-    return this.finish(bodyStart);
+    this.frames.push(this.frame(FUNC, [], type.results, this.out, fn.bodyStart));
+    // The IR in body order (ir/walk.ts): each instruction as if read from the body.
+    walk(fn, {
+      op: (n) => this.step(n),
+      enter: (n) => this.step(n),
+      else_: (n) => this.close(ELSE, fn.elseOffset(n)),
+      end: (n) => this.close(END, fn.endOffsetOf(n)),
+      charge: (n) => {
+        const st = fuelCharge(fn.amount(n), fn.fuelForm!);
+        if (st !== null) this.push(A.withLoc(st, fn.offset(n)));
+      },
+    });
+    this.close(END, fn.endOffset);
+    return this.finish(fn.bodyStart);
   }
 
-  /**
-   * A pre-pass over the body: its deepest block nesting, whether it
-   * accesses memory through the DataView (loads and stores), and its
-   * BigInt score (i64big.ts; a function calling itself is never lowered
-   * that way: each nested activation would allocate a register file).
-   */
-  private scan(): { depth: number; memory: boolean; bigScore: number } {
-    const r = new Reader(this.r.bytes, this.r.pos, this.r.end);
-    const ins = newInstr();
-    const m = this.env.m;
-    const score = new BigIntScore();
-    let depth = 0;
-    let max = 0;
-    let memory = false;
-    let selfCall = false;
-    while (r.pos < r.end) {
-      readInstr(r, ins);
-      const op = OPS[ins.op];
-      if (op.width > 0) memory = true;
-      else if (op.name === 'block' || op.name === 'loop' || op.name === 'if') max = Math.max(max, ++depth);
-      else if (op.name === 'end') depth--;
-      let sig: FuncType | null = null;
-      if (op.name === 'call') {
-        sig = m.types[m.funcTypes[ins.a]];
-        if (ins.a === this.funcidx) selfCall = true;
-      } else if (op.name === 'call_indirect') sig = m.types[ins.a];
-      score.add(ins.op, sig);
-    }
-    return { depth: max, memory, bigScore: selfCall ? 0 : score.score };
+  /** Lowers node `n` (OP or STRUCT) of the IR: its instruction, as `readInstr` would have decoded it. */
+  private step(n: number): void {
+    const { fn, ins } = this;
+    ins.op = fn.op(n);
+    ins.offset = this.at = fn.offset(n);
+    ins.a = fn.a(n);
+    ins.b = fn.b(n);
+    ins.c = fn.c(n);
+    ins.lo = fn.lo(n);
+    ins.hi = fn.hi(n);
+    this.lengthPaid = (fn.flags(n) & FUEL_PAID) !== 0;
+    this.instr(OPS[ins.op].name);
+  }
+
+  /** The `else` or `end` at `offset`, reached by falling through or (when `dead`) only by branches. */
+  private close(op: number, offset: number): void {
+    this.ins.op = op;
+    this.ins.offset = this.at = offset;
+    const name = OPS[op].name;
+    if (this.dead) this.skipDead(name);
+    else this.instr(name);
   }
 
   // ---------------------------------------------------------------- output
 
   private finish(bodyStart: number): Stmt {
-    this.meter?.resolve();
     const params: string[] = [];
     const { type, locals } = this;
     for (let i = 0; i < type.params.length; i++) {
@@ -164,7 +148,7 @@ class FuncLowering extends ControlLowering implements Lowering {
       this.out = [A.labeled('D', A.loop([dispatch, A.exprStmt(A.call('trap', [A.str('unreachable')]))]))];
     }
     let body = decls.length ? [A.decl('let', decls), ...this.out] : this.out;
-    if (this.meter !== null) body = this.meter.wrapBody(body);
+    if (this.fn.fuelForm !== null) body = wrapFuelBody(body, this.fn.fuelForm);
     return A.withLoc(A.func(this.env.funcName(this.funcidx), params, body), bodyStart);
   }
 
@@ -207,7 +191,6 @@ class FuncLowering extends ControlLowering implements Lowering {
 
   private instr(name: string): void {
     const ins = this.ins;
-    if (this.meter !== null) this.meter.count(ins.op);
     if (this.forwarded !== null && this.forwarded.size > 0 && OPS[ins.op].cost === 'control') this.forwarded.clear();
     if (this.control(name)) return;
     switch (name) {
@@ -273,7 +256,6 @@ class FuncLowering extends ControlLowering implements Lowering {
     const t = m.types[m.funcTypes[funcidx]];
     const args = this.popN(t.params.length);
     this.spillImpure();
-    this.meter?.call(funcidx);
     this.emitCall(A.call(this.env.funcName(funcidx), this.abiArgs(args)), t.results, mergeReads(args), this.env.growers?.[funcidx] !== 0);
   }
 

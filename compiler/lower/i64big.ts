@@ -29,7 +29,7 @@ import type { Expr } from './ast.js';
 import { CONST, LOCAL, IMPURE, TEMP, val, mergeReads, asI32, type Val, type Kind } from './values.js';
 import { LOWER_OPS, I64_NARROW_LOADS, dvGet, type OpLowering } from './ops.js';
 import { OPS, OP } from '../opcodes.js';
-import { I32, I64, type ValType } from '../types.js';
+import { I32, I64 } from '../types.js';
 import type { Lowering, PairLowering } from './lowering.js';
 
 /** `BigInt.asUintN(64, e)`. */
@@ -255,57 +255,8 @@ for (const op of OPS) {
   if (op.params.includes(I64) || op.results!.includes(I64)) BIG_OPS[op.id] = viaPairs(op.id);
 }
 
-const LOOP_OP = OP['loop'];
-const END_OP = OP['end'];
-const BLOCK_OPS = new Set([OP['block'], OP['if']]);
-const WEIGHTS = new Map<number, number>([
-  [OP['i64.mul'], 6], [OP['i64.add'], 2], [OP['i64.sub'], 2], [OP['i64.shl'], 2], [OP['i64.shr_u'], 2],
-  [OP['i64.shr_s'], 2], [OP['i64.rotl'], 3], [OP['i64.rotr'], 3], [OP['i64.and'], 1], [OP['i64.or'], 1], [OP['i64.xor'], 1],
-]);
-
-/**
- * Scores how much a function gains from the BigInt lowering, one
- * instruction at a time (`add`), in body order: i64 arithmetic inside loops
- * counts for it (a multiplication most: a dozen int32 operations as pairs,
- * one as a BigInt), operators that go through pairs (`viaPairs`) and i64
- * values crossing calls or globals count against it. Worth it when `score`
- * reaches `BIGINT_MIN_SCORE`.
- */
-export class BigIntScore {
-  score = 0;
-  private kinds: number[] = [];
-  private loops = 0;
-
-  add(opId: number, callSig: { params: ValType[]; results: ValType[] } | null): void {
-    if (opId === LOOP_OP) {
-      this.kinds.push(1);
-      this.loops++;
-      return;
-    }
-    if (BLOCK_OPS.has(opId)) return void this.kinds.push(0);
-    if (opId === END_OP) {
-      if (this.kinds.pop() === 1) this.loops--;
-      return;
-    }
-    if (this.loops === 0) return;
-    const w = WEIGHTS.get(opId);
-    if (w !== undefined) this.score += w;
-    else if (callSig !== null) {
-      for (const t of callSig.params) if (t === I64) this.score -= 2;
-      for (const t of callSig.results) if (t === I64) this.score -= 2;
-    } else if (BIG_OPS[opId] !== undefined && !isNative(opId)) this.score -= 3;
-  }
-}
-
-/** Score at and above which a function is lowered with BigInts (see `BigIntScore`). */
-export const BIGINT_MIN_SCORE = 24;
-/**
- * Bodies larger than this (bytes) keep pairs: V8 does not optimise very large
- * functions, and unoptimised BigInt operations allocate.
- */
-export const BIGINT_MAX_BODY = 12000;
-
 const NATIVE = new Set(Object.keys(OP).filter((n) => /^i64\.(load|store|const|eq|ne|lt|gt|le|ge|extend)|^i32\.wrap_i64$/.test(n)).map((n) => OP[n]));
-function isNative(opId: number): boolean {
-  return NATIVE.has(opId) || WEIGHTS.has(opId);
+/** Whether i64 instruction `opId` has a direct BigInt form (not through pairs: i64big.ts `viaPairs`), arithmetic aside. */
+export function isNative(opId: number): boolean {
+  return NATIVE.has(opId);
 }

@@ -8,12 +8,11 @@
 import type { Expr, Stmt } from './ast.js';
 import type { Val } from './values.js';
 import type { ModuleEnv } from './env.js';
-import type { FuelMeter } from './fuel-meter.js';
 
 export interface Lowering {
   readonly env: ModuleEnv;
-  /** Fuel metering (compile option `fuel`, see fuel.ts and fuel-meter.ts), or null. */
-  readonly meter: FuelMeter | null;
+  /** The instruction is a bulk operation whose constant length the fuel pass has charged (compiler/ir/ir.ts FUEL_PAID). */
+  readonly lengthPaid: boolean;
   /** Pops the top stack value. */
   popVal(): Val;
   /** Pops the top `n` stack values, bottom first. */

@@ -22,8 +22,8 @@ import { TEMP, LOCAL, IMPURE, val, asI32, type Val } from './values.js';
 import type { ModuleEnv } from './env.js';
 import { localIdentifiers } from '../identifiers.js';
 import { toPair } from './i64big.js';
-import { Reader } from '../decode/reader.js';
-import { newInstr, type Locals } from '../decode/code.js';
+import { newInstr, type Instr, type Locals } from '../decode/code.js';
+import type { Func } from '../ir/ir.js';
 import { I64, type FuncType, type ValType } from '../types.js';
 
 /** Folded expressions deeper than this are materialised (keeps printing and parsing shallow). */
@@ -35,9 +35,13 @@ export class StackLowering {
   /** Identifiers of locals named in the name section (compiler/identifiers.ts); others are `l<i>`. */
   private readonly localIds: Map<number, string> | null;
   protected readonly type: FuncType;
-  protected readonly r: Reader;
-  protected readonly ins = newInstr();
-  protected locals!: Locals;
+  /** The function's IR (compiler/ir/). */
+  protected readonly fn: Func;
+  /** The instruction being lowered (filled from the IR, func.ts `step`). */
+  protected readonly ins: Instr = newInstr();
+  /** The instruction is a bulk operation whose constant length the fuel pass has charged (ir.ts FUEL_PAID). */
+  lengthPaid = false;
+  protected readonly locals: Locals;
   protected stack: Val[] = [];
   protected out: Stmt[] = [];
   private nTemps = 0;
@@ -63,14 +67,13 @@ export class StackLowering {
   /** JS identifier of each local's variables -> its index (`localOf`), built on first use. */
   private localNames: Map<string, number> | null = null;
 
-  constructor(env: ModuleEnv, funcidx: number) {
+  constructor(env: ModuleEnv, fn: Func) {
     this.env = env;
-    this.funcidx = funcidx;
+    const funcidx = (this.funcidx = fn.funcidx);
+    this.fn = fn;
+    this.locals = fn.locals;
     const m = env.m;
     this.type = m.types[m.funcTypes[funcidx]];
-    const i = funcidx - m.numImportedFuncs;
-    this.r = new Reader(m.bytes, m.bodyStart[i], m.bodyEnd[i]);
-    this.r.funcIndex = funcidx;
     this.localIds = localIdentifiers(m, env.funcIds, funcidx);
   }
 

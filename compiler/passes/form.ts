@@ -1,0 +1,90 @@
+/**
+ * The form pass: decides how a function is lowered, from its IR.
+ *
+ * Reads: the IR (ir/ir.ts) of one function and the module environment
+ * (`flatDepth`, the `i64` option).
+ * Changes: nothing; returns the `Form`.
+ * Guarantees: the flat form is chosen exactly when structured instructions
+ * nest deeper than `flatDepth`; the BigInt form of i64 (lower/i64big.ts) only
+ * under `i64: 'bigint'`, or under `auto` for a function that is not flat, not
+ * larger than BIGINT_MAX_BODY bytes, does not call itself, and whose loops do
+ * enough i64 arithmetic (`bigIntScore` at least BIGINT_MIN_SCORE).
+ */
+import type { Func } from '../ir/ir.js';
+import { walk } from '../ir/walk.js';
+import type { ModuleEnv } from '../lower/env.js';
+import type { Form } from '../lower/func.js';
+import { BIG_OPS, isNative } from '../lower/i64big.js';
+import { OPS, OP as OPCODE } from '../opcodes.js';
+import { I64, type FuncType } from '../types.js';
+
+
+/** Score at and above which a function is lowered with BigInts (see `bigIntScore`). */
+export const BIGINT_MIN_SCORE = 24;
+/**
+ * Bodies larger than this (bytes) keep pairs: V8 does not optimise very large
+ * functions, and unoptimised BigInt operations allocate.
+ */
+export const BIGINT_MAX_BODY = 12000;
+
+const LOOP = OPCODE['loop']!;
+const CALL = OPCODE['call']!;
+const CALL_INDIRECT = OPCODE['call_indirect']!;
+const WEIGHTS = new Map<number, number>([
+  [OPCODE['i64.mul']!, 6], [OPCODE['i64.add']!, 2], [OPCODE['i64.sub']!, 2], [OPCODE['i64.shl']!, 2], [OPCODE['i64.shr_u']!, 2],
+  [OPCODE['i64.shr_s']!, 2], [OPCODE['i64.rotl']!, 3], [OPCODE['i64.rotr']!, 3], [OPCODE['i64.and']!, 1], [OPCODE['i64.or']!, 1], [OPCODE['i64.xor']!, 1],
+]);
+
+/** The form of function `fn` under `env` (see the file comment; lower/func.ts `Form`). */
+export function chooseForm(env: ModuleEnv, fn: Func): Form {
+  const flat = fn.depth > env.flatDepth;
+  const s = scan(env, fn);
+  const mode = env.i64 ?? 'auto';
+  // Never in the flat form: there every temporary crossing a block would merge at the dispatch loop.
+  const big = !flat && (mode === 'bigint' || (mode === 'auto' && !s.selfCall && s.score >= BIGINT_MIN_SCORE && fn.bodyEnd - fn.bodyStart <= BIGINT_MAX_BODY));
+  return { flat, big, memory: s.memory };
+}
+
+/**
+ * How much a function gains from the BigInt lowering: i64 arithmetic inside
+ * loops counts for it (a multiplication most: a dozen int32 operations as
+ * pairs, one as a BigInt); operators that go through pairs (i64big.ts
+ * `viaPairs`) and i64 values crossing calls count against it. Also whether
+ * the body touches memory and whether it calls itself (each nested
+ * activation of a BigInt function would allocate a register file).
+ */
+function scan(env: ModuleEnv, fn: Func): { score: number; memory: boolean; selfCall: boolean } {
+  const m = env.m;
+  let score = 0;
+  let memory = false;
+  let selfCall = false;
+  let loops = 0;
+  walk(fn, {
+    op(n) {
+      const op = fn.op(n);
+      if (OPS[op]!.width > 0) memory = true;
+      let sig: FuncType | null = null;
+      if (op === CALL) {
+        const f = fn.a(n);
+        sig = m.types[m.funcTypes[f]!]!;
+        if (f === fn.funcidx) selfCall = true;
+      } else if (op === CALL_INDIRECT) sig = m.types[fn.a(n)]!;
+      if (loops === 0) return;
+      const w = WEIGHTS.get(op);
+      if (w !== undefined) score += w;
+      else if (sig !== null) {
+        for (const t of sig.params) if (t === I64) score -= 2;
+        for (const t of sig.results) if (t === I64) score -= 2;
+      } else if (BIG_OPS[op] !== undefined && !isNative(op)) score -= 3;
+    },
+    enter(n) {
+      if (fn.op(n) === LOOP) loops++;
+    },
+    end(n) {
+      if (fn.op(n) === LOOP) loops--;
+    },
+    else_() {},
+    charge() {},
+  });
+  return { score, memory, selfCall };
+}

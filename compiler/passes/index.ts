@@ -1,0 +1,63 @@
+/**
+ * The pass pipeline, in order, and its options: the one place that says
+ * what runs on a function between its bytes and its printed JS.
+ *
+ *   ir/build.ts  buildFunc          bytes -> IR (one walk of the body)
+ *   form.ts      chooseForm         IR -> Form (flat or nested, BigInt or pairs)
+ *   fuel.ts      meterFunction      IR -> IR with Charge nodes (with `fuel`)
+ *   lower/func   lowerFunction      IR + Form -> ESTree FunctionDeclaration
+ *   split.ts     splitFunction      ESTree -> ESTree in parts (`splitWeight`)
+ *   temps.ts     allocateTemps      ESTree -> ESTree with temporaries reused
+ *
+ * The module-level pass runs once before any function: with fuel,
+ * `entryFuel` (fuel.ts) meters every function's first region, what direct
+ * callers prepay.
+ */
+import type { Stmt } from '../lower/ast.js';
+import type { ModuleEnv } from '../lower/env.js';
+import { lowerFunction } from '../lower/func.js';
+import type { Func } from '../ir/ir.js';
+import { buildFunc } from '../ir/build.js';
+import { chooseForm } from './form.js';
+import { meterFunction } from './fuel.js';
+import { splitFunction } from './split.js';
+import { allocateTemps } from './temps.js';
+
+export { entryFuel } from './fuel.js';
+export { DEFAULT_SPLIT_WEIGHT } from './split.js';
+
+/**
+ * The IR of defined function `funcidx` after the IR passes: with fuel
+ * (`env.fuel` and `env.prepaid` set), its charges placed. Call
+ * `release()` on it once lowered.
+ */
+export function functionIR(env: ModuleEnv, funcidx: number): Func {
+  const fn = buildFunc(env.m, funcidx);
+  const prepaid = env.prepaid ?? null;
+  if (env.fuel && prepaid !== null) {
+    const base = env.m.numImportedFuncs;
+    meterFunction(env.m, fn, env.fuel, prepaid[funcidx - base]!, (f) => (f < base ? 0 : prepaid[f - base]!));
+  }
+  return fn;
+}
+
+/** Whether defined function `funcidx` takes the BigInt form of i64 under `env.i64` (form.ts). */
+export function choosesBigInt(env: ModuleEnv, funcidx: number): boolean {
+  const fn = buildFunc(env.m, funcidx);
+  const big = chooseForm(env, fn).big;
+  fn.release();
+  return big;
+}
+
+/**
+ * `fn` lowered to a FunctionDeclaration in the form `env` gives it (its name
+ * `env.funcName` plus `suffix`), then the ESTree passes: split into parts of
+ * at most `splitWeight` AST nodes (0: never split).
+ */
+export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, suffix = ''): Stmt {
+  const decl = lowerFunction(env, fn, chooseForm(env, fn));
+  if (suffix !== '') decl.id.name += suffix;
+  if (splitWeight > 0) splitFunction(decl, splitWeight);
+  allocateTemps(decl);
+  return decl;
+}
