@@ -72,6 +72,15 @@ export interface OpInfo {
   results: ValType[] | null;
   /** Access width in bytes for memory loads/stores, else 0. */
   width: number;
+  /**
+   * The operand that sizes the work, for instructions whose cost grows with
+   * an operand: `bytes` or `elements` (the last operand of a bulk memory or
+   * table operation), `grow` (the delta of `memory.grow`, `table.grow`);
+   * null for the others. Fuel charges these by that operand
+   * (compiler/passes/fuel.ts, compiler/lower/fuel.ts), and they are call-like:
+   * they may change or charge the instance's fuel.
+   */
+  sized: 'bytes' | 'elements' | 'grow' | null;
   cost: CostClass;
   feature: Feature;
 }
@@ -98,12 +107,18 @@ export const OP: Record<string, number> = Object.create(null);
 function def(prefix: number, code: number, name: string, imm: ImmKind, sig: string | null, cost: CostClass, feature: Feature, width = 0): void {
   const [params, results] = parseSig(sig);
   const id = OPS.length;
-  OPS.push({ id, prefix, code, name, imm, params, results, width, cost, feature });
+  OPS.push({ id, prefix, code, name, imm, params, results, width, cost, feature, sized: SIZED[name] ?? null });
   OP[name] = id;
   if (prefix === 0) OP_BY_BYTE[code] = id;
   else if (prefix === 0xfc) OP_FC[code] = id;
   else OP_FD[code] = id;
 }
+
+/** The `sized` column (OpInfo): the instructions whose cost grows with an operand. */
+const SIZED: Record<string, OpInfo['sized']> = {
+  'memory.grow': 'grow', 'memory.init': 'bytes', 'memory.copy': 'bytes', 'memory.fill': 'bytes',
+  'table.grow': 'grow', 'table.init': 'elements', 'table.copy': 'elements', 'table.fill': 'elements',
+};
 
 const op = (code: number, name: string, imm: ImmKind, sig: string | null, cost: CostClass, feature: Feature = 'mvp') =>
   def(0, code, name, imm, sig, cost, feature);

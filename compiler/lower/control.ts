@@ -8,8 +8,8 @@
  * to the target's variables, `br_table` a `switch`. Code after an
  * unconditional branch is skipped until the end of its block. Functions
  * nested deeper than `flatDepth` are lowered in the flat form instead (one
- * dispatch loop, func.ts FLAT_DEPTH). Fuel metering (fuel-meter.ts) is
- * driven from here: regions open and close with the frames.
+ * dispatch loop, func.ts FLAT_DEPTH). Fuel charges are IR nodes placed by
+ * the fuel pass (compiler/passes/fuel.ts); func.ts lowers them where they stand.
  */
 import * as A from './ast.js';
 import type { Expr, Stmt } from './ast.js';

@@ -14,7 +14,7 @@ export const RESERVE = 'fuelReserve';
 export const OUT_OF_FUEL = 'outOfFuel';
 export const CHARGE = 'chargeFuel';
 export const REFILL = 'fuelRefill';
-/** The function-local copy of `fuel` in a leaf function with a loop (FuelMeter). */
+/** The function-local copy of `fuel` in a leaf function with a loop (LeafForm). */
 const LOCAL_FUEL = 'fl';
 
 /** `if ((fuel -= n) < 0) outOfFuel(n);` */
@@ -24,8 +24,8 @@ export function chargeStmt(n: number): Stmt {
 }
 
 /**
- * How a leaf function with a loop keeps its fuel in a local `fl` (see
- * FuelMeter):
+ * How a leaf function with a loop keeps its fuel in a local `fl` (the fuel
+ * pass, compiler/passes/fuel.ts, picks the form):
  * - `total`: `fl` holds all of the instance's fuel (a double, possibly
  *   Infinity), so a charge never refills: `if ((fl -= n) < 0) { fl += n;
  *   throw fuelError(); }`. The body becomes `let fl = fuel + fuelReserve;

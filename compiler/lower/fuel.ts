@@ -1,5 +1,7 @@
 /**
- * Sandbox lowering: fuel metering, and the lowering of memory grows under the
+ * Sandbox lowering: the fuel metering scheme (where charges go is decided on
+ * the IR by compiler/passes/fuel.ts and fuel-regions.ts; this file lowers the
+ * operand-dependent charges), and the lowering of memory grows under the
  * per-instance page limit (README "Running untrusted plugins").
  *
  * Fuel. A compiled module's instances each hold their fuel in closure
@@ -39,7 +41,7 @@
  * the region's N instead).
  *
  * A function with a loop and no call-like instruction charges a local copy
- * of the fuel instead (see FuelMeter). Without the `fuel` option nothing here
+ * of the fuel instead (fuel-meter.ts LeafForm). Without the `fuel` option nothing here
  * emits any code (no fuel identifier appears in the output).
  *
  * Page limit (pagelimit.ts): `memory.grow` of an imported memory is lowered
@@ -142,11 +144,12 @@ export function sandboxOps(env: ModuleEnv): (OpLowering | undefined)[] | null {
     const bytes = fuel === null ? 0 : fuel.costs.bytesPerFuel;
     const elems = fuel === null ? 0 : fuel.costs.elementsPerFuel;
     ops[OP['memory.grow']!] = memoryGrow(fuel === null ? null : bytes === 0 ? 0 : Math.floor(65536 / bytes), imported);
-    if (bytes > 0) for (const n of ['memory.fill', 'memory.copy', 'memory.init']) ops[OP[n]!] = bulkCharge(bytes);
-    if (elems > 0) {
-      for (const n of ['table.fill', 'table.copy', 'table.init']) ops[OP[n]!] = bulkCharge(elems);
-      ops[OP['table.grow']!] = tableGrowCharge(elems);
+    // The opcode table's `sized` column: bulk operations charge by their length.
+    for (const o of OPS) {
+      if (o.sized === 'bytes' && bytes > 0) ops[o.id] = bulkCharge(bytes);
+      if (o.sized === 'elements' && elems > 0) ops[o.id] = bulkCharge(elems);
     }
+    if (elems > 0) ops[OP['table.grow']!] = tableGrowCharge(elems);
   }
   overrideCache.set(env, ops);
   return ops;

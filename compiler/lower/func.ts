@@ -1,8 +1,10 @@
 /**
- * Lowers one validated function body to a JS function declaration (ESTree).
+ * Lowers one function's IR (compiler/ir/) to a JS function declaration
+ * (ESTree). The IR is walked in body order (ir/walk.ts) and each instruction
+ * lowered as it comes, on a simulated operand stack of pending expressions.
  * FuncLowering is built in three layers, one file each: StackLowering
  * (stack.ts: values, temporaries, locals), ControlLowering (control.ts:
- * frames, branches, the flat form, fuel regions) and FuncLowering here (the
+ * frames, branches, the flat form) and FuncLowering here (the
  * function as a whole, calls, variables, and the dispatch of every other
  * instruction to ops.ts, i64big.ts or fuel.ts). What those lowerings may do
  * to the function is the Lowering interface (lowering.ts).

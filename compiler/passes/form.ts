@@ -35,13 +35,19 @@ const WEIGHTS = new Map<number, number>([
   [OPCODE['i64.shr_s']!, 2], [OPCODE['i64.rotl']!, 3], [OPCODE['i64.rotr']!, 3], [OPCODE['i64.and']!, 1], [OPCODE['i64.or']!, 1], [OPCODE['i64.xor']!, 1],
 ]);
 
+/** Size in bytes of defined function `funcidx`'s body (its locals included), as BIGINT_MAX_BODY counts it. */
+export function bodySize(env: ModuleEnv, funcidx: number): number {
+  const i = funcidx - env.m.numImportedFuncs;
+  return env.m.bodyEnd[i]! - env.m.bodyStart[i]!;
+}
+
 /** The form of function `fn` under `env` (see the file comment; lower/func.ts `Form`). */
 export function chooseForm(env: ModuleEnv, fn: Func): Form {
   const flat = fn.depth > env.flatDepth;
   const s = scan(env, fn);
   const mode = env.i64 ?? 'auto';
   // Never in the flat form: there every temporary crossing a block would merge at the dispatch loop.
-  const big = !flat && (mode === 'bigint' || (mode === 'auto' && !s.selfCall && s.score >= BIGINT_MIN_SCORE && fn.bodyEnd - fn.bodyStart <= BIGINT_MAX_BODY));
+  const big = !flat && (mode === 'bigint' || (mode === 'auto' && !s.selfCall && s.score >= BIGINT_MIN_SCORE && bodySize(env, fn.funcidx) <= BIGINT_MAX_BODY));
   return { flat, big, memory: s.memory };
 }
 

@@ -24,15 +24,10 @@ import type { LeafForm } from '../lower/fuel-meter.js';
 import { OPS, OP as OPCODE } from '../opcodes.js';
 import { Regions } from './fuel-regions.js';
 
-/** Instructions that may run other code reading or changing `fuel` (calls) or charge it themselves. */
-const CALL_LIKE = new Uint8Array(OPS.length);
-for (const n of ['call', 'call_indirect', 'memory.grow', 'memory.fill', 'memory.copy', 'memory.init', 'table.grow', 'table.fill', 'table.copy', 'table.init']) {
-  CALL_LIKE[OPCODE[n]!] = 1;
-}
+/** Instructions that may run other code reading or changing `fuel` (calls) or charge it themselves (the opcode table's `sized` column). */
+const CALL_LIKE = Uint8Array.from(OPS, (o) => (o.cost === 'call' || o.sized !== null ? 1 : 0));
 /** Bulk operations whose last operand is a length charged per `bytesPerFuel` (1) or `elementsPerFuel` (2). */
-const BULK = new Uint8Array(OPS.length);
-for (const n of ['memory.fill', 'memory.copy', 'memory.init']) BULK[OPCODE[n]!] = 1;
-for (const n of ['table.fill', 'table.copy', 'table.init']) BULK[OPCODE[n]!] = 2;
+const BULK = Uint8Array.from(OPS, (o) => (o.sized === 'bytes' ? 1 : o.sized === 'elements' ? 2 : 0));
 
 const LOOP = OPCODE['loop']!;
 const IF = OPCODE['if']!;

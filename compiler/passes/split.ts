@@ -109,7 +109,7 @@ function isSimple(e: Node): boolean {
 /**
  * Merges every variable declaration of the function into one `var` at its
  * top, so parts (declared there) see them all: the fuel forms declare the
- * locals inside a `try` (lower/fuel-meter.ts wrapBody). A declaration moves only if
+ * locals inside a `try` (lower/fuel-meter.ts wrapFuelBody). A declaration moves only if
  * its initialisers are simple (nothing runs between the function's entry and
  * the declaration that they could observe); otherwise returns false and the
  * function is left unsplit.

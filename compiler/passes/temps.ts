@@ -9,7 +9,8 @@
  * is a temporary (`t<n>`, lower/stack.ts) the function itself declares and
  * no nested function names (those live in a closure context, shared).
  * Functions in the flat form (a `st` dispatch variable, lower/control.ts)
- * are left alone: there, code order is not execution order.
+ * are left alone: there, code order is not execution order; so are those
+ * with few temporaries (MIN_TEMPS).
  *
  * Changes: renames candidates and drops the declarations no longer used. A
  * candidate's lifetime is the span, in evaluation order, from its first to
@@ -30,6 +31,13 @@
 import type { Node } from '../lower/ast.js';
 
 const TEMP = /^t\d+$/;
+/**
+ * Functions declaring at most this many temporaries are left alone: the walk
+ * costs compile time in proportion to the function, and a few dozen
+ * variables cost an engine nothing (on sqlite.wasm this skips the many small
+ * functions, half of the code, and keeps every large one).
+ */
+const MIN_TEMPS = 32;
 const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
 
@@ -70,7 +78,7 @@ function allocate(fn: Node): number {
       decls.add(d);
     }
   }
-  if (temps.size < 2) return 0;
+  if (temps.size <= MIN_TEMPS) return 0;
   // Occurrences in evaluation order; names nested functions use are not candidates.
   const captured = new Set<string>();
   const loops: [number, number][] = [];
@@ -97,6 +105,11 @@ function allocate(fn: Node): number {
       return;
     }
     switch (type) {
+      case 'Literal':
+      case 'EmptyStatement':
+      case 'BreakStatement':
+      case 'ContinueStatement':
+        return;
       case 'VariableDeclarator':
         if (!decls.has(n)) visit(n.init);
         return;
@@ -104,20 +117,60 @@ function allocate(fn: Node): number {
         if (n.operator === '=' && n.left.type === 'Identifier') {
           visit(n.right);
           visit(n.left);
-          return;
+        } else {
+          visit(n.left);
+          visit(n.right);
         }
-        break;
-      case 'LabeledStatement':
-        visit(n.body);
         return;
-      case 'BreakStatement':
-      case 'ContinueStatement':
+      case 'BinaryExpression':
+      case 'LogicalExpression':
+        visit(n.left);
+        visit(n.right);
+        return;
+      case 'UnaryExpression':
+      case 'ReturnStatement':
+      case 'ThrowStatement':
+        visit(n.argument);
+        return;
+      case 'CallExpression':
+      case 'NewExpression':
+        visit(n.callee);
+        visit(n.arguments);
         return;
       case 'MemberExpression':
         visit(n.object);
         if (n.computed) visit(n.property);
         return;
+      case 'ConditionalExpression':
+      case 'IfStatement':
+        visit(n.test);
+        visit(n.consequent);
+        visit(n.alternate);
+        return;
+      case 'ExpressionStatement':
+        visit(n.expression);
+        return;
+      case 'BlockStatement':
+        visit(n.body);
+        return;
+      case 'LabeledStatement':
+        visit(n.body);
+        return;
+      case 'SequenceExpression':
+        visit(n.expressions);
+        return;
+      case 'VariableDeclaration':
+        visit(n.declarations);
+        return;
+      case 'SwitchStatement':
+        visit(n.discriminant);
+        for (const c of n.cases) {
+          visit(c.test);
+          visit(c.consequent);
+        }
+        return;
     }
+    // Loops, and anything rarer, child by child in source order.
     const start = pos;
     for (const k in n) {
       if (k === 'loc' || k === 'type') continue;
