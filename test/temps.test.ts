@@ -46,3 +46,21 @@ describe('temporary allocation', () => {
     }
   });
 });
+
+describe('single-use folding', () => {
+  it('folds a temporary read once in the next statement of the same instruction, and computes as native', () => {
+    // i64.load evaluates its address operand into a temporary, then the address into another.
+    const text = `(module (memory 1) (data (i32.const 128) "\\01\\02\\03\\04\\05\\06\\07\\08\\09")
+      (func (export "mix") (param i64 i64) (result i64) local.get 0 i32.wrap_i64 i64.load offset=128))`;
+    const bytes = wabt.parseWat('f.wat', text, {}).toBinary({}).buffer;
+    const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { mix: (a: bigint, b: bigint) => bigint };
+    const { code } = compile(bytes, { format: 'cjs', i64: 'pair' });
+    const body = code.slice(code.indexOf('function f0('));
+    expect(body).toMatch(/= \(l0 >>> 0\) \+ 128;/);
+    expect(body).not.toMatch(/^t\d+ = l0;$/m);
+    const kiln = load(code);
+    for (const a of [0n, 1n, 2n]) expect(kiln.mix(a, 0n)).toBe(native.mix(a, 0n));
+    expect(() => kiln.mix(65536n, 0n)).toThrow(/out of bounds/);
+    expect(() => native.mix(65536n, 0n)).toThrow(WebAssembly.RuntimeError);
+  });
+});

@@ -7,6 +7,7 @@
  *   fuel.ts      meterFunction      IR -> IR with Charge nodes (with `fuel`)
  *   lower/func   lowerFunction      IR + Form -> ESTree FunctionDeclaration
  *   split.ts     splitFunction      ESTree -> ESTree in parts (`splitWeight`)
+ *   fold.ts      foldTemps          ESTree -> ESTree, single-use temporaries folded back
  *   temps.ts     allocateTemps      ESTree -> ESTree with temporaries reused
  *
  * The module-level pass runs once before any function: with fuel,
@@ -21,6 +22,7 @@ import { buildFunc } from '../ir/build.js';
 import { chooseForm, bodySize, BIGINT_MAX_BODY } from './form.js';
 import { meterFunction } from './fuel.js';
 import { splitFunction } from './split.js';
+import { foldTemps } from './fold.js';
 import { allocateTemps } from './temps.js';
 
 export { entryFuel } from './fuel.js';
@@ -60,6 +62,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   const decl = lowerFunction(env, fn, chooseForm(env, fn));
   if (suffix !== '') decl.id.name += suffix;
   if (splitWeight > 0) splitFunction(decl, splitWeight);
+  foldTemps(decl);
   allocateTemps(decl);
   return decl;
 }
