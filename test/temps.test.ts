@@ -49,9 +49,11 @@ describe('temporary allocation', () => {
 
 describe('single-use folding', () => {
   it('folds a temporary read once in the next statement of the same instruction, and computes as native', () => {
-    // i64.load evaluates its address operand into a temporary, then the address into another.
+    // i64.load evaluates its address operand into a temporary, then the address into another; the
+    // mixing rounds after it give the function enough temporaries for the pass (MIN_TEMPS).
+    const rounds = Array.from({ length: 20 }, (_, r) => `local.get 0 i64.const ${r + 3} i64.mul local.get 1 i64.xor local.set 1`).join('\n');
     const text = `(module (memory 1) (data (i32.const 128) "\\01\\02\\03\\04\\05\\06\\07\\08\\09")
-      (func (export "mix") (param i64 i64) (result i64) local.get 0 i32.wrap_i64 i64.load offset=128))`;
+      (func (export "mix") (param i64 i64) (result i64) local.get 0 i32.wrap_i64 i64.load offset=128 local.set 0 ${rounds} local.get 0 local.get 1 i64.add))`;
     const bytes = wabt.parseWat('f.wat', text, {}).toBinary({}).buffer;
     const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { mix: (a: bigint, b: bigint) => bigint };
     const { code } = compile(bytes, { format: 'cjs', i64: 'pair' });

@@ -7,8 +7,8 @@
  *   fuel.ts      meterFunction      IR -> IR with Charge nodes (with `fuel`)
  *   lower/func   lowerFunction      IR + Form -> ESTree FunctionDeclaration
  *   split.ts     splitFunction      ESTree -> ESTree in parts (`splitWeight`)
- *   fold.ts      foldTemps          ESTree -> ESTree, single-use temporaries folded back
- *   temps.ts     allocateTemps      ESTree -> ESTree with temporaries reused
+ *   temps.ts     allocateTemps      ESTree -> ESTree, single-use temporaries folded
+ *                                   back, the others reused
  *
  * The module-level pass runs once before any function: with fuel,
  * `entryFuel` (fuel.ts) meters every function's first region, what direct
@@ -22,7 +22,6 @@ import { buildFunc } from '../ir/build.js';
 import { chooseForm, bodySize, BIGINT_MAX_BODY } from './form.js';
 import { meterFunction } from './fuel.js';
 import { splitFunction } from './split.js';
-import { foldTemps } from './fold.js';
 import { allocateTemps } from './temps.js';
 
 export { entryFuel } from './fuel.js';
@@ -62,7 +61,6 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   const decl = lowerFunction(env, fn, chooseForm(env, fn));
   if (suffix !== '') decl.id.name += suffix;
   if (splitWeight > 0) splitFunction(decl, splitWeight);
-  foldTemps(decl);
   allocateTemps(decl);
   return decl;
 }

@@ -1,7 +1,8 @@
 /**
  * Temporary allocation: a pass over one lowered function's ESTree (after the
- * split pass), which gives temporaries whose lifetimes do not overlap the
- * same JS variable, so a function declares about as many temporaries as it
+ * split pass), which first folds single-use temporaries back into the
+ * expression that reads them (`fold`), then gives temporaries whose
+ * lifetimes do not overlap the same JS variable, so a function declares about as many temporaries as it
  * has values live at once, not one per value it ever computed (a straight-
  * line hash function: thousands of `let` bindings otherwise).
  *
@@ -29,6 +30,7 @@
  * `loc`s are untouched, so source maps and fuel are unchanged.
  */
 import type { Node } from '../lower/ast.js';
+import { RUNTIME_BINDINGS, ALLOWED_GLOBALS } from '../bindings.js';
 
 const TEMP = /^t\d+$/;
 /**
@@ -38,6 +40,10 @@ const TEMP = /^t\d+$/;
  * functions, half of the code, and keeps every large one).
  */
 const MIN_TEMPS = 32;
+/** Largest expression (in nodes) folded into another (`fold`). */
+const MAX_FOLD = 40;
+/** Bindings that never change while a function runs. */
+const CONSTANT = new Set<string>([...RUNTIME_BINDINGS, ...ALLOWED_GLOBALS]);
 const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
 
@@ -61,8 +67,12 @@ function declares(body: Node[], name: string): boolean {
 
 interface Temp {
   ids: Node[];
+  /** Position of each occurrence in `ids`. */
+  at: number[];
   start: number;
   end: number;
+  /** Where the temporary is assigned by a statement `t = e;` standing in a list, if it is. */
+  def: { list: Node[]; index: number } | null;
 }
 
 function allocate(fn: Node): number {
@@ -70,119 +80,288 @@ function allocate(fn: Node): number {
   // Candidates: temporaries of the function's own top-level declarations.
   const temps = new Map<string, Temp>();
   const decls = new Set<Node>();
+  const own = new Set<string>();
+  for (const p of fn.params) own.add(p.name);
   for (const s of body) {
     if (s.type !== 'VariableDeclaration') continue;
     for (const d of s.declarations) {
+      own.add(d.id.name);
       if (!TEMP.test(d.id.name)) continue;
-      temps.set(d.id.name, { ids: [], start: -1, end: -1 });
+      temps.set(d.id.name, { ids: [], at: [], start: -1, end: -1, def: null });
       decls.add(d);
     }
   }
   if (temps.size <= MIN_TEMPS) return 0;
-  // Occurrences in evaluation order; names nested functions use are not candidates.
-  const captured = new Set<string>();
-  const loops: [number, number][] = [];
-  let pos = 0;
-  const visit = (n: Node): void => {
+  const w = new Occurrences(temps, decls);
+  w.list(body);
+  for (const name of w.captured) temps.delete(name);
+  for (const d of decls) if (!temps.has(d.id.name)) decls.delete(d);
+  fold(temps, own);
+  return assign(temps, w.loops, body, decls);
+}
+
+/** The walk of `allocate`: every occurrence of a candidate, in evaluation order, with its position. */
+class Occurrences {
+  readonly captured = new Set<string>();
+  readonly loops: [number, number][] = [];
+  private pos = 0;
+  private readonly temps: Map<string, Temp>;
+  private readonly decls: Set<Node>;
+
+  constructor(temps: Map<string, Temp>, decls: Set<Node>) {
+    this.temps = temps;
+    this.decls = decls;
+  }
+
+  /** A statement list: a statement `t = e;` in it is a definition `fold` may remove. */
+  list(list: Node[]): void {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      this.visit(s);
+      if (s.type !== 'ExpressionStatement') continue;
+      const a = s.expression;
+      if (a.type !== 'AssignmentExpression' || a.operator !== '=' || a.left.type !== 'Identifier') continue;
+      const t = this.temps.get(a.left.name);
+      if (t !== undefined && t.ids.length === 1) t.def = { list, index: i };
+    }
+  }
+
+  visit(n: Node): void {
     if (n === null || typeof n !== 'object') return;
     if (Array.isArray(n)) {
-      for (const x of n) visit(x);
+      for (const x of n) this.visit(x);
       return;
     }
     const type = n.type;
     if (type === 'Identifier') {
-      const t = temps.get(n.name);
+      const t = this.temps.get(n.name);
       if (t !== undefined) {
-        if (t.start < 0) t.start = pos;
-        t.end = pos;
+        if (t.start < 0) t.start = this.pos;
+        t.end = this.pos;
         t.ids.push(n);
+        t.at.push(this.pos);
       }
-      pos++;
+      this.pos++;
       return;
     }
     if (FUNCTIONS.has(type)) {
-      for (const name of namesIn(n)) captured.add(name);
+      for (const name of namesIn(n)) this.captured.add(name);
       return;
     }
-    switch (type) {
+    if (this.known(n)) return;
+    // Loops, and anything rarer, child by child in source order.
+    const start = this.pos;
+    for (const k in n) {
+      if (k === 'loc' || k === 'type') continue;
+      const v = n[k];
+      if (v !== null && typeof v === 'object') this.visit(v);
+    }
+    if (LOOPS.has(type)) this.loops.push([start, this.pos]);
+  }
+
+  /** Visits the node types the lowering emits most, child by child in evaluation order; false for others. */
+  private known(n: Node): boolean {
+    switch (n.type) {
       case 'Literal':
       case 'EmptyStatement':
       case 'BreakStatement':
       case 'ContinueStatement':
-        return;
+        return true;
       case 'VariableDeclarator':
-        if (!decls.has(n)) visit(n.init);
-        return;
+        if (!this.decls.has(n)) this.visit(n.init);
+        return true;
       case 'AssignmentExpression':
         if (n.operator === '=' && n.left.type === 'Identifier') {
-          visit(n.right);
-          visit(n.left);
+          this.visit(n.right);
+          this.visit(n.left);
         } else {
-          visit(n.left);
-          visit(n.right);
+          this.visit(n.left);
+          this.visit(n.right);
         }
-        return;
+        return true;
       case 'BinaryExpression':
       case 'LogicalExpression':
-        visit(n.left);
-        visit(n.right);
-        return;
+        this.visit(n.left);
+        this.visit(n.right);
+        return true;
       case 'UnaryExpression':
       case 'ReturnStatement':
       case 'ThrowStatement':
-        visit(n.argument);
-        return;
+        this.visit(n.argument);
+        return true;
       case 'CallExpression':
       case 'NewExpression':
-        visit(n.callee);
-        visit(n.arguments);
-        return;
+        this.visit(n.callee);
+        this.visit(n.arguments);
+        return true;
       case 'MemberExpression':
-        visit(n.object);
-        if (n.computed) visit(n.property);
-        return;
+        this.visit(n.object);
+        if (n.computed) this.visit(n.property);
+        return true;
       case 'ConditionalExpression':
       case 'IfStatement':
-        visit(n.test);
-        visit(n.consequent);
-        visit(n.alternate);
-        return;
+        this.visit(n.test);
+        this.visit(n.consequent);
+        this.visit(n.alternate);
+        return true;
       case 'ExpressionStatement':
-        visit(n.expression);
-        return;
+        this.visit(n.expression);
+        return true;
       case 'BlockStatement':
-        visit(n.body);
-        return;
+        this.list(n.body);
+        return true;
       case 'LabeledStatement':
-        visit(n.body);
-        return;
+        this.visit(n.body);
+        return true;
       case 'SequenceExpression':
-        visit(n.expressions);
-        return;
+        this.visit(n.expressions);
+        return true;
       case 'VariableDeclaration':
-        visit(n.declarations);
-        return;
+        this.visit(n.declarations);
+        return true;
       case 'SwitchStatement':
-        visit(n.discriminant);
+        this.visit(n.discriminant);
         for (const c of n.cases) {
-          visit(c.test);
-          visit(c.consequent);
+          this.visit(c.test);
+          this.list(c.consequent);
         }
-        return;
+        return true;
     }
-    // Loops, and anything rarer, child by child in source order.
-    const start = pos;
-    for (const k in n) {
-      if (k === 'loc' || k === 'type') continue;
-      const v = n[k];
-      if (v !== null && typeof v === 'object') visit(v);
+    return false;
+  }
+}
+
+/**
+ * Folds single-use temporaries: a statement `t = e;` whose `t` is read once,
+ * in the next statement of the same list, from the same wasm instruction
+ * (the same `loc`, so a trap in `e` still points at its instruction), where
+ * that statement evaluates nothing before the read but literals, the
+ * function's own variables (which `e`, having no assignment in it, cannot
+ * change) and bindings that never change (the runtime's, the allowed
+ * globals): the read becomes `e` (at most MAX_FOLD nodes, so expressions
+ * stay shallow) and the statement goes. Temporaries read in `e` now live
+ * until the read.
+ */
+function fold(temps: Map<string, Temp>, own: Set<string>): void {
+  const removed: { list: Node[]; index: number }[] = [];
+  const gone = new Set<Node>();
+  for (const [name, t] of temps) {
+    if (t.ids.length !== 2 || t.def === null) continue;
+    const { list, index } = t.def;
+    const s = list[index];
+    const next = list[index + 1];
+    if (next === undefined || gone.has(next) || s.loc === undefined || next.loc === undefined || s.loc.start.column !== next.loc.start.column) continue;
+    const e = s.expression.right;
+    if (size(e, name) > MAX_FOLD) continue;
+    const slot = firstRead(next, name, own);
+    if (slot === null || slot.holder[slot.key] !== t.ids[1]) continue;
+    slot.holder[slot.key] = e;
+    gone.add(s);
+    removed.push(t.def);
+    temps.delete(name);
+    const readAt = t.at[1]!;
+    eachIdentifier(e, (id) => {
+      const u = temps.get(id.name);
+      if (u !== undefined && u.end < readAt) u.end = readAt;
+    });
+  }
+  removed.sort((a, b) => b.index - a.index);
+  for (const r of removed) r.list.splice(r.index, 1);
+}
+
+function eachIdentifier(n: Node, f: (id: Node) => void): void {
+  if (n === null || typeof n !== 'object') return;
+  if (Array.isArray(n)) {
+    for (const x of n) eachIdentifier(x, f);
+    return;
+  }
+  if (n.type === 'Identifier') return f(n);
+  for (const k in n) {
+    if (k === 'loc' || k === 'type') continue;
+    const v = n[k];
+    if (v !== null && typeof v === 'object') eachIdentifier(v, f);
+  }
+}
+
+/** Nodes in `e`, or Infinity when it assigns anything or names `t`. */
+function size(e: Node, t: string): number {
+  if (e === null || typeof e !== 'object') return 0;
+  if (Array.isArray(e)) return e.reduce((n: number, x: Node) => n + size(x, t), 0);
+  if (e.type === 'AssignmentExpression' || e.type === 'UpdateExpression' || FUNCTIONS.has(e.type)) return Infinity;
+  if (e.type === 'Identifier') return e.name === t ? Infinity : 1;
+  let n = 1;
+  for (const k in e) {
+    if (k === 'loc' || k === 'type') continue;
+    const v = e[k];
+    if (v !== null && typeof v === 'object') n += size(v, t);
+  }
+  return n;
+}
+
+/**
+ * Where statement `s` reads `t`, when everything it evaluates before is
+ * harmless (see the file comment): the object and key holding the
+ * Identifier; else null.
+ */
+function firstRead(s: Node, t: string, own: Set<string>): { holder: Node; key: string | number } | null {
+  type Slot = { holder: Node; key: string | number };
+  let found: Slot | null = null;
+  // Returns false once something that is not harmless is evaluated before the read.
+  const visit = (holder: Node, key: string | number): boolean => {
+    const n = holder[key];
+    if (n === null || n === undefined) return true;
+    switch (n.type) {
+      case 'Identifier':
+        if (n.name === t) {
+          found = { holder, key };
+          return false;
+        }
+        return own.has(n.name) || CONSTANT.has(n.name);
+      case 'Literal':
+        return true;
+      case 'ExpressionStatement':
+        return visit(n, 'expression');
+      case 'ReturnStatement':
+        return visit(n, 'argument');
+      case 'IfStatement':
+        visit(n, 'test');
+        return false;
+      case 'SwitchStatement':
+        visit(n, 'discriminant');
+        return false;
+      case 'AssignmentExpression':
+        // `x = r`: r is evaluated first, then x written; a member target's object is evaluated before r.
+        if (n.left.type === 'MemberExpression' && !visit(n.left, 'object')) return false;
+        if (n.left.type === 'MemberExpression' && n.left.computed && !visit(n.left, 'property')) return false;
+        if (!visit(n, 'right')) return false;
+        return false;
+      case 'BinaryExpression':
+      case 'LogicalExpression':
+        return visit(n, 'left') && n.operator !== '&&' && n.operator !== '||' && visit(n, 'right');
+      case 'UnaryExpression':
+        return visit(n, 'argument');
+      case 'MemberExpression':
+        // Reading the property of anything may run code or see memory: only the object may come before.
+        if (!visit(n, 'object')) return false;
+        if (n.computed && !visit(n, 'property')) return false;
+        return false;
+      case 'CallExpression': {
+        if (n.callee.type === 'MemberExpression') {
+          if (!visit(n.callee, 'object')) return false;
+          if (n.callee.computed) return false;
+        } else if (!visit(n, 'callee')) return false;
+        for (let k = 0; k < n.arguments.length; k++) if (!visit(n.arguments, k)) return false;
+        return false;
+      }
+      case 'ConditionalExpression':
+        visit(n, 'test');
+        return false;
+      default:
+        return false;
     }
-    if (LOOPS.has(type)) loops.push([start, pos]);
   };
-  visit(body);
-  for (const name of captured) temps.delete(name);
-  for (const d of decls) if (!temps.has(d.id.name)) decls.delete(d);
-  return assign(temps, loops, body, decls);
+  visit({ s }, 's');
+  return found;
 }
 
 /** Every Identifier name in `n` (a nested function: what it may read or write of the enclosing one). */
