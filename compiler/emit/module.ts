@@ -22,7 +22,7 @@ import { resolveFuelCosts, type FuelCosts } from '../lower/fuel-costs.js';
 import { compilePageLimit } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
-import { functionIR, choosesBigInt, lowerWithPasses, entryFuel, DEFAULT_SPLIT_WEIGHT } from '../passes/index.js';
+import { functionIR, lowerWithPasses, entryFuel, DEFAULT_SPLIT_WEIGHT } from '../passes/index.js';
 import { ModuleSourceMap, type SourceMapOptions } from './sourcemap.js';
 import { KIND_NAMES, epilogue, keptCustomSections, prologue } from './parts.js';
 
@@ -138,17 +138,11 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       `${unit}const limit = instanceLimit(options, ${limit}, ${env.fuel ? 'true' : 'false'});\n`,
   );
   const indent = (code: string) => (unit === '' ? code.trimEnd() + '\n' : unit + code.trimEnd().replace(/\n/g, '\n' + unit) + '\n');
-  // Under `auto`, a function given the BigInt form also gets an int32-pair variant `<name>$pair`,
-  // chosen at instantiate for engines other than V8 with its JIT (runtime/i64form.ts), before
-  // anything (the prologue's Func objects) takes the function's value.
-  const variants = new Set<number>();
-  if (env.i64 === 'auto') for (let i = m.numImportedFuncs; i < m.funcTypes.length; i++) if (choosesBigInt(env, i)) variants.add(i);
-  if (variants.size > 0) {
-    const swaps = [...variants].map((i) => `${env.funcName(i)} = ${env.funcName(i)}$pair;`).join(' ');
-    parts.push(`${unit}if (!i64BigInt(options)) { ${swaps} }\n`);
-  }
-  if (env.fuel) parts.push(indent(fuelPrologue()));
-  for (const s of prologue(env)) parts.push(indent(generate(s, { indent: unit })));
+  // The function declarations first (hoisted: the statements after them see them all). Under
+  // `auto`, a function given the BigInt form also gets an int32-pair variant `<name>$pair`, chosen
+  // at instantiate for engines other than V8 with its JIT (runtime/i64form.ts), before anything
+  // (the prologue's Func objects) takes the function's value: the swap follows the declarations.
+  const variants: number[] = [];
   for (let i = m.numImportedFuncs; i < m.funcTypes.length; i++) {
     const header = unit + functionHeader(m, env.funcIds, i);
     const fn = functionIR(env, i);
@@ -157,7 +151,8 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
     if (slots !== undefined) parts.push(indent(`const RF${i} = new BigUint64Array(${slots}), RD${i} = new Int32Array(RF${i}.buffer);\nlet RB${i} = 0;`));
     if (sm !== null) parts.push(sm.func(parts, env, i, decl, header, unit));
     else parts.push(header + indent(generate(decl, { indent: unit })));
-    if (variants.has(i)) {
+    if (env.i64 === 'auto' && slots !== undefined) {
+      variants.push(i);
       env.i64 = 'pair';
       const alt = lowerWithPasses(env, fn, splitWeight, '$pair');
       env.i64 = 'auto';
@@ -168,6 +163,12 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
     fn.release();
     flush();
   }
+  if (variants.length > 0) {
+    const swaps = variants.map((i) => `${env.funcName(i)} = ${env.funcName(i)}$pair;`).join(' ');
+    parts.push(`${unit}if (!i64BigInt(options)) { ${swaps} }\n`);
+  }
+  if (env.fuel) parts.push(indent(fuelPrologue()));
+  for (const s of prologue(env)) parts.push(indent(generate(s, { indent: unit })));
   for (const s of epilogue(env)) parts.push(indent(generate(s, { indent: unit })));
   parts.push('}\n');
   if (format === 'esm') parts.push('export { $imports as imports, $exports as exports, $sha256 as sha256, $customSections as customSections, instantiate };\n');

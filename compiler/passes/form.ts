@@ -36,7 +36,7 @@ const WEIGHTS = new Map<number, number>([
 ]);
 
 /** Size in bytes of defined function `funcidx`'s body (its locals included), as BIGINT_MAX_BODY counts it. */
-export function bodySize(env: ModuleEnv, funcidx: number): number {
+function bodySize(env: ModuleEnv, funcidx: number): number {
   const i = funcidx - env.m.numImportedFuncs;
   return env.m.bodyEnd[i]! - env.m.bodyStart[i]!;
 }

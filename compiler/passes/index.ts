@@ -19,7 +19,7 @@ import type { ModuleEnv } from '../lower/env.js';
 import { lowerFunction } from '../lower/func.js';
 import type { Func } from '../ir/ir.js';
 import { buildFunc } from '../ir/build.js';
-import { chooseForm, bodySize, BIGINT_MAX_BODY } from './form.js';
+import { chooseForm } from './form.js';
 import { meterFunction } from './fuel.js';
 import { splitFunction } from './split.js';
 import { allocateTemps } from './temps.js';
@@ -40,16 +40,6 @@ export function functionIR(env: ModuleEnv, funcidx: number): Func {
     meterFunction(env.m, fn, env.fuel, prepaid[funcidx - base]!, (f) => (f < base ? 0 : prepaid[f - base]!));
   }
   return fn;
-}
-
-/** Whether defined function `funcidx` takes the BigInt form of i64 under `env.i64` (form.ts). */
-export function choosesBigInt(env: ModuleEnv, funcidx: number): boolean {
-  // Under `auto`, a body this large keeps pairs whatever it holds: no need to build its IR.
-  if ((env.i64 ?? 'auto') === 'auto' && bodySize(env, funcidx) > BIGINT_MAX_BODY) return false;
-  const fn = buildFunc(env.m, funcidx);
-  const big = chooseForm(env, fn).big;
-  fn.release();
-  return big;
 }
 
 /**

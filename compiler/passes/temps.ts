@@ -52,17 +52,17 @@ export function allocateTemps(fn: Node): number {
   let removed = 0;
   const body: Node[] = fn.body.body;
   for (const s of body) if (s.type === 'FunctionDeclaration') removed += allocateTemps(s);
-  if (declares(body, 'st')) return removed;
-  return removed + allocate(fn);
-}
-
-/** Whether the function's top-level declarations include `name`. */
-function declares(body: Node[], name: string): boolean {
+  // Worth it only with many temporaries, and never in the flat form (`st`).
+  let temps = 0;
   for (const s of body) {
     if (s.type !== 'VariableDeclaration') continue;
-    for (const d of s.declarations) if (d.id.name === name) return true;
+    for (const d of s.declarations) {
+      const name: string = d.id.name;
+      if (name === 'st') return removed;
+      if (name.charCodeAt(0) === 116 && TEMP.test(name)) temps++;
+    }
   }
-  return false;
+  return temps > MIN_TEMPS ? removed + allocate(fn) : removed;
 }
 
 interface Temp {
