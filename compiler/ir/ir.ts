@@ -224,8 +224,9 @@ export class Func {
 
   /**
    * A new CHARGE node at byte offset `offset` (amount 0 until set), placed
-   * first in the list headed by `head` (a STRUCT's body or alt: `of` and
-   * `slot`; the function body: `of` 0) or, with `after`, after node `after`.
+   * first in the function body (`'function'`), first in an arm of STRUCT
+   * `first` (`arm`: its body or its else-arm), or right after node `after`.
+   * Returns its number.
    */
   charge(offset: number, where: { after: number } | { first: number; arm: 'body' | 'alt' } | 'function'): number {
     const c = this.add(CHARGE);

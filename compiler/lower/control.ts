@@ -5,8 +5,8 @@
  *
  * `block` and `if` become labelled blocks/ifs, `loop` a labelled
  * `for (;;)`, `br` a `break`/`continue` after assigning the branch's values
- * to the target's variables, `br_table` a `switch`. Code after an
- * unconditional branch is skipped until the end of its block. Functions
+ * to the target's variables, `br_table` a `switch`. (Code after an
+ * unconditional branch is not in the IR.) Functions
  * nested deeper than `flatDepth` are lowered in the flat form instead (one
  * dispatch loop, func.ts FLAT_DEPTH). Fuel charges are IR nodes placed by
  * the fuel pass (compiler/passes/fuel.ts); func.ts lowers them where they stand.
@@ -52,8 +52,6 @@ export class ControlLowering extends StackLowering {
   protected frames: Frame[] = [];
   /** Inside unreachable code: skip instructions. */
   protected dead = false;
-  /** Nesting depth of blocks opened inside unreachable code. */
-  private deadDepth = 0;
   private nLabels = 0;
   private brTargets: Uint32Array = new Uint32Array(16);
   /** Lowered in the flat form (see func.ts FLAT_DEPTH). */
@@ -112,12 +110,14 @@ export class ControlLowering extends StackLowering {
     this.push(A.cont('D'));
   }
 
-  protected skipDead(name: string): void {
-    if (name === 'block' || name === 'loop' || name === 'if') this.deadDepth++;
-    else if (name === 'end') {
-      if (this.deadDepth > 0) this.deadDepth--;
-      else this.end();
-    } else if (name === 'else' && this.deadDepth === 0) this.else_();
+  /**
+   * The `else` or `end` closing unreachable code (after an unconditional
+   * branch): the IR holds no unreachable instruction, so nothing else comes
+   * here (compiler/ir/ir.ts).
+   */
+  protected closeDead(name: 'else' | 'end'): void {
+    if (name === 'end') this.end();
+    else this.else_();
   }
 
   private target(depth: number): Frame {

@@ -120,8 +120,8 @@ class FuncLowering extends ControlLowering implements Lowering {
   private close(op: number, offset: number): void {
     this.ins.op = op;
     this.ins.offset = this.at = offset;
-    const name = OPS[op].name;
-    if (this.dead) this.skipDead(name);
+    const name = OPS[op].name as 'else' | 'end';
+    if (this.dead) this.closeDead(name);
     else this.instr(name);
   }
 

@@ -209,10 +209,10 @@ function constOf(fn: Func, v: number): number | null {
  * indexed by funcidx minus the number of imported functions: the first
  * region's fuel as the fuel pass meters it, its own callees' prepaid fuel
  * included. Where first regions call each other in a cycle (or more than
- * 200 deep), a callee still being computed counts 0. The lowering charges on
- * entry whatever its own metering finds beyond the prepaid amount (or gives
- * back any excess), so the fuel consumed never depends on this estimate;
- * only the number of charges does.
+ * 200 deep), a callee still being computed counts 0. A function charges on
+ * entry its first region minus what was prepaid (0, as both come from this
+ * pass, except in such a cycle), so the fuel consumed never depends on the
+ * prepayment; only the number of charges does.
  */
 export function entryFuel(m: Module, plan: FuelPlan): Float64Array {
   const base = m.numImportedFuncs;

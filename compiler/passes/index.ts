@@ -45,7 +45,8 @@ export function functionIR(env: ModuleEnv, funcidx: number): Func {
 /**
  * `fn` lowered to a FunctionDeclaration in the form `env` gives it (its name
  * `env.funcName` plus `suffix`), then the ESTree passes: split into parts of
- * at most `splitWeight` AST nodes (0: never split).
+ * at most `splitWeight` AST nodes (0: never split), then temporaries folded
+ * and reused (temps.ts).
  */
 export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, suffix = ''): Stmt {
   const decl = lowerFunction(env, fn, chooseForm(env, fn));
