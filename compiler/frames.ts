@@ -14,5 +14,11 @@ export const IF = 2;
 export const ELSE = 3;
 /** The function body's implicit block: a branch to it returns. */
 export const FUNC = 4;
+/** A legacy exception-handling `try` before its first `catch`/`catch_all` (its body). */
+export const TRY = 5;
+/** A `try` after a `catch`: a handler; `rethrow` may name it. */
+export const CATCH = 6;
+/** A `try` after its `catch_all` (no further handler may follow). */
+export const CATCH_ALL = 7;
 
-export type FrameKind = typeof BLOCK | typeof LOOP | typeof IF | typeof ELSE | typeof FUNC;
+export type FrameKind = typeof BLOCK | typeof LOOP | typeof IF | typeof ELSE | typeof FUNC | typeof TRY | typeof CATCH | typeof CATCH_ALL;

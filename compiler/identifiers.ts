@@ -47,7 +47,7 @@ export const KILN_DOLLAR_NAMES: readonly string[] = ['$rt', '$imports', '$export
  * Other identifiers the emitted module declares besides the generated
  * families of lower/env.ts (module level and inside `instantiate`).
  */
-const KILN_FIXED_NAMES = ['instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'DV', 'st', 'D', 'module', 'require', 'rv'];
+const KILN_FIXED_NAMES = ['instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'DV', 'st', 'D', 'module', 'require', 'rv', 'dl'];
 
 const RESERVED_WORDS = (
   'break case catch class const continue debugger default delete do else enum export extends false finally for ' +
@@ -55,8 +55,8 @@ const RESERVED_WORDS = (
   'yield let static implements interface package private protected public await arguments eval async of get set'
 ).split(' ');
 
-/** Generated families: f1 F1 g1 g1h G1 T1 E1 es1 ds1 l1 l1h t1 b1 L1. */
-const GENERATED = /^(?:[fFgGTEltbL]\d+h?|es\d+|ds\d+)$/;
+/** Generated families: f1 F1 g1 g1h G1 T1 E1 es1 ds1 l1 l1h t1 b1 L1, and for exception handling e1 x1 Tg1. */
+const GENERATED = /^(?:[fFgGTEltbL]\d+h?|es\d+|ds\d+|[ex]\d+|Tg\d+)$/;
 
 const RESERVED = new Set([...KILN_DOLLAR_NAMES, ...KILN_FIXED_NAMES, ...RESERVED_WORDS, ...RUNTIME_BINDINGS, ...ALLOWED_GLOBALS]);
 

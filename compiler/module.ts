@@ -9,7 +9,7 @@
  */
 import type { FuncType, GlobalType, MemType, TableType, ValType } from './types.js';
 
-export type ExternKind = 'func' | 'table' | 'memory' | 'global';
+export type ExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
 
 /** Byte range [start, end) of a constant expression, `end` opcode included (spec 3.3.10). */
 export interface ConstExpr {
@@ -21,7 +21,7 @@ export interface Import {
   module: string;
   name: string;
   kind: ExternKind;
-  /** For `func`: its typeidx. */
+  /** For `func` and `tag`: its typeidx. */
   typeIndex: number;
   table: TableType | null;
   memory: MemType | null;
@@ -79,6 +79,13 @@ export interface Module {
   numImportedTables: number;
   numImportedMemories: number;
   numImportedGlobals: number;
+  /**
+   * typeidx of every tag in the tagidx space (imports first): the legacy
+   * exception-handling proposal's tags, whose type is a function type with
+   * no results (the exception's payload is its params).
+   */
+  tags: number[];
+  numImportedTags: number;
   /** typeidx of every function in the funcidx space (imports first). */
   funcTypes: Uint32Array;
   /** Every table in the tableidx space (imports first). */
@@ -103,6 +110,6 @@ export interface Module {
   bodyStart: Uint32Array;
   bodyEnd: Uint32Array;
   customs: CustomSection[];
-  /** Byte offsets of entries, for error messages: per typeidx, per tableidx and memidx (imports included), the start section's funcidx (-1 when absent). */
-  offsets: { types: number[]; tables: number[]; memories: number[]; start: number };
+  /** Byte offsets of entries, for error messages: per typeidx, per tableidx, memidx and tagidx (imports included), the start section's funcidx (-1 when absent). */
+  offsets: { types: number[]; tables: number[]; memories: number[]; tags: number[]; start: number };
 }

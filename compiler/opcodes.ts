@@ -46,14 +46,16 @@ export type ImmKind =
   | 'v128' // 16 bytes
   | 'lane' // one lane index byte
   | 'memarg_lane' // memarg then lane index byte
-  | 'shuffle'; // 16 lane index bytes
+  | 'shuffle' // 16 lane index bytes
+  | 'tagidx';
 
 /** Cost classes for fuel metering (see README "Fuel"). */
 export type CostClass = 'control' | 'simple' | 'var' | 'load' | 'store' | 'call' | 'memory' | 'table' | 'simd';
 
-/** Feature (proposal) an instruction belongs to; all but `exceptions` are part of Wasm 2.0. */
+/** Feature (proposal) an instruction belongs to; all but `exceptions` (the legacy exception-handling proposal) are part of Wasm 2.0. */
 export type Feature =
   | 'mvp'
+  | 'exceptions'
   | 'sign-ext'
   | 'sat-float-to-int'
   | 'bulk-memory'
@@ -133,6 +135,14 @@ op(0x03, 'loop', 'blocktype', null, 'control');
 op(0x04, 'if', 'blocktype', null, 'control');
 op(0x05, 'else', 'none', null, 'control');
 op(0x0b, 'end', 'none', null, 'control');
+// Legacy exception handling (the proposal's `try`/`catch`/`delegate` encoding, which LLVM's
+// setjmp/longjmp lowering emits): typed by name, like the other control instructions.
+op(0x06, 'try', 'blocktype', null, 'control', 'exceptions');
+op(0x07, 'catch', 'tagidx', null, 'control', 'exceptions');
+op(0x19, 'catch_all', 'none', null, 'control', 'exceptions');
+op(0x18, 'delegate', 'labelidx', null, 'control', 'exceptions');
+op(0x08, 'throw', 'tagidx', null, 'control', 'exceptions');
+op(0x09, 'rethrow', 'labelidx', null, 'control', 'exceptions');
 op(0x0c, 'br', 'labelidx', null, 'control');
 op(0x0d, 'br_if', 'labelidx', null, 'control');
 op(0x0e, 'br_table', 'br_table', null, 'control');
@@ -283,17 +293,11 @@ for (const [code, name, imm, sig, width] of SIMD_ROWS) {
  * message naming the feature instead of "illegal opcode".
  */
 export const LATER_FEATURES: Record<number, string> = {
-  0x06: 'exception handling (try)',
-  0x07: 'exception handling (catch)',
-  0x08: 'exception handling (throw)',
-  0x09: 'exception handling (rethrow)',
   0x0a: 'exception handling (throw_ref)',
   0x12: 'tail calls (return_call)',
   0x13: 'tail calls (return_call_indirect)',
   0x14: 'typed function references (call_ref)',
   0x15: 'typed function references (return_call_ref)',
-  0x18: 'exception handling (delegate)',
-  0x19: 'exception handling (catch_all)',
   0x1f: 'exception handling (try_table)',
   0xd3: 'garbage collection (ref.eq)',
   0xd4: 'typed function references (ref.as_non_null)',

@@ -83,7 +83,8 @@ const FUNCREF = 4;
 const EXTERNREF = 5;
 const V128 = 6;
 
-function kindOf(name: string): number {
+/** The value kind of a valtype name (an internal small integer; `argsFromJS`, `argsToJS`). @throws TypeError for an unknown name. */
+export function kindOf(name: string): number {
   switch (name) {
     case 'i32': return I32;
     case 'i64': return I64;
@@ -215,8 +216,8 @@ function num(k: number, x: unknown): number {
   return k === I32 ? (x as number) | 0 : k === F32 ? toF32(x) : +(x as number);
 }
 
-/** Converts JS arguments to internal-ABI arguments (i64 → two entries). */
-function argsFromJS(pk: readonly number[], args: ArrayLike<unknown>): unknown[] {
+/** Converts JS arguments to internal-ABI arguments (i64 → two entries); `pk` from `kindOf`. */
+export function argsFromJS(pk: readonly number[], args: ArrayLike<unknown>): unknown[] {
   const out = list();
   for (let i = 0; i < pk.length; i++) {
     const x = args[i];
@@ -265,8 +266,8 @@ function resultFromJS(rk: readonly number[], r: unknown): unknown {
 
 // --------------------------------------------------------- internal -> JS
 
-/** Converts internal-ABI arguments (i64 as two entries) to JS values. */
-function argsToJS(pk: readonly number[], a: ArrayLike<any>): unknown[] {
+/** Converts internal-ABI arguments (i64 as two entries) to JS values; `pk` from `kindOf`. */
+export function argsToJS(pk: readonly number[], a: ArrayLike<any>): unknown[] {
   const out = list();
   let j = 0;
   for (let i = 0; i < pk.length; i++) {

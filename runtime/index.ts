@@ -15,3 +15,4 @@ export * from './numeric.js';
 export * from './call.js';
 export * from './fuel.js';
 export * from './i64form.js';
+export * from './exceptions.js';

@@ -12,7 +12,7 @@ import type { ValType } from '../types.js';
 const IMM_KINDS: ImmKind[] = [
   'none', 'blocktype', 'labelidx', 'br_table', 'funcidx', 'call_indirect', 'localidx', 'globalidx', 'tableidx',
   'memarg', 'memidx', 'i32', 'i64', 'f32', 'f64', 'select_t', 'reftype', 'table_init', 'elemidx', 'table_copy',
-  'memory_init', 'dataidx', 'memory_copy', 'v128', 'lane', 'memarg_lane', 'shuffle',
+  'memory_init', 'dataidx', 'memory_copy', 'v128', 'lane', 'memarg_lane', 'shuffle', 'tagidx',
 ];
 // Module-local copies of the opcode tables: test runners (tsx, vitest) compile
 // imports to getters, which would cost a call per instruction.
@@ -33,7 +33,7 @@ function immTable(): Uint8Array {
  * Immediates by kind:
  * - blocktype: `a` = typeidx (>= 0) or, for the short forms, the valtype byte
  *   (0x40 = empty) as `a = byte - 0x80` is decoded (so `a < 0`); use `blockValType`.
- * - labelidx, funcidx, localidx, globalidx, tableidx, elemidx, dataidx, reftype
+ * - labelidx, funcidx, localidx, globalidx, tableidx, elemidx, dataidx, tagidx, reftype
  *   (heap type byte), lane: `a`.
  * - call_indirect: `a` = typeidx, `b` = tableidx. table_init: `a` = elemidx,
  *   `b` = tableidx. table_copy: `a` = dst tableidx, `b` = src tableidx.
@@ -97,7 +97,7 @@ export function readInstr(r: Reader, ins: Instr): void {
     case 1: // blocktype
       ins.a = r.s33();
       return;
-    case 2: case 4: case 6: case 7: case 8: case 18: case 21: // single index
+    case 2: case 4: case 6: case 7: case 8: case 18: case 21: case 27: // single index
       ins.a = r.u32();
       return;
     case 3: { // br_table

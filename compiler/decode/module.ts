@@ -1,5 +1,6 @@
 /**
- * The binary decoder (spec chapter 5 "Binary Format", Wasm 2.0): bytes to a
+ * The binary decoder (spec chapter 5 "Binary Format", Wasm 2.0, plus the tags of
+ * the legacy exception-handling proposal): bytes to a
  * zero-copy `Module`. It checks the binary format only; everything the spec
  * calls validation (index bounds, limits, typing of constant expressions,
  * function bodies) is left to `compiler/validate/`.
@@ -17,6 +18,7 @@ import type { FuncType, GlobalType, Limits, TableType, ValType } from '../types.
 import type { ConstExpr, CustomSection, Data, Elem, Export, ExternKind, Import, Module } from '../module.js';
 import { newInstr, readInstr, readLocals } from './code.js';
 import { Reader } from './reader.js';
+import { LATER_FORMS, LATER_TYPES } from './later.js';
 
 // Module-local copies: test runners (tsx, vitest) compile imports to getters.
 const { EXTERNREF, F64, FUNCREF, I32, V128 } = typeCodes;
@@ -24,41 +26,18 @@ const { EXTERNREF, F64, FUNCREF, I32, V128 } = typeCodes;
 /** The reference interpreter's message for running off the input anywhere past the header. */
 const EOS = 'unexpected end of section or function';
 
-/** Position of each section id (0-12) in the required order; custom sections (0) go anywhere. */
-const RANK = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
+/** Position of each section id (0-13) in the required order; custom sections (0) go anywhere; tags (13) come after memories. */
+const RANK = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6];
 
-const KINDS: readonly ExternKind[] = ['func', 'table', 'memory', 'global'];
-
-/** Type codes of features beyond Wasm 2.0, to name them when rejecting. */
-const LATER_TYPES: Record<number, string> = {
-  0x64: 'typed function references (ref type)',
-  0x63: 'typed function references (ref null type)',
-  0x6e: 'garbage collection (anyref)',
-  0x6d: 'garbage collection (eqref)',
-  0x6c: 'garbage collection (i31ref)',
-  0x6b: 'garbage collection (structref)',
-  0x6a: 'garbage collection (arrayref)',
-  0x71: 'garbage collection (nullref)',
-  0x72: 'garbage collection (nullexternref)',
-  0x73: 'garbage collection (nullfuncref)',
-  0x69: 'exception handling (exnref)',
-  0x74: 'exception handling (nullexnref)',
-};
-
-/** Type-section forms beyond Wasm 2.0's `0x60` (function type). */
-const LATER_FORMS: Record<number, string> = {
-  0x5e: 'garbage collection (array type)',
-  0x5f: 'garbage collection (struct type)',
-  0x50: 'garbage collection (subtype)',
-  0x4f: 'garbage collection (final subtype)',
-  0x4e: 'garbage collection (recursive type group)',
-};
+const KINDS: readonly ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
 
 const OP_END = OP['end'];
 const OP_ELSE = OP['else'];
 const OP_BLOCK = OP['block'];
 const OP_LOOP = OP['loop'];
 const OP_IF = OP['if'];
+const OP_TRY = OP['try'];
+const OP_DELEGATE = OP['delegate'];
 
 /**
  * Decodes a binary module (spec 5.5 "Modules") without copying: the result
@@ -103,6 +82,8 @@ interface Sections {
   memories: Limits[];
   globalTypes: GlobalType[];
   globalInits: ConstExpr[];
+  tags: number[];
+  numImportedTags: number;
   exports: Export[];
   elems: Elem[];
   datas: Data[];
@@ -144,20 +125,17 @@ class Decoder {
     const { bytes, len, r } = this;
     this.preamble();
     const s: Sections = {
-      types: [], imports: [], importedFuncTypes: [], tables: [], memories: [], globalTypes: [], globalInits: [],
+      types: [], imports: [], importedFuncTypes: [], tables: [], memories: [], globalTypes: [], globalInits: [], tags: [], numImportedTags: 0,
       exports: [], elems: [], datas: [], customs: [], numImportedTables: 0, numImportedMemories: 0, numImportedGlobals: 0,
       funcTypes: null, numBodies: 0, start: -1, dataCount: -1,
-      offsets: { types: [], tables: [], memories: [], start: -1 },
+      offsets: { types: [], tables: [], memories: [], tags: [], start: -1 },
     };
     let lastRank = 0;
 
     while (r.pos < len) {
       const idAt = r.pos;
       const id = bytes[r.pos++];
-      if (id > 12) {
-        if (id === 13) this.fail('exception handling (tag section) is not supported', idAt);
-        this.fail('malformed section id', idAt);
-      }
+      if (id > 13) this.fail('malformed section id', idAt);
       const size = this.len32();
       const sectionStart = r.pos;
       const sectionEnd = sectionStart + size;
@@ -188,6 +166,8 @@ class Decoder {
       numImportedTables: s.numImportedTables,
       numImportedMemories: s.numImportedMemories,
       numImportedGlobals: s.numImportedGlobals,
+      tags: s.tags,
+      numImportedTags: s.numImportedTags,
       funcTypes,
       tables: s.tables,
       memories: s.memories,
@@ -270,8 +250,16 @@ class Decoder {
           const name = this.name();
           const kindAt = r.pos;
           const kind = r.u8();
-          if (kind > 3) this.fail(kind === 4 ? 'malformed export kind: exception handling (tag export) is not supported' : 'malformed export kind', kindAt);
+          if (kind > 4) this.fail('malformed export kind', kindAt);
           s.exports.push({ name, kind: KINDS[kind], index: r.u32(), offset });
+        }
+        break;
+      }
+      case 13: { // tag (exception handling)
+        const n = this.count();
+        for (let i = 0; i < n; i++) {
+          s.offsets.tags.push(r.pos);
+          s.tags.push(this.tagType());
         }
         break;
       }
@@ -324,10 +312,20 @@ class Decoder {
       } else if (kind === 3) {
         s.globalTypes.push((global = this.globalType()));
         s.numImportedGlobals++;
-      } else if (kind === 4) this.fail('malformed import kind: exception handling (tag import) is not supported', kindAt);
-      else this.fail('malformed import kind', kindAt);
+      } else if (kind === 4) {
+        s.offsets.tags.push(offset);
+        s.tags.push((typeIndex = this.tagType()));
+        s.numImportedTags++;
+      } else this.fail('malformed import kind', kindAt);
       s.imports.push({ module, name, kind: KINDS[kind], typeIndex, table, memory, global, offset });
     }
+  }
+
+  /** A tag type (exception handling): attribute 0 (an exception), then its typeidx. */
+  private tagType(): number {
+    const at = this.r.pos;
+    if (this.r.u8() !== 0) this.fail('malformed tag attribute', at);
+    return this.r.u32();
   }
 
   /** The code section (5.5.13): only the body ranges; the validator decodes them. */
@@ -499,10 +497,10 @@ class Decoder {
     for (;;) {
       readInstr(r, ins);
       const op = ins.op;
-      if (op === OP_END) {
+      if (op === OP_END || op === OP_DELEGATE) {
         if (depth === 0) break;
         depth--;
-      } else if (op === OP_BLOCK || op === OP_LOOP || op === OP_IF) depth++;
+      } else if (op === OP_BLOCK || op === OP_LOOP || op === OP_IF || op === OP_TRY) depth++;
       else if (op === OP_ELSE && depth === 0) this.fail('END opcode expected', ins.offset);
     }
     return { start, end: r.pos };
@@ -580,10 +578,10 @@ export function referenceBodyError(bytes: Uint8Array, start: number, end: number
     for (;;) {
       readInstr(r, ins);
       const op = ins.op;
-      if (op === OP_END) {
+      if (op === OP_END || op === OP_DELEGATE) {
         if (depth === 0) break;
         depth--;
-      } else if (op === OP_BLOCK || op === OP_LOOP || op === OP_IF) depth++;
+      } else if (op === OP_BLOCK || op === OP_LOOP || op === OP_IF || op === OP_TRY) depth++;
       else if (op === OP_ELSE && depth === 0) r.fail('END opcode expected', ins.offset);
     }
     if (r.pos !== end) r.fail('section size mismatch', start);

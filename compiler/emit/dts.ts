@@ -228,6 +228,10 @@ function importsInterface(m: Module, lines: string[], ind: string): void {
         text = `\`${watGlobal(g)}\`: ` + (g.mutable ? `a mutable Global of ${valTypeName(g.type)}` : `a Global of ${valTypeName(g.type)}, or the plain value`);
         break;
       }
+      case 'tag':
+        type = 'unknown';
+        text = `\`(tag (param ${m.types[imp.typeIndex].params.map(valTypeName).join(' ')}))\`: a wasm-kiln Tag (runtime \`Tag\`) of those parameters`;
+        break;
     }
     let fields = modules.get(imp.module);
     if (fields === undefined) modules.set(imp.module, (fields = new Map()));
@@ -280,6 +284,10 @@ function exportsInterface(m: Module, lines: string[], ind: string): void {
         text = `\`${watGlobal(g)}\`` + (g.mutable ? '' : ': immutable (setting `value` throws TypeError)');
         break;
       }
+      case 'tag':
+        type = 'unknown';
+        text = `\`(tag (param ${m.types[m.tags[e.index]].params.map(valTypeName).join(' ')}))\`: the runtime's \`Tag\``;
+        break;
     }
     member(lines, `${ind}  `, { docs: [text], decl: `readonly ${propName(e.name)}: ${type};` });
   }

@@ -19,7 +19,7 @@ import { entryCharge, instanceProperties } from '../lower/fuel.js';
 import { bytesToBase64 } from '../base64.js';
 
 /** JS API names of the extern kinds (ModuleImportDescriptor / ModuleExportDescriptor `kind`). */
-export const KIND_NAMES = { func: 'function', table: 'table', memory: 'memory', global: 'global' } as const;
+export const KIND_NAMES = { func: 'function', table: 'table', memory: 'memory', global: 'global', tag: 'tag' } as const;
 
 /** Name of a global's type as `Global` spells it. */
 function globalTypeName(t: ValType): string {
@@ -132,6 +132,8 @@ export function prologue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] 
   let f = 0;
   let t = 0;
   let g = 0;
+  let x = 0;
+  const tagParams = (i: number) => A.str(m.types[m.tags[i]].params.map(valTypeName).join(' '));
   for (const imp of m.imports) {
     const label = A.str(`${imp.module}.${imp.name}`);
     switch (imp.kind) {
@@ -161,8 +163,13 @@ export function prologue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] 
         g++;
         break;
       }
+      case 'tag':
+        constDecl(`Tg${x}`, A.call('importTag', [imported(imp, 'tag'), tagParams(x), label]));
+        x++;
+        break;
     }
   }
+  for (let i = m.numImportedTags; i < m.tags.length; i++) constDecl(`Tg${i}`, A.call('newTag', [tagParams(i)]));
   for (let i = m.numImportedMemories; i < m.memories.length; i++) {
     const l = m.memories[i];
     constDecl('M', A.call('newMemory', [A.num(l.min), l.max === undefined ? A.id('undefined') : A.num(l.max), A.id('limit')]));
@@ -252,6 +259,9 @@ export function epilogue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] 
         break;
       case 'table':
         v = A.id(`T${e.index}`);
+        break;
+      case 'tag':
+        v = A.id(`Tg${e.index}`);
         break;
       case 'global': {
         const gt = m.globalTypes[e.index];

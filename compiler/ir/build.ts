@@ -11,7 +11,7 @@
  * computation moves past another. The module must have been validated: the
  * walk trusts the typing (stack heights, label arities).
  */
-import { Func, OP, STACK, STRUCT, ELSE_LIVE, END_LIVE, SLOT, STRIDE } from './ir.js';
+import { Func, OP, STACK, STRUCT, HANDLER, ELSE_LIVE, END_LIVE, SLOT, STRIDE } from './ir.js';
 import type { Module } from '../module.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, readLocals, newInstr, blockValType, type Instr } from '../decode/code.js';
@@ -35,6 +35,8 @@ interface Frame {
   results: ValType[];
   /** An `if`'s params (STACK nodes), copied for its else-arm. */
   params: number[];
+  /** A `try`'s last HANDLER so far (0: none yet). */
+  handler: number;
 }
 
 /**
@@ -91,7 +93,7 @@ class Builder {
   run(): Func {
     const { r, ins } = this;
     const results = this.type.results;
-    this.frames.push({ node: 0, owner: 0, slot: 0, tail: 0, height: 0, label: results, results, params: [] });
+    this.frames.push({ node: 0, owner: 0, slot: 0, tail: 0, height: 0, label: results, results, params: [], handler: 0 });
     while (this.frames.length > 0) {
       readInstr(r, ins);
       if (this.dead) this.skip(OPS[ins.op]!.name);
@@ -102,11 +104,15 @@ class Builder {
 
   /** Unreachable code: only the `else`/`end` that closes it matters. */
   private skip(name: string): void {
-    if (name === 'block' || name === 'loop' || name === 'if') this.deadDepth++;
-    else if (name === 'end') {
+    if (name === 'block' || name === 'loop' || name === 'if' || name === 'try') this.deadDepth++;
+    else if (name === 'end' || name === 'delegate') {
       if (this.deadDepth > 0) this.deadDepth--;
-      else this.end();
-    } else if (name === 'else' && this.deadDepth === 0) this.else_();
+      else if (name === 'end') this.end();
+      else this.delegate();
+    } else if (this.deadDepth === 0) {
+      if (name === 'else') this.else_();
+      else if (name === 'catch' || name === 'catch_all') this.catch_();
+    }
   }
 
   private instr(): void {
@@ -120,8 +126,12 @@ class Builder {
     const m = this.m;
     switch (name) {
       case 'unreachable': return this.branch(0);
-      case 'block': case 'loop': case 'if': return this.enter(name);
+      case 'block': case 'loop': case 'if': case 'try': return this.enter(name);
       case 'else': return this.else_();
+      case 'catch': case 'catch_all': return this.catch_();
+      case 'delegate': return this.delegate();
+      case 'throw': return this.branch(m.types[m.tags[ins.a]!]!.params.length);
+      case 'rethrow': return this.branch(0);
       case 'end': return this.end();
       case 'br': return this.branch(this.target(ins.a).length);
       case 'br_table': return this.branch(this.target(ins.c).length + 1);
@@ -275,7 +285,7 @@ class Builder {
     return b === 0x40 ? [[], []] : [[], [b]];
   }
 
-  private enter(name: 'block' | 'loop' | 'if'): void {
+  private enter(name: 'block' | 'loop' | 'if' | 'try'): void {
     const { fn, stack: s } = this;
     const [params, results] = this.blockType(this.ins.a);
     const cond = name === 'if' ? s[--this.sp]! : 0;
@@ -285,7 +295,7 @@ class Builder {
     const height = this.sp - params.length;
     this.frames.push({
       node: n, owner: this.owner, slot: this.slot, tail: this.tail, height, label: name === 'loop' ? params : results, results,
-      params: name === 'if' ? Array.from(s.subarray(height, this.sp)) : [],
+      params: name === 'if' ? Array.from(s.subarray(height, this.sp)) : [], handler: 0,
     });
     if (this.frames.length - 1 > fn.depth) fn.depth = this.frames.length - 1;
     this.owner = n;
@@ -307,6 +317,39 @@ class Builder {
     this.owner = f.node;
     this.slot = ALT;
     this.tail = 0;
+  }
+
+  /**
+   * A `catch`, `catch_all` or `delegate` of the innermost `try`: a new HANDLER
+   * after the arm before it; a `catch` starts with its tag's payload (STACK
+   * nodes naming the HANDLER).
+   */
+  private catch_(): void {
+    const fn = this.fn;
+    const f = this.frames[this.frames.length - 1]!;
+    if (!this.dead) this.flush();
+    const h = this.row(HANDLER, 0, 0, 0, 0);
+    if (!this.dead) fn.setFlag(h, ELSE_LIVE);
+    fn.set(f.handler === 0 ? f.node : f.handler, f.handler === 0 ? ALT : NEXT, h);
+    f.handler = h;
+    this.dead = false;
+    this.sp = f.height;
+    if (OPS[this.ins.op]!.name === 'catch') {
+      const params = this.m.types[this.m.tags[this.ins.a]!]!.params;
+      for (let k = 0; k < params.length; k++) this.push(this.stackValue(h, k, params[k]!));
+    }
+    this.settled = this.sp;
+    this.owner = h;
+    this.slot = DEPTH_BODY;
+    this.tail = 0;
+  }
+
+  /** `delegate`: a HANDLER with no body, at which the `try` ends (reached by falling through when its body is). */
+  private delegate(): void {
+    const live = !this.dead;
+    this.catch_();
+    this.dead = !live;
+    this.end();
   }
 
   private end(): void {

@@ -28,6 +28,12 @@
  * reached by falling through (not only by branches) is recorded
  * (ELSE_LIVE, END_LIVE), since fuel charges for reaching it.
  *
+ * A `try` (legacy exception handling) is a STRUCT whose body is the try
+ * body and whose `alt` is its first HANDLER node: one per `catch`,
+ * `catch_all` or `delegate`, chained through `next`, each with its own body
+ * (a `delegate` has none). The values a `catch` pushes (its tag's payload)
+ * are STACK nodes naming the HANDLER.
+ *
  * Every node carries the byte offset of its instruction in the module
  * (`offset`), which source maps and error messages use; a structured node
  * also has the offsets of its `else` and `end`.
@@ -52,11 +58,12 @@ export const OP = 1;
 export const STACK = 2;
 export const STRUCT = 3;
 export const CHARGE = 4;
+export const HANDLER = 5;
 
 /** Flags (`flags(n)`). */
 /** A bulk operation whose constant length its fuel region already charged (passes/fuel.ts). */
 export const FUEL_PAID = 1;
-/** A structured node's `else` is reached by falling through. */
+/** A structured node's `else` (a HANDLER: its `catch`) is reached by falling through. */
 export const ELSE_LIVE = 2;
 /** A structured node's `end` is reached by falling through. */
 export const END_LIVE = 4;
@@ -78,10 +85,10 @@ const NEXT = 9;
 const RES = 10;
 /** OP, STACK: valtype of the (first) result, or 0. */
 const TYPE = 11;
-/** OP: height of its operand tree; STRUCT: first node of the body (then-arm). */
+/** OP: height of its operand tree; STRUCT, HANDLER: first node of the body (then-arm). */
 const DEPTH_BODY = 12;
 const FLAGS = 13;
-/** STRUCT: first node of the else-arm. */
+/** STRUCT: first node of the else-arm (a `try`: its first HANDLER). */
 const ALT = 14;
 /** STRUCT: byte offsets of the `else` (or -1) and of the `end`. */
 const ELSE_AT = 15;
@@ -198,7 +205,7 @@ export class Func {
   type(n: number): number { return this.d[n * STRIDE + TYPE]!; }
   /** Height of an OP's operand tree. */
   treeDepth(n: number): number { return this.d[n * STRIDE + DEPTH_BODY]!; }
-  /** First node of a STRUCT's body (then-arm) and else-arm (0: none). */
+  /** First node of a STRUCT's or HANDLER's body (then-arm) and a STRUCT's else-arm or first HANDLER (0: none). */
   body(n: number): number { return this.d[n * STRIDE + DEPTH_BODY]!; }
   alt(n: number): number { return this.d[n * STRIDE + ALT]!; }
   /** A STRUCT with an else-arm (possibly empty). */
@@ -225,7 +232,7 @@ export class Func {
   /**
    * A new CHARGE node at byte offset `offset` (amount 0 until set), placed
    * first in the function body (`'function'`), first in an arm of STRUCT
-   * `first` (`arm`: its body or its else-arm), or right after node `after`.
+   * `first` (`arm`: its body or its else-arm; a HANDLER: its body), or right after node `after`.
    * Returns its number.
    */
   charge(offset: number, where: { after: number } | { first: number; arm: 'body' | 'alt' } | 'function'): number {

@@ -7,6 +7,9 @@
  * bounds their height).
  */
 import { OP, CHARGE, type Func } from './ir.js';
+import { OP as OPCODE } from '../opcodes.js';
+
+const TRY = OPCODE['try']!;
 
 /** What a walk reports, node numbers of `fn` (ir.ts). */
 export interface Visitor {
@@ -16,6 +19,8 @@ export interface Visitor {
   enter(n: number): void;
   /** Between an `if`'s arms (only for an `if` with an `else`). */
   else_(n: number): void;
+  /** Before handler `h` (a HANDLER: `catch`, `catch_all`, `delegate`) of `try` `n`, after the arm before it. */
+  handler(n: number, h: number): void;
   /** After the last arm. Nodes inserted after `n` now are visited next. */
   end(n: number): void;
   /** A fuel charge (CHARGE). */
@@ -24,23 +29,31 @@ export interface Visitor {
 
 /** Visits the body of `fn` and everything in it, in body order (see the file comment). */
 export function walk(fn: Func, v: Visitor): void {
-  // Open structured nodes, innermost last, each with whether its else-arm is being walked.
+  // Open structured nodes, innermost last, each with the arm being walked: 0 the body, -1 an else-arm, or a HANDLER.
   const open: number[] = [];
-  const inAlt: boolean[] = [];
+  const arm: number[] = [];
   let n = fn.head;
   for (;;) {
     if (n === 0) {
       // The end of a list: the function body's, or an arm's.
       if (open.length === 0) return;
       const s = open[open.length - 1]!;
-      if (!inAlt[inAlt.length - 1] && fn.hasElse(s)) {
+      const a = arm[arm.length - 1]!;
+      if (a === 0 && fn.hasElse(s)) {
         v.else_(s);
-        inAlt[inAlt.length - 1] = true;
+        arm[arm.length - 1] = -1;
         n = fn.alt(s);
         continue;
       }
+      const h = a === 0 ? (fn.op(s) === TRY ? fn.alt(s) : 0) : a > 0 ? fn.next(a) : 0;
+      if (h !== 0) {
+        v.handler(s, h);
+        arm[arm.length - 1] = h;
+        n = fn.body(h);
+        continue;
+      }
       open.pop();
-      inAlt.pop();
+      arm.pop();
       v.end(s);
       n = fn.next(s);
       continue;
@@ -59,7 +72,7 @@ export function walk(fn: Func, v: Visitor): void {
     }
     v.enter(n);
     open.push(n);
-    inAlt.push(false);
+    arm.push(0);
     // Read after `enter`: a pass may have put a node first in the body.
     n = fn.body(n);
   }

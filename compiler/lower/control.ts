@@ -18,7 +18,9 @@ import type { ModuleEnv } from './env.js';
 import { StackLowering } from './stack.js';
 import { blockValType, readBrTable } from '../decode/code.js';
 import type { Func } from '../ir/ir.js';
-import { BLOCK, LOOP, IF, ELSE, FUNC, type FrameKind } from '../frames.js';
+import { BLOCK, LOOP, IF, ELSE, FUNC, TRY, CATCH, CATCH_ALL, type FrameKind } from '../frames.js';
+import { I64 as I64_TYPE } from '../types.js';
+import { fromPair } from './i64big.js';
 import { I64, type ValType } from '../types.js';
 
 interface Frame {
@@ -46,6 +48,11 @@ interface Frame {
   endCase: number;
   headCase: number;
   elseCase: number;
+  /** A `try`: its body once a handler started; its handlers (`tag` -1: `catch_all`; -2: `delegate`, `label` its target). */
+  tryBody: Stmt[] | null;
+  handlers: { tag: number; target: number; body: Stmt[] }[];
+  /** A `try`: `delegate`s lowered before it began (see `tryEnd`). */
+  delegatesBefore: number;
 }
 
 export class ControlLowering extends StackLowering {
@@ -58,6 +65,8 @@ export class ControlLowering extends StackLowering {
   protected flatForm = false;
   protected cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
   private nCases = 0;
+  /** `delegate`s lowered so far (a `try` whose body had one checks `dl` in its handler). */
+  private nDelegates = 0;
 
   constructor(env: ModuleEnv, fn: Func) {
     super(env, fn);
@@ -69,7 +78,7 @@ export class ControlLowering extends StackLowering {
     return {
       kind, label: `L${this.nLabels++}`, params, results, branchVars: [], resultVars: [],
       height: this.stack.length - params.length, outer, body: [], elseBody: null, cond: null,
-      paramVals: [], used: false, offset, endCase: 0, headCase: 0, elseCase: 0,
+      paramVals: [], used: false, offset, endCase: 0, headCase: 0, elseCase: 0, tryBody: null, handlers: [], delegatesBefore: 0,
     };
   }
 
@@ -178,7 +187,9 @@ export class ControlLowering extends StackLowering {
     }
     this.out = f.outer;
     let stmt: Stmt;
-    if (f.kind === LOOP) {
+    if (f.kind === TRY || f.kind === CATCH || f.kind === CATCH_ALL) {
+      stmt = this.tryEnd(f);
+    } else if (f.kind === LOOP) {
       f.body.push(A.brk(f.label));
       stmt = A.labeled(f.label, A.loop(f.body));
     } else if (f.kind === BLOCK) {
@@ -267,6 +278,27 @@ export class ControlLowering extends StackLowering {
       case 'else':
         this.else_();
         return true;
+      case 'try': {
+        this.spillAll();
+        const f = this.enter(TRY, ins.a);
+        f.delegatesBefore = this.nDelegates;
+        this.out = f.body;
+        return true;
+      }
+      case 'catch':
+      case 'catch_all':
+      case 'delegate':
+        this.handler(name);
+        return true;
+      case 'throw':
+        this.throw_(ins.a);
+        return true;
+      case 'rethrow': {
+        this.spillImpure();
+        this.push({ type: 'ThrowStatement', argument: A.id(this.catchVar(this.frames[this.frames.length - 1 - ins.a])) });
+        this.dead = true;
+        return true;
+      }
       case 'end':
         this.end();
         return true;
@@ -292,6 +324,128 @@ export class ControlLowering extends StackLowering {
       default:
         return false;
     }
+  }
+
+  // ------------------------------------------------------ exception handling
+
+  /** The JS variable a `try`'s handlers catch into. */
+  private catchVar(f: Frame): string {
+    return `e${f.label.slice(1)}`;
+  }
+
+  /**
+   * `catch x`, `catch_all` or `delegate` of the innermost `try` (the current
+   * instruction): the arm before it ends (its results assigned, as before an
+   * `else`); a `catch` arm starts with its tag's payload, read from the
+   * exception into variables; a `delegate` is followed by the `try`'s `end`.
+   */
+  private handler(name: 'catch' | 'catch_all' | 'delegate'): void {
+    const f = this.frames[this.frames.length - 1];
+    if (name === 'delegate') {
+      // The `end` that follows (the IR's end of the try) assigns the body's results, into the try body.
+      f.tryBody = f.body;
+      f.handlers.push({ tag: -2, target: this.delegateTarget(this.ins.a + 1), body: [] });
+      this.nDelegates++;
+      return;
+    }
+    if (!this.dead) this.assignTo(f.resultVars, this.popN(f.results.length));
+    this.dead = false;
+    if (f.tryBody === null) f.tryBody = f.body;
+    const body: Stmt[] = [];
+    this.out = body;
+    this.stack.length = f.height;
+    f.kind = name === 'catch' ? CATCH : CATCH_ALL;
+    f.handlers.push({ tag: name === 'catch' ? this.ins.a : -1, target: 0, body });
+    if (name === 'catch') {
+      const params = this.env.m.types[this.env.m.tags[this.ins.a]].params;
+      const vars = this.newVars(params);
+      const args = A.id(`x${f.label.slice(1)}`);
+      const targets: Expr[] = [];
+      const exprs: Expr[] = [];
+      let j = 0;
+      for (let k = 0, v = 0; k < params.length; k++) {
+        const at = (i: number) => A.index(args, A.num(i));
+        if (params[k] === I64_TYPE && this.big) {
+          targets.push(A.id(vars[v++]));
+          exprs.push(fromPair(at(j), at(j + 1)));
+          j += 2;
+        } else {
+          targets.push(A.id(vars[v++]));
+          exprs.push(at(j++));
+          if (params[k] === I64_TYPE) {
+            targets.push(A.id(vars[v++]));
+            exprs.push(at(j++));
+          }
+        }
+      }
+      this.assignAll(targets, exprs);
+      for (const v of this.varVals(vars, params)) this.stack.push(v);
+    }
+  }
+
+  /**
+   * The `try` a `delegate` to label `depth` (counted from inside the
+   * delegating `try`) hands its exception to: the innermost `try` still in
+   * its body at or outside that label (a block or a handler passes it
+   * outward); its label number, or -1 for the caller.
+   */
+  private delegateTarget(depth: number): number {
+    for (let i = this.frames.length - 1 - depth; i >= 0; i--) {
+      const g = this.frames[i];
+      if (g.kind === TRY) return Number(g.label.slice(1));
+    }
+    return -1;
+  }
+
+  /** `throw x`: the tag's payload in the internal ABI, in an array kept generic (see `resultsArray`). */
+  private throw_(tag: number): void {
+    const params = this.env.m.types[this.env.m.tags[tag]].params;
+    const vals = this.popN(params.length);
+    this.spillImpure();
+    this.push(A.exprStmt(A.call('throwTag', [A.id(`Tg${tag}`), resultsArray(this.abiArgs(vals))])));
+    this.dead = true;
+  }
+
+  /**
+   * The statement of a `try` at its `end` (or `delegate`): the body, and its
+   * handlers as a JS `catch` that first lets traps through (`caught`), then
+   * tests the tags in order; an exception no handler takes is thrown on. A
+   * `delegate` sets `dl` to the label of the `try` that must handle it (-1:
+   * the caller) and throws it on; every `try` whose body had a `delegate`
+   * first throws on what is delegated past it.
+   */
+  private tryEnd(f: Frame): Stmt {
+    if (f.tryBody === null) return f.used ? A.labeled(f.label, A.block(f.body)) : A.block(f.body);
+    const e = this.catchVar(f);
+    const id = Number(f.label.slice(1));
+    const rethrow: Stmt = { type: 'ThrowStatement', argument: A.id(e) };
+    const out: Stmt[] = [A.exprStmt(A.assign(e, A.call('caught', [A.id(e)])))];
+    if (this.nDelegates > f.delegatesBefore) {
+      this.declareOnce('dl');
+      out.push(A.ifStmt(A.bin('!==', A.id('dl'), A.num(0)), [A.ifStmt(A.bin('!==', A.id('dl'), A.num(id)), [rethrow], null), A.exprStmt(A.assign('dl', A.num(0)))], null));
+    }
+    let chain: Stmt[] = [rethrow];
+    for (let i = f.handlers.length - 1; i >= 0; i--) {
+      const h = f.handlers[i];
+      if (h.tag === -2) {
+        this.declareOnce('dl');
+        chain = [A.exprStmt(A.assign('dl', A.num(h.target))), rethrow];
+      } else if (h.tag === -1) chain = h.body;
+      else {
+        const args = `x${id}`;
+        this.declareOnce(args);
+        const test = A.bin('!==', A.assign(args, A.call('exnArgs', [A.id(e), A.id(`Tg${h.tag}`)])), A.NULL);
+        chain = [A.ifStmt(test, h.body, chain)];
+      }
+    }
+    out.push(...chain);
+    const s: Stmt = { type: 'TryStatement', block: A.block(f.tryBody), handler: { type: 'CatchClause', param: A.id(e), body: A.block(out) }, finalizer: null };
+    return f.used ? A.labeled(f.label, s) : s;
+  }
+
+  /** Declares function-level variable `name` (0 initially) unless it already is. */
+  private declareOnce(name: string): void {
+    if (!this.varDecls.includes(name)) this.varDecls.push(name);
   }
 
   /** `loop` with block type `a`. */

@@ -92,6 +92,7 @@ class FuncLowering extends ControlLowering implements Lowering {
       op: (n) => this.step(n),
       enter: (n) => this.step(n),
       else_: (n) => this.close(ELSE, fn.elseOffset(n)),
+      handler: (_s, h) => this.step(h),
       end: (n) => this.close(END, fn.endOffsetOf(n)),
       charge: (n) => {
         const st = fuelCharge(fn.amount(n), fn.fuelForm!);

@@ -5,7 +5,8 @@
  * (`flatDepth`, the `i64` option).
  * Changes: nothing; returns the `Form`.
  * Guarantees: the flat form is chosen exactly when structured instructions
- * nest deeper than `flatDepth`; the BigInt form of i64 (lower/i64big.ts) only
+ * nest deeper than `flatDepth` and the function has no `try` (a handler
+ * cannot be a case of the dispatch loop: such a function stays nested); the BigInt form of i64 (lower/i64big.ts) only
  * under `i64: 'bigint'`, or under `auto` for a function that is not flat, not
  * larger than BIGINT_MAX_BODY bytes, does not call itself, and whose loops do
  * enough i64 arithmetic (`bigIntScore` at least BIGINT_MIN_SCORE).
@@ -28,6 +29,7 @@ export const BIGINT_MIN_SCORE = 24;
 export const BIGINT_MAX_BODY = 12000;
 
 const LOOP = OPCODE['loop']!;
+const TRY = OPCODE['try']!;
 const CALL = OPCODE['call']!;
 const CALL_INDIRECT = OPCODE['call_indirect']!;
 const WEIGHTS = new Map<number, number>([
@@ -43,8 +45,8 @@ function bodySize(env: ModuleEnv, funcidx: number): number {
 
 /** The form of function `fn` under `env` (see the file comment; lower/func.ts `Form`). */
 export function chooseForm(env: ModuleEnv, fn: Func): Form {
-  const flat = fn.depth > env.flatDepth;
   const s = scan(env, fn);
+  const flat = fn.depth > env.flatDepth && !s.tries;
   const mode = env.i64 ?? 'auto';
   // Never in the flat form: there every temporary crossing a block would merge at the dispatch loop.
   const big = !flat && (mode === 'bigint' || (mode === 'auto' && !s.selfCall && s.score >= BIGINT_MIN_SCORE && bodySize(env, fn.funcidx) <= BIGINT_MAX_BODY));
@@ -56,14 +58,16 @@ export function chooseForm(env: ModuleEnv, fn: Func): Form {
  * loops counts for it (a multiplication most: a dozen int32 operations as
  * pairs, one as a BigInt); operators that go through pairs (i64big.ts
  * `viaPairs`) and i64 values crossing calls count against it. Also whether
- * the body touches memory and whether it calls itself (each nested
- * activation of a BigInt function would allocate a register file).
+ * the body touches memory, whether it calls itself (each nested
+ * activation of a BigInt function would allocate a register file), and
+ * whether it has a `try`.
  */
-function scan(env: ModuleEnv, fn: Func): { score: number; memory: boolean; selfCall: boolean } {
+function scan(env: ModuleEnv, fn: Func): { score: number; memory: boolean; selfCall: boolean; tries: boolean } {
   const m = env.m;
   let score = 0;
   let memory = false;
   let selfCall = false;
+  let tries = false;
   let loops = 0;
   walk(fn, {
     op(n) {
@@ -85,12 +89,14 @@ function scan(env: ModuleEnv, fn: Func): { score: number; memory: boolean; selfC
     },
     enter(n) {
       if (fn.op(n) === LOOP) loops++;
+      else if (fn.op(n) === TRY) tries = true;
     },
     end(n) {
       if (fn.op(n) === LOOP) loops--;
     },
     else_() {},
+    handler() {},
     charge() {},
   });
-  return { score, memory, selfCall };
+  return { score, memory, selfCall, tries };
 }

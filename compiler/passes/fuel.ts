@@ -38,6 +38,9 @@ const BR_IF = OPCODE['br_if']!;
 const BR_TABLE = OPCODE['br_table']!;
 const RETURN = OPCODE['return']!;
 const CALL = OPCODE['call']!;
+const DELEGATE = OPCODE['delegate']!;
+const THROW = OPCODE['throw']!;
+const RETHROW = OPCODE['rethrow']!;
 const I32_CONST = OPCODE['i32.const']!;
 
 /** A control frame of the walk: what a branch to it leaves, in Regions levels. */
@@ -48,6 +51,8 @@ interface Frame {
   used: boolean;
   /** Index of the first level a branch here leaves (Regions.branch). */
   from: number;
+  /** A `try` whose handler's arm (a Regions level) is open. */
+  arm: boolean;
 }
 
 /**
@@ -70,6 +75,7 @@ function leafForm(fn: Func): LeafForm {
       if (fn.op(n) === LOOP) loop = true;
     },
     else_() {},
+    handler() {},
     end() {},
     charge() {},
   });
@@ -86,7 +92,7 @@ export function meterFunction(m: Module, fn: Func, plan: FuelPlan, prepaid: numb
   fn.fuelForm = leafForm(fn);
   const meter = new Meter(m, fn, plan, prepaid, calleeEntry);
   meter.regions.start(fn.charge(fn.bodyStart, 'function'));
-  meter.frames.push({ loop: false, func: true, used: false, from: 0 });
+  meter.frames.push({ loop: false, func: true, used: false, from: 0, arm: false });
   walk(fn, meter);
   if (fn.endLive) meter.regions.count(END);
   meter.regions.close();
@@ -140,6 +146,8 @@ class Meter implements Visitor {
         return this.branch(fn.c(n), false);
       }
       case RETURN:
+      case THROW:
+      case RETHROW:
         R.branch(0, false, false);
         return;
     }
@@ -160,11 +168,11 @@ class Meter implements Visitor {
     R.count(op);
     if (op === LOOP) {
       R.openLoop(fn.charge(fn.offset(s), { first: s, arm: 'body' }));
-      this.frames.push({ loop: true, func: false, used: false, from: R.depth() - 1 });
+      this.frames.push({ loop: true, func: false, used: false, from: R.depth() - 1, arm: false });
     } else if (op === IF) {
-      this.frames.push({ loop: false, func: false, used: false, from: R.depth() });
+      this.frames.push({ loop: false, func: false, used: false, from: R.depth(), arm: false });
       R.openArm(fn.charge(fn.offset(s), { first: s, arm: 'body' }));
-    } else this.frames.push({ loop: false, func: false, used: false, from: R.depth() - 1 });
+    } else this.frames.push({ loop: false, func: false, used: false, from: R.depth() - 1, arm: false });
   }
 
   else_(s: number): void {
@@ -174,12 +182,28 @@ class Meter implements Visitor {
     this.regions.openArm(fn.charge(fn.elseOffset(s), { first: s, arm: 'alt' }));
   }
 
+  /**
+   * A handler of a `try`. The try body is counted in the enclosing level, as
+   * a block's is (an exception leaves its region early, as a trap does); a
+   * `catch`/`catch_all` body is an arm of its own, like an `if` arm, after
+   * which the code following the `try` continues the enclosing region.
+   */
+  handler(_s: number, h: number): void {
+    const { fn, regions: R } = this;
+    if (fn.flags(h) & ELSE_LIVE && fn.op(h) !== DELEGATE) R.count(fn.op(h)); // a delegate counts as the try's end
+    const f = this.frames[this.frames.length - 1]!;
+    if (f.arm) R.close();
+    f.arm = fn.op(h) !== DELEGATE;
+    if (f.arm) R.openArm(fn.charge(fn.offset(h), { first: h, arm: 'body' }));
+  }
+
   end(s: number): void {
     const { fn, regions: R } = this;
     const live = (fn.flags(s) & END_LIVE) !== 0;
     if (live) R.count(END);
     const f = this.frames.pop()!;
     const op = fn.op(s);
+    if (f.arm) R.close();
     if (op !== LOOP && op !== IF) {
       // A join region starts after a block some branch targets: its charge follows the block.
       if (f.used) R.join(fn.charge(fn.endOffsetOf(s), { after: s }), live);

@@ -154,7 +154,8 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     if (decl.declarations.length === 0) body.splice(0, 1);
   }
   const vars = new Set<string>([...fn.params.map((p: Node) => p.name), ...(decl?.declarations.map((d: Node) => d.id.name) ?? [])]);
-  const pinned = handlerNames(body);
+  // Catch and finally blocks inside parts count too (a `try` may move into a part whole).
+  const pinned = handlerNames([...body, ...parts]);
   pinned.add(RETURN_VAR);
   // What each part touches, with the parts it calls (a part only calls parts made before it).
   const index = new Map(parts.map((p, i) => [p.id.name, i]));

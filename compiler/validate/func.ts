@@ -20,6 +20,7 @@ import * as T from './optable.js';
 import * as TY from '../types.js';
 import * as FRAME from '../frames.js';
 import { ValidatorStacks } from './stacks.js';
+import { OP } from '../opcodes.js';
 
 // Module-local copies: bundlers and test runners may turn imports into getters.
 const SPECIAL = T.SPECIAL;
@@ -32,7 +33,7 @@ const LANES = T.LANES;
 const VALTYPE = T.VALTYPE;
 const readInstr = readInstrImported;
 // The switch in `walk` spells optable's S_* codes as literals (so V8 builds a jump table).
-if (T.S_UNREACHABLE !== 1 || T.S_TABLE_FILL !== 27 || T.S_MEMARG !== 32 || T.S_TABLE_COPY !== 42) {
+if (T.S_UNREACHABLE !== 1 || T.S_TABLE_FILL !== 27 || T.S_THROW !== 31 || T.S_MEMARG !== 32 || T.S_TABLE_COPY !== 42 || T.S_RETHROW !== 43) {
   throw new Error('validate/optable.ts codes changed: update the switch in validate/func.ts');
 }
 // Valtype codes (types.ts) and control frame kinds (frames.ts), copied the same way.
@@ -45,6 +46,10 @@ const K_LOOP = FRAME.LOOP;
 const K_IF = FRAME.IF;
 const K_ELSE = FRAME.ELSE;
 const K_FUNC = FRAME.FUNC;
+const K_TRY = FRAME.TRY;
+const K_CATCH = FRAME.CATCH;
+const K_CATCH_ALL = FRAME.CATCH_ALL;
+const OP_CATCH_ALL = OP['catch_all'];
 
 function isRef(t: ValType): boolean {
   return t === FUNCREF || t === EXTERNREF;
@@ -117,6 +122,10 @@ export class FuncValidator extends ValidatorStacks {
   }
   private label(depth: number): void {
     if (depth >= this.csp) this.fail(`unknown label ${depth}`);
+  }
+  private tag(idx: number): FuncType {
+    if (idx >= this.m.tags.length) this.fail(`unknown tag ${idx}`);
+    return this.types[this.m.tags[idx]];
   }
   private align(id: number, a: number): void {
     if (a >= 32) this.fail('malformed memop flags');
@@ -194,6 +203,43 @@ export class FuncValidator extends ValidatorStacks {
             const bt = this.ctrlType[f];
             this.popCtrl();
             this.pushCtrlNoPop(K_ELSE, bt);
+            continue;
+          }
+          case 28: // try
+            this.pushCtrl(K_TRY, this.blockType(ins.a));
+            continue;
+          case 29: { // catch x, catch_all: the try's next handler, starting with the tag's params
+            const f = this.csp - 1;
+            const kind = this.ctrlKind[f];
+            if (kind !== K_TRY && kind !== K_CATCH) this.fail(kind === K_CATCH_ALL ? 'catch after catch_all' : 'catch without matching try');
+            const params = id === OP_CATCH_ALL ? null : this.tag(ins.a).params;
+            const bt = this.ctrlType[f];
+            this.popCtrl();
+            this.openFrame(params === null ? K_CATCH_ALL : K_CATCH, bt);
+            if (params !== null) for (let k = 0; k < params.length; k++) this.push(params[k]);
+            continue;
+          }
+          case 30: { // delegate l: ends a try (before any handler); l counts from outside it
+            const f = this.csp - 1;
+            if (this.ctrlKind[f] !== K_TRY) this.fail('delegate without matching try');
+            const bt = this.ctrlType[f];
+            this.popCtrl();
+            this.label(ins.a);
+            const n = this.nResults(bt);
+            for (let k = 0; k < n; k++) this.push(this.result(bt, k));
+            continue;
+          }
+          case 31: { // throw x
+            const params = this.tag(ins.a).params;
+            for (let k = params.length - 1; k >= 0; k--) this.pop(params[k]);
+            this.unreachable();
+            continue;
+          }
+          case 43: { // rethrow l: l names a handler (catch or catch_all)
+            this.label(ins.a);
+            const kind = this.ctrlKind[this.csp - 1 - ins.a];
+            if (kind !== K_CATCH && kind !== K_CATCH_ALL) this.fail('invalid rethrow label');
+            this.unreachable();
             continue;
           }
           case 6: { // end

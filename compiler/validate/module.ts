@@ -61,6 +61,12 @@ export function validateModule(m: Module): void {
     if (imp.kind === 'memory' && imp.memory) checkLimits(imp.memory, MAX_PAGES, MEMORY_TOO_BIG, imp.offset);
   }
 
+  // Tags (exception handling): a function type with no results.
+  m.tags.forEach((t, i) => {
+    if (t >= numTypes) throw new CompileError(`unknown type ${t}`, m.offsets.tags[i]);
+    if (m.types[t].results.length !== 0) throw new CompileError('non-empty tag result type', m.offsets.tags[i]);
+  });
+
   // Functions (3.4.1): type indices.
   const numDefined = numFuncs - m.numImportedFuncs;
   if (m.bodyStart.length !== numDefined) {
@@ -125,7 +131,7 @@ export function validateModule(m: Module): void {
   const names = new Set<string>();
   for (const x of m.exports) {
     const count =
-      x.kind === 'func' ? numFuncs : x.kind === 'table' ? m.tables.length : x.kind === 'memory' ? m.memories.length : m.globalTypes.length;
+      x.kind === 'func' ? numFuncs : x.kind === 'table' ? m.tables.length : x.kind === 'memory' ? m.memories.length : x.kind === 'tag' ? m.tags.length : m.globalTypes.length;
     if (x.index >= count) {
       const what = x.kind === 'func' ? 'function' : x.kind;
       throw new CompileError(`unknown ${what} ${x.index}`, x.offset);

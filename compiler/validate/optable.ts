@@ -43,6 +43,12 @@ export const S_TABLE_GET = 24;
 export const S_TABLE_SET = 25;
 export const S_TABLE_GROW = 26;
 export const S_TABLE_FILL = 27;
+/** Legacy exception handling: `try`, `catch`/`catch_all`, `delegate`, `throw`, `rethrow`. */
+export const S_TRY = 28;
+export const S_CATCH = 29;
+export const S_DELEGATE = 30;
+export const S_THROW = 31;
+export const S_RETHROW = 43;
 // Immediates checked, then the fixed signature.
 export const S_PRECHECK = 32;
 export const S_MEMARG = 32;
@@ -85,6 +91,12 @@ const BY_NAME: Record<string, number> = {
   'table.set': S_TABLE_SET,
   'table.grow': S_TABLE_GROW,
   'table.fill': S_TABLE_FILL,
+  'try': S_TRY,
+  'catch': S_CATCH,
+  'catch_all': S_CATCH,
+  'delegate': S_DELEGATE,
+  'throw': S_THROW,
+  'rethrow': S_RETHROW,
   'memory.size': S_MEMORY,
   'memory.grow': S_MEMORY,
   'memory.fill': S_MEMORY,
@@ -121,7 +133,7 @@ export const SIG: Uint8Array = (() => {
     if (o.imm === 'lane') LANES[o.id] = LANES_BY_SHAPE[o.name.slice(0, 5)];
     if (o.imm === 'memarg_lane') LANES[o.id] = 16 / o.width;
     if (o.params === null || o.results === null) {
-      if (s === 0 || s >= S_PRECHECK) throw new Error(`opcode table: ${o.name} has no signature and no validation rule`);
+      if (s === 0 || (s >= S_PRECHECK && s !== S_RETHROW)) throw new Error(`opcode table: ${o.name} has no signature and no validation rule`);
       continue;
     }
     SIG_START[o.id] = flat.length;
