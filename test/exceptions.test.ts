@@ -165,6 +165,21 @@ describe('legacy exception handling: the JS side', () => {
     await expect(instance('(module (tag (import "a" "t") (param i32)))', { a })).rejects.toThrow(/incompatible import type/);
   });
 
+  it('a handler reads memory grown by the code that threw (the cached view is refreshed on catch)', async () => {
+    const x = await instance(`(module
+      (tag $t (param i32))
+      (memory 1)
+      (func $grow_and_throw
+        (drop (memory.grow (i32.const 1)))
+        (i32.store (i32.const 70000) (i32.const 1234))
+        (throw $t (i32.const 70000)))
+      (func (export "f") (result i32)
+        (try (result i32)
+          (do (call $grow_and_throw) (i32.const 0))
+          (catch $t (i32.load)))))`);
+    expect(x.f()).toBe(1234);
+  });
+
   it('lua-eh.wasm (setjmp/longjmp as exceptions) compiles in every form', (ctx) => {
     const file = join(REPO_ROOT, '../shared/programs/lua-eh.wasm');
     if (!existsSync(file)) ctx.skip('../shared/programs is absent');

@@ -116,9 +116,8 @@ describe.skipIf(!HAVE)('real WASI programs compiled by Kiln (check.mjs cases)', 
     if (timings.length) console.log(`programs.test timings (Kiln):\n  ${timings.join('\n  ')}`);
   });
 
-  it('lua-eh.wasm is either compiled or rejected with a CompileError naming exception handling', () => {
-    const k = kiln.get('lua-eh.wasm');
-    if (typeof k === 'string') expect(k).toMatch(/exception.handling/i);
+  it('lua-eh.wasm (setjmp/longjmp lowered to legacy exception handling) compiles', () => {
+    expect(typeof kiln.get('lua-eh.wasm'), String(kiln.get('lua-eh.wasm'))).toBe('function');
   });
 
   for (const c of cases()) {

@@ -408,8 +408,8 @@ export class ControlLowering extends StackLowering {
 
   /**
    * The statement of a `try` at its `end` (or `delegate`): the body, and its
-   * handlers as a JS `catch` that first lets traps through (`caught`), then
-   * tests the tags in order; an exception no handler takes is thrown on. A
+   * handlers as a JS `catch` that first lets traps through (`caught`) and
+   * re-reads the memory's view (`dv`), then tests the tags in order; an exception no handler takes is thrown on. A
    * `delegate` sets `dl` to the label of the `try` that must handle it (-1:
    * the caller) and throws it on; every `try` whose body had a `delegate`
    * first throws on what is delegated past it.
@@ -420,6 +420,8 @@ export class ControlLowering extends StackLowering {
     const id = Number(f.label.slice(1));
     const rethrow: Stmt = { type: 'ThrowStatement', argument: A.id(e) };
     const out: Stmt[] = [A.exprStmt(A.assign(e, A.call('caught', [A.id(e)])))];
+    // The code that threw may have grown memory after the body last re-read the view.
+    if (this.usesMemory) out.push(A.exprStmt(A.assign('dv', A.id('DV'))));
     if (this.nDelegates > f.delegatesBefore) {
       this.declareOnce('dl');
       out.push(A.ifStmt(A.bin('!==', A.id('dl'), A.num(0)), [A.ifStmt(A.bin('!==', A.id('dl'), A.num(id)), [rethrow], null), A.exprStmt(A.assign('dl', A.num(0)))], null));
