@@ -101,6 +101,29 @@ describe('function splitting', () => {
       (func (export "g1v") (result i64) (global.get $g1)))`, [['f7', []], ['g1v', []]]);
   });
 
+  it('a trap inside a part leaves the fuel exactly where the unsplit function does (a leaf form copying its fuel)', async () => {
+    // A leaf function with a loop keeps its fuel in a local (fuel-meter.ts) and writes it back in a
+    // `catch`; a part that copied that local lost its charges when a trap left it.
+    const body = Array.from({ length: 12 }, (_, i) => `(local.set 1 (i32.add (local.get 1) (i32.const ${i})))`).join(' ');
+    const text = `(module (memory 1)
+      (func (export "f") (param i32) (result i32) (local i32)
+        (loop $l ${body}
+          (local.set 0 (i32.add (local.get 0) (i32.const 4096)))
+          (i32.store (local.get 0) (local.get 1))
+          (br $l))
+        (local.get 1)))`;
+    const fuelAfter = async (splitWeight: number) => {
+      const { code } = compile(wat(text), { fuel: true, splitWeight });
+      if (splitWeight > 0) expect(code).toMatch(/\$p1\(\)/);
+      const inst = (await importCode(code)).instantiate({}, { fuel: 1_000_000 });
+      expect(() => inst.exports.f(0)).toThrow(/out of bounds/);
+      return inst.getFuel();
+    };
+    const whole = await fuelAfter(0);
+    expect(whole).toBeLessThan(1_000_000);
+    for (const w of [20, 40]) expect(await fuelAfter(w)).toBe(whole);
+  });
+
   it('no emitted function weighs more than splitWeight, and the split output computes the same', async () => {
     // A long straight-line body (an unrolled mixing function) and a dispatch loop with many arms.
     const mix = Array.from({ length: 400 }, (_, i) =>

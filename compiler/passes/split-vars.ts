@@ -154,9 +154,20 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     if (decl.declarations.length === 0) body.splice(0, 1);
   }
   const vars = new Set<string>([...fn.params.map((p: Node) => p.name), ...(decl?.declarations.map((d: Node) => d.id.name) ?? [])]);
-  // Catch and finally blocks inside parts count too (a `try` may move into a part whole).
-  const pinned = handlerNames([...body, ...parts]);
-  pinned.add(RETURN_VAR);
+  // A part's copies must not hide a write from a `catch`/`finally` outside it that an exception
+  // leaving the part reaches: those in the function's body, and those in other parts (a `try`
+  // may move into a part whole; its body may call this part). Its own handlers see its copies.
+  const inBody = handlerNames(body);
+  inBody.add(RETURN_VAR);
+  const inParts = parts.map((p) => handlerNames(p.body.body));
+  const pinnedFor = (i: number): Set<string> => {
+    if (inParts.every((h, j) => j === i || h.size === 0)) return inBody;
+    const out = new Set(inBody);
+    inParts.forEach((h, j) => {
+      if (j !== i) for (const n of h) out.add(n);
+    });
+    return out;
+  };
   // What each part touches, with the parts it calls (a part only calls parts made before it).
   const index = new Map(parts.map((p, i) => [p.id.name, i]));
   const touched: Set<string>[] = [];
@@ -168,7 +179,7 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     }
     touched.push(t);
   });
-  const copy = (stmts: Stmt[], u: Uses, isPart: boolean): Stmt[] => {
+  const copy = (stmts: Stmt[], u: Uses, pinned: Set<string>, isPart: boolean): Stmt[] => {
     // Variables the parts this body calls touch stay in the context. (Copying them too, written back
     // before such a call and re-read after it, measured slower on Lua: README "Function splitting".)
     const shared = new Set<string>();
@@ -213,10 +224,10 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     return [A.decl('let', decls), ...stmts.slice(0, lead), body, ...wb, A.ret(A.id(EXIT_CODE))];
   };
   parts.forEach((p, i) => {
-    p.body.body = copy(p.body.body, partUses[i], true);
+    p.body.body = copy(p.body.body, partUses[i], pinnedFor(i), true);
   });
   const from = decl !== null && body[0] === decl ? 1 : 0;
-  body.splice(from, body.length - from, ...copy(body.slice(from), own, false));
+  body.splice(from, body.length - from, ...copy(body.slice(from), own, inBody, false));
 }
 
 /** A deep copy of ESTree nodes (plain objects, arrays and primitives; `loc` objects are shared, never changed). */
