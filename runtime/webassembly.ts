@@ -24,6 +24,7 @@ import { CompileError, LinkError, RuntimeError } from './errors.js';
 import { Memory } from './memory.js';
 import { Table } from './table.js';
 import { Global } from './global.js';
+import { Exception, Tag } from './exceptions.js';
 import { importFunc, makeSig } from './func.js';
 import { rt } from './state.js';
 import { b64, getImport, importName, makeExports } from './instance.js';
@@ -32,11 +33,11 @@ import { b64, getImport, importName, makeExports } from './instance.js';
 export interface ImportDescriptor {
   module: string;
   name: string;
-  kind: 'function' | 'table' | 'memory' | 'global';
+  kind: 'function' | 'table' | 'memory' | 'global' | 'tag';
 }
 export interface ExportDescriptor {
   name: string;
-  kind: 'function' | 'table' | 'memory' | 'global';
+  kind: 'function' | 'table' | 'memory' | 'global' | 'tag';
 }
 
 /**
@@ -60,6 +61,9 @@ export interface WebAssemblyNamespace {
   Memory: typeof Memory;
   Table: typeof Table;
   Global: typeof Global;
+  /** Exception handling (runtime/exceptions.ts). */
+  Tag: typeof Tag;
+  Exception: typeof Exception;
   CompileError: typeof CompileError;
   LinkError: typeof LinkError;
   RuntimeError: typeof RuntimeError;
@@ -234,6 +238,8 @@ export function createNamespace(find: (bytes: Uint8Array) => CompiledModule, che
     Memory,
     Table,
     Global,
+    Tag,
+    Exception,
     CompileError,
     LinkError,
     RuntimeError,

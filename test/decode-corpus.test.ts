@@ -94,6 +94,15 @@ function binaryModules(file: string): BinaryModule[] {
 /** Malformations only a walk of the instructions finds: the validator's, not the decoder's. */
 const BODY_ONLY = new Set(['malformed memop flags', 'data count section required']);
 
+/**
+ * Wasm 2.0 assertions on bytes that Wasm 3.0 (and the legacy exception-handling
+ * proposal Kiln decodes) gives a meaning: import or export kind 4 is a tag.
+ * These modules are still malformed (cut short), so Kiln still rejects them,
+ * with the message the bytes now call for (`unexpected end ...`).
+ */
+const REDEFINED = (m: { message?: string; bytes: Uint8Array }): boolean =>
+  /^malformed (import|export) kind/.test(m.message!) && m.bytes.includes(0x04);
+
 describe.skipIf(!HAVE_SHARED)('spec test suite binary modules (wasm-2.0)', () => {
   const dir = join(SHARED, 'testsuite', 'wasm-2.0');
   const all = HAVE_SHARED ? readdirSync(dir).filter((f) => f.endsWith('.wast')).flatMap((f) => binaryModules(join(dir, f))) : [];
@@ -124,6 +133,10 @@ describe.skipIf(!HAVE_SHARED)('spec test suite binary modules (wasm-2.0)', () =>
       }
       if (err !== null) {
         expect(err, m.where).toBeInstanceOf(CompileError);
+        if (REDEFINED(m) && (err as CompileError).reason.startsWith('unexpected end')) {
+          decoderLevel++;
+          continue;
+        }
         expect((err as CompileError).reason.startsWith(m.message!), `${m.where}: expected "${m.message}", got "${(err as CompileError).reason}"`).toBe(true);
         decoderLevel++;
         continue;
@@ -148,21 +161,10 @@ describe.skipIf(!HAVE_SHARED)('real programs', () => {
       ]
     : [];
 
-  it('decodes every benchmark and program (lua-eh is rejected: exception handling)', () => {
+  it('decodes every benchmark and program (lua-eh.wasm with its tag section)', () => {
     expect(files.length).toBeGreaterThan(10);
     for (const file of files) {
       const bytes = new Uint8Array(readFileSync(file));
-      if (file.endsWith('lua-eh.wasm')) {
-        let err: unknown = null;
-        try {
-          decodeModule(bytes);
-        } catch (e) {
-          err = e;
-        }
-        expect(err).toBeInstanceOf(CompileError);
-        expect((err as CompileError).reason).toMatch(/exception handling/);
-        continue;
-      }
       const m = decodeModule(bytes);
       expect(m.bodyStart.length, file).toBe(m.funcTypes.length - m.numImportedFuncs);
       for (let i = 0; i < m.bodyStart.length; i++) {

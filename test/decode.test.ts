@@ -433,7 +433,7 @@ describe('decodeModule: malformed input', () => {
       [mod(section(2, [1, 2, 0xc3, 0x28, ...str('b'), 0, 0])), 'malformed UTF-8 encoding', 12],
       [mod(section(0, [2, 0xff, 0xfe])), 'malformed UTF-8 encoding', 11],
       [mod(section(6, [1, 0x7f, 0x00, 0x41, 0x00, 0x05, END])), 'END opcode expected', 15],
-      [mod(section(6, [1, 0x7f, 0x00, 0x06, END])), 'illegal opcode', 13],
+      [mod(section(6, [1, 0x7f, 0x00, 0x27, END])), 'illegal opcode', 13],
     ];
     for (const [bytes, message, offset] of cases) {
       const e = decodeError(bytes);
@@ -443,9 +443,8 @@ describe('decodeModule: malformed input', () => {
 
   it('names features beyond Wasm 2.0', () => {
     const cases: [Uint8Array, RegExp][] = [
-      [mod(section(13, [1, 0, 0])), /exception handling \(tag section\) is not supported/],
-      [mod(section(2, [1, ...str('a'), ...str('b'), 4, 0, 0])), /exception handling/],
-      [mod(section(7, [1, ...str('a'), 4, 0])), /exception handling/],
+      [mod(section(13, [1, 1, 0])), /^malformed tag attribute/],
+      [mod(section(1, [1, 0x60, 1, 0x69, 0])), /exception handling \(exnref\)/],
       [mod(section(1, [1, 0x5f, 0])), /garbage collection \(struct type\)/],
       [mod(section(1, [1, 0x5e, 0x7f, 0])), /garbage collection \(array type\)/],
       [mod(section(1, [1, 0x4e, 0])), /garbage collection/],

@@ -12,7 +12,7 @@ import { compile, CompileError } from '../compiler/index.js';
 import { valTypeName } from '../compiler/types.js';
 
 const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true, simd: true };
+const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true, simd: true, exceptions: true };
 function wat(text: string): Uint8Array {
   return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
 }
@@ -25,6 +25,7 @@ const NAMED = [
   'unreachable', 'block', 'loop', 'if', 'else', 'end', 'br', 'br_if', 'br_table', 'return', 'call', 'call_indirect',
   'ref.null', 'ref.is_null', 'ref.func', 'drop', 'select', 'select_t', 'local.get', 'local.set', 'local.tee',
   'global.get', 'global.set', 'table.get', 'table.set', 'table.grow', 'table.fill',
+  'try', 'catch', 'catch_all', 'delegate', 'throw', 'rethrow',
 ];
 
 /** The WAT immediates of a row with a fixed signature, by immediate kind (every index 0, every constant 0). */
@@ -55,6 +56,7 @@ const NAMED_MODULE = `(module
   (table 1 funcref)
   (elem (i32.const 0) $id)
   (global $g (mut i32) (i32.const 5))
+  (tag $e (param i32))
   (func $id (type $t) (local.get 0))
   (func (export "main") (type $t) (local i32)
     block
@@ -84,6 +86,22 @@ const NAMED_MODULE = `(module
     i32.const 0 ref.null func table.set 0
     ref.null func i32.const 0 table.grow 0 drop
     i32.const 0 ref.null func i32.const 0 table.fill 0
+    try
+      try
+        i32.const 1 throw $e
+      delegate 0
+    catch_all
+    end
+    try
+      try
+        i32.const 2 throw $e
+      catch $e
+        drop
+        rethrow 0
+      end
+    catch $e
+      drop
+    end
     local.get 0
     if (result i32)
       global.get $g return
