@@ -53,7 +53,11 @@ export interface Instr {
   body?: Instr[];
   /** The `else` arm of an if. */
   else?: Instr[];
-  /** br/br_if: target label id (-1: the function body). */
+  /** try: its handlers in order (`tag` -1: `catch_all`), each with its body. */
+  catches?: { tag: number; body: Instr[] }[];
+  /** try ended by `delegate`: the target label id (-1: the function body). */
+  delegate?: number;
+  /** br/br_if/rethrow: target label id (-1: the function body). */
   target?: number;
   /** br_table: target label ids, the default last. */
   targets?: number[];
@@ -109,6 +113,8 @@ export interface Module {
   table: { min: number; max: number | null } | null;
   elems: Elem[];
   datas: Data[];
+  /** Tags (legacy exception handling): each one's payload types; absent or empty without exceptions. */
+  tags?: ValType[][];
 }
 
 /** Signature key, e.g. `i32 i64>f32`. */
@@ -123,6 +129,7 @@ export function walk(body: Instr[], f: (ins: Instr) => void): void {
     walk(ins.args, f);
     if (ins.body) walk(ins.body, f);
     if (ins.else) walk(ins.else, f);
+    if (ins.catches) for (const c of ins.catches) walk(c.body, f);
   }
 }
 

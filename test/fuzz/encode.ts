@@ -48,9 +48,10 @@ export function collectTypes(m: Module): FuncType[] {
   for (const f of m.funcs) add(f.type);
   for (const f of m.funcs) {
     walk(f.body, (ins) => {
-      if (ins.op === 'call_indirect' || ((ins.op === 'block' || ins.op === 'loop' || ins.op === 'if') && needsTypeIndex(ins.type!))) add(ins.type!);
+      if (ins.op === 'call_indirect' || ((ins.op === 'block' || ins.op === 'loop' || ins.op === 'if' || ins.op === 'try') && needsTypeIndex(ins.type!))) add(ins.type!);
     });
   }
+  for (const t of m.tags ?? []) add({ params: t, results: [] });
   return types;
 }
 
@@ -139,6 +140,21 @@ class BodyEncoder {
         this.labels.pop();
         o.push(0x0b);
         return;
+      case 'try': {
+        o.push(0x06, ...this.blockType(ins.type!));
+        this.labels.push(ins.label!);
+        this.seq(ins.body!);
+        for (const c of ins.catches ?? []) {
+          o.push(...(c.tag < 0 ? [0x19] : [0x07, ...leb(c.tag)]));
+          this.seq(c.body);
+        }
+        this.labels.pop();
+        if (ins.delegate !== undefined) o.push(0x18, ...leb(this.depth(ins.delegate)));
+        else o.push(0x0b);
+        return;
+      }
+      case 'throw': o.push(0x08, ...leb(ins.index!)); return;
+      case 'rethrow': o.push(0x09, ...leb(this.depth(ins.target!))); return;
       case 'br': o.push(0x0c, ...leb(this.depth(ins.target!))); return;
       case 'br_if': o.push(0x0d, ...leb(this.depth(ins.target!))); return;
       case 'br_table': {
@@ -198,6 +214,7 @@ export function encodeModule(m: Module): Uint8Array {
   if (m.funcs.length > 0) out.push(...section(3, vec(m.funcs.map((f) => leb(typeIndex(types, f.type))))));
   if (m.table) out.push(...section(4, vec([[0x70, ...limits(m.table.min, m.table.max)]])));
   if (m.memory) out.push(...section(5, vec([limits(m.memory.min, m.memory.max)])));
+  if (m.tags && m.tags.length > 0) out.push(...section(13, vec(m.tags.map((t) => [0x00, ...leb(typeIndex(types, { params: t, results: [] }))]))));
   if (m.globals.length > 0) {
     out.push(...section(6, vec(m.globals.map((g) => [VALTYPE_BYTE[g.type], g.mutable ? 1 : 0, ...constBytes(g.type, g.value), 0x0b]))));
   }

@@ -15,14 +15,14 @@ import { binaryenAvailable, binaryenModule, binaryenSubject } from './binaryen.j
 import { walk } from './ast.js';
 
 const wabt = await (await import('wabt')).default();
-const FEATURES = { multi_value: true, bulk_memory: true, sign_extension: true, sat_float_to_int: true, reference_types: true };
+const FEATURES = { multi_value: true, bulk_memory: true, sign_extension: true, sat_float_to_int: true, reference_types: true, exceptions: true };
 const kiln = await loadKiln();
 
 /** Runs seeds [from, to) in every configuration; returns the shrunk report of the first mismatch, or null. */
-function campaign(k: Kiln, from: number, to: number): { report: string | null; compared: number } {
+function campaign(k: Kiln, from: number, to: number, exceptions = false): { report: string | null; compared: number } {
   let compared = 0;
   for (let seed = from; seed < to; seed++) {
-    const g = generate(seed);
+    const g = generate(seed, { exceptions });
     const r = runDifferential(k, { bytes: encodeModule(g.module), calls: g.calls }, ALL_CONFIGS);
     compared += r.compared;
     const m = r.mismatches[0];
@@ -45,6 +45,11 @@ describe('differential fuzzing: generated modules, native vs Kiln in every confi
       expect(compared).toBeGreaterThan(1000);
     });
   }
+  it('seeds 1-40 with exception handling (tags, try/catch/delegate, throw, rethrow)', () => {
+    const { report, compared } = campaign(kiln, 1, 41, true);
+    if (report !== null) throw new Error(`Kiln differs from native WebAssembly:\n${report}`);
+    expect(compared).toBeGreaterThan(1000);
+  });
 });
 
 describe.runIf(binaryenAvailable())('differential fuzzing: binaryen -ttf modules', () => {
@@ -61,12 +66,12 @@ describe.runIf(binaryenAvailable())('differential fuzzing: binaryen -ttf modules
 describe('the fuzzer itself', () => {
   it('prints modules that wabt parses, folded and flat, into the same module as the encoder', () => {
     for (let seed = 1; seed <= 12; seed++) {
-      const m = generateModule(seed);
+      const m = generateModule(seed, { exceptions: seed > 8 });
       const bytes = encodeModule(m);
-      const expected = wabt.readWasm(bytes, { readDebugNames: false }).toText({});
+      const expected = wabt.readWasm(bytes, { readDebugNames: false, ...FEATURES }).toText({});
       for (const folded of [true, false]) {
         const parsed = wabt.parseWat(`seed${seed}.wat`, printModule(m, { folded }), FEATURES);
-        const text = wabt.readWasm(parsed.toBinary({}).buffer, { readDebugNames: false }).toText({});
+        const text = wabt.readWasm(parsed.toBinary({}).buffer, { readDebugNames: false, ...FEATURES }).toText({});
         expect(text, `seed ${seed}, ${folded ? 'folded' : 'flat'}`).toBe(expected);
       }
     }

@@ -14,6 +14,8 @@ interface Label {
   loop: boolean;
   /** What a branch to it carries: a loop's params, otherwise the results. */
   types: ValType[];
+  /** A `try` whose handler is being generated: `rethrow` may name it. */
+  catchOf?: boolean;
 }
 
 const sameTypes = (a: readonly ValType[], b: readonly ValType[]) => a.length === b.length && a.every((t, i) => t === b[i]);
@@ -69,6 +71,7 @@ export class FuncGen {
     const k = this.r.weighted({
       leaf: 8, unop: 12, binop: 20, tee: 9, alias: 6, select: 4, load: m.memory ? 6 : 0, call: 3, call_indirect: m.table ? 2 : 0,
       block: 3, if: 4, loop: 2, br_if: 2, memory: t === 'i32' && m.memory ? 2 : 0, poly: 0.5, global_set: 1,
+      try: this.tags.length > 0 ? 3 : 0,
     });
     switch (k) {
       case 'unop': case 'binop': {
@@ -117,6 +120,7 @@ export class FuncGen {
         break;
       }
       case 'block': case 'if': case 'loop': return this.structured(k, { params: this.blockParams(), results: [t] }, d);
+      case 'try': return this.tryBlock({ params: this.blockParams(), results: [t] }, d);
       case 'br_if': {
         const ls = this.labels.filter((l) => sameTypes(l.types, [t]));
         if (ls.length === 0) break;
@@ -251,8 +255,14 @@ export class FuncGen {
 
   /** A tree after which the stack is polymorphic: unreachable, br, return or br_table. */
   private poly(slot: ValType[], d: number): Instr {
-    const k = this.r.weighted({ unreachable: 1, br: 5, return: 2, br_table: 3 });
+    const handlers = this.labels.filter((l) => l.catchOf);
+    const k = this.r.weighted({ unreachable: 1, br: 5, return: 2, br_table: 3, throw: this.tags.length > 0 ? 4 : 0, rethrow: handlers.length > 0 ? 2 : 0 });
     if (k === 'unreachable') return node('unreachable', [], slot);
+    if (k === 'throw') {
+      const tag = this.r.int(this.tags.length);
+      return node('throw', this.producers(this.tags[tag]!, d - 1), slot, { index: tag });
+    }
+    if (k === 'rethrow') return node('rethrow', [], slot, { target: this.r.pick(handlers).id });
     if (k === 'return') return node('return', this.producers(this.labels[0]!.types, d - 1), slot);
     // Mostly forward: an unconditional branch back to a loop runs it until the fuel is out.
     const fwd = this.labels.filter((x) => !x.loop);
@@ -316,6 +326,40 @@ export class FuncGen {
     if (kind === 'if') els = sameTypes(bt.params, bt.results) && this.r.bool(0.3) ? [] : this.body(bt, d - 1, null);
     this.labels.pop();
     return node(kind, args, [...bt.results], { type: bt, label: id, body, ...(els ? { else: els } : {}) });
+  }
+
+  /** The module's tags (payload types), empty without exceptions. */
+  private get tags(): ValType[][] {
+    return this.g.m.tags ?? [];
+  }
+
+  /**
+   * A `try` with block type `bt`: its body, then handlers (`catch` of a tag,
+   * whose body starts with the payload; `catch_all`), or a `delegate` to an
+   * enclosing label.
+   */
+  tryBlock(bt: FuncType, d: number): Instr {
+    const args = this.producers(bt.params, d - 1);
+    const id = this.nextLabel++;
+    const label: Label = { id, loop: false, types: bt.results };
+    this.labels.push(label);
+    const body = this.body(bt, d - 1, null);
+    const r = this.r;
+    let catches: { tag: number; body: Instr[] }[] | undefined;
+    let delegate: number | undefined;
+    if (r.bool(0.2)) delegate = r.pick(this.labels.slice(0, -1)).id;
+    else {
+      catches = [];
+      label.catchOf = true;
+      for (let n = r.int(3); n > 0; n--) {
+        const tag = r.int(this.tags.length);
+        catches.push({ tag, body: this.body({ params: this.tags[tag]!, results: bt.results }, d - 1, null) });
+      }
+      if (catches.length === 0 || r.bool(0.5)) catches.push({ tag: -1, body: this.body({ params: [], results: bt.results }, d - 1, null) });
+      label.catchOf = false;
+    }
+    this.labels.pop();
+    return node('try', args, [...bt.results], { type: bt, label: id, body, ...(catches ? { catches } : { delegate }) });
   }
 
   /**
@@ -394,7 +438,7 @@ export class FuncGen {
     const r = this.r;
     const k = r.weighted({
       set: 10, global: 4, store: m.memory ? 8 : 0, drop: 3, if: 5, block: 3, loop: 4, call: 4, br_if: 3,
-      bulk: m.memory ? 3 : 0, poly: 1, multi: 2, dispatch: d > 1 ? 1 : 0,
+      bulk: m.memory ? 3 : 0, poly: this.tags.length > 0 ? 2 : 1, multi: 2, dispatch: d > 1 ? 1 : 0, try: this.tags.length > 0 ? 3 : 0,
     });
     switch (k) {
       case 'set': {
@@ -412,9 +456,10 @@ export class FuncGen {
         return [this.memAccess(op, [this.address(d - 1), this.expr(op.type, d - 1)])];
       }
       case 'drop': return [node('drop', [this.expr(r.pick(VALTYPES), d - 1)], [])];
-      case 'if': case 'block': case 'loop': {
+      case 'if': case 'block': case 'loop': case 'try': {
         const results = r.bool(0.7) ? [] : Array.from({ length: r.range(1, 3) }, () => r.pick(VALTYPES));
-        const s = this.structured(k, { params: this.blockParams(), results }, d);
+        const bt = { params: this.blockParams(), results };
+        const s = k === 'try' ? this.tryBlock(bt, d) : this.structured(k, bt, d);
         return [s, ...this.destructure(results)];
       }
       case 'call': {

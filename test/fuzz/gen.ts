@@ -38,7 +38,7 @@
  */
 import { VALTYPES, type Data, type Elem, type FuncType, type Instr, type Module, type ValType } from './ast.js';
 import { Rng, randF32, randF64, randI32, randI64, randValue, type NaNs } from './rng.js';
-import { konst, node, HELPERS, FUEL_GLOBAL, checkNanDiscipline, helperFunc } from './instrs.js';
+import { konst, node, HELPERS, FUEL_GLOBAL, SINK32, checkNanDiscipline, helperFunc } from './instrs.js';
 import { FuncGen, ModuleGen } from './gen-func.js';
 
 /** Options of `generateModule`. */
@@ -56,6 +56,12 @@ export interface GenOptions {
    * them keeps a known NaN-bits bug from masking others in a campaign.
    */
   nans?: NaNs;
+  /**
+   * Legacy exception handling (default off, so the modules of a seed stay
+   * what they were): tags, `try` with `catch`/`catch_all` or `delegate`,
+   * `throw`, `rethrow`; every export wrapper catches what escapes.
+   */
+  exceptions?: boolean;
 }
 
 /** What gen.ts produces: the module and the calls to make, in order. */
@@ -98,6 +104,7 @@ export function generateModule(seed: number, opts: GenOptions = {}): Module {
       m.datas.push({ offset, bytes } satisfies Data);
     }
   }
+  if (opts.exceptions) m.tags = Array.from({ length: r.range(1, 3) }, () => Array.from({ length: r.int(3) }, () => r.pick(VALTYPES)));
   for (const h of HELPERS) m.funcs.push(helperFunc(h));
   const n = r.range(1, opts.maxFuncs ?? 5);
   const types: FuncType[] = [];
@@ -136,9 +143,10 @@ export function generateModule(seed: number, opts: GenOptions = {}): Module {
     const idx = first + i;
     const t = m.funcs[idx]!.type;
     const get = (j: number, ty: ValType) => node('local.get', [], [ty], { index: j });
+    const callIt = node('call', t.params.map((p, j) => get(j, p)), [...t.results], { index: idx });
     m.funcs.push({
       name: `f${idx}_w`, type: t, locals: [], export: `f${idx}`,
-      body: [fuelReset(), node('call', t.params.map((p, j) => get(j, p)), [...t.results], { index: idx })],
+      body: [fuelReset(), opts.exceptions ? escapes(callIt, t.results) : callIt],
     });
     if (![...t.params, ...t.results].some((p) => p === 'f32' || p === 'f64')) continue;
     const bitsOf = (ty: ValType): ValType => (ty === 'f32' ? 'i32' : ty === 'f64' ? 'i64' : ty);
@@ -168,6 +176,17 @@ export function generateModule(seed: number, opts: GenOptions = {}): Module {
   const bad = checkNanDiscipline(m);
   if (bad) throw new Error(`generator: NaN discipline broken: ${bad}`);
   return m;
+}
+
+/**
+ * `call` inside a `try` whose `catch_all` returns zeros and marks the sink
+ * global: an exception never leaves an export (the engines' exception objects
+ * differ), and one escaping is still seen.
+ */
+function escapes(call: Instr, results: ValType[]): Instr {
+  const zeros = results.map((t) => konst(t, t === 'i64' || t === 'f64' ? 0n : 0));
+  const mark = node('global.set', [node('i32.xor', [node('global.get', [], ['i32'], { index: SINK32 }), konst('i32', 0x5a5a)], ['i32'])], [], { index: SINK32 });
+  return node('try', [], [...results], { type: { params: [], results }, label: 0, body: [call], catches: [{ tag: -1, body: [mark, ...zeros] }] });
 }
 
 /** A JS argument of type `t` for a call: edge cases and random values; `bits` allows any f32/f64 (NaNs are passed only as bits). */

@@ -35,6 +35,8 @@ trap, the exported memory and globals must match. See test/fuzz/README.md.
   --budget N          instructions per function, roughly (default 70)
   --nans K            NaNs among constants and arguments: all (default), quiet (no signalling NaNs),
                       canonical (no payloads either); to look past a known NaN-bits bug
+  --exceptions        also generate legacy exception handling (tags, try/catch/catch_all/delegate,
+                      throw, rethrow); off by default so a seed's module stays the same
   --bytes N           binaryen: random input bytes per module (default 16384)
   --no-shrink         report mismatches unshrunk
   --shrink-time S     time limit of one shrink (default 60)
@@ -108,7 +110,7 @@ function parse(argv: string[]): Options | null {
       configs: { type: 'string' }, calls: { type: 'string' }, 'max-funcs': { type: 'string' }, depth: { type: 'string' },
       budget: { type: 'string' }, nans: { type: 'string' }, bytes: { type: 'string' }, 'no-shrink': { type: 'boolean' }, 'shrink-time': { type: 'string' },
       'max-reports': { type: 'string' }, flat: { type: 'boolean' }, out: { type: 'string' }, kiln: { type: 'string' },
-      'inline-runtime': { type: 'boolean' }, progress: { type: 'string' }, watchdog: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'inline-runtime': { type: 'boolean' }, exceptions: { type: 'boolean' }, progress: { type: 'string' }, watchdog: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -132,7 +134,7 @@ function parse(argv: string[]): Options | null {
     nans,
     configs: parseConfigs(values.configs ?? 'all'),
     calls: num(values.calls, 6, 'calls'),
-    gen: { maxFuncs: num(values['max-funcs'], 5, 'max-funcs'), maxDepth: num(values.depth, 5, 'depth'), budget: num(values.budget, 70, 'budget'), nans },
+    gen: { maxFuncs: num(values['max-funcs'], 5, 'max-funcs'), maxDepth: num(values.depth, 5, 'depth'), budget: num(values.budget, 70, 'budget'), nans, exceptions: values.exceptions ?? false },
     bytes: num(values.bytes, 16384, 'bytes'),
     shrink: !values['no-shrink'],
     shrinkTime: num(values['shrink-time'], 60, 'shrink-time'),
@@ -233,7 +235,7 @@ async function main(): Promise<number> {
       stats.mismatches += r.mismatches.length;
       stats.mismatchModules++;
       arm(seed, opts.watchdog + opts.shrinkTime);
-      const rerun = `npm run fuzz -- --seed ${opts.seed} --count ${k + 1}${opts.nans !== 'all' ? ` --nans ${opts.nans}` : ''}`;
+      const rerun = `npm run fuzz -- --seed ${opts.seed} --count ${k + 1}${opts.nans !== 'all' ? ` --nans ${opts.nans}` : ''}${opts.gen.exceptions ? ' --exceptions' : ''}`;
       await handleMismatches(opts, kiln, seed, subject, generated, r.mismatches, reports++ < opts.maxReports, unreported, rerun);
     }
     if (opts.progress > 0 && Date.now() - lastProgress >= opts.progress * 1000) {

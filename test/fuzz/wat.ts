@@ -82,7 +82,9 @@ class BodyPrinter {
       case 'br_table': return `br_table ${ins.targets!.map((t) => this.labelName(t)).join(' ')}`;
       case 'select': return ins.selectType ? `select (result ${ins.selectType})` : 'select';
       case 'memory.init': case 'data.drop': return `${ins.op} $d${ins.index}`;
-      case 'block': case 'loop': case 'if': return `${ins.op} $L${ins.label}${sigText(ins.type!)}`;
+      case 'block': case 'loop': case 'if': case 'try': return `${ins.op} $L${ins.label}${sigText(ins.type!)}`;
+      case 'throw': return `throw $e${ins.index}`;
+      case 'rethrow': return `rethrow ${this.labelName(ins.target!)}`;
       default: return ins.op;
     }
   }
@@ -94,6 +96,23 @@ class BodyPrinter {
 
   /** Folded lines for one tree; short trees stay on one line. */
   fold(ins: Instr, indent: string, out: string[]): void {
+    if (ins.op === 'try') {
+      this.foldSeq(ins.args, indent, out);
+      out.push(`${indent}(${this.head(ins)}`);
+      this.labels.push(ins.label!);
+      out.push(`${indent}  (do`);
+      this.foldSeq(ins.body!, indent + '    ', out);
+      out[out.length - 1] += ')';
+      for (const c of ins.catches ?? []) {
+        out.push(`${indent}  (${c.tag < 0 ? 'catch_all' : `catch $e${c.tag}`}`);
+        this.foldSeq(c.body, indent + '    ', out);
+        out[out.length - 1] += ')';
+      }
+      this.labels.pop();
+      if (ins.delegate !== undefined) out.push(`${indent}  (delegate ${this.labelName(ins.delegate)})`);
+      out[out.length - 1] += ')';
+      return;
+    }
     if (ins.op === 'block' || ins.op === 'loop') {
       this.foldSeq(ins.args, indent, out);
       out.push(`${indent}(${this.head(ins)}`);
@@ -139,6 +158,18 @@ class BodyPrinter {
 
   flat(ins: Instr, indent: string, out: string[]): void {
     this.flatSeq(ins.args, indent, out);
+    if (ins.op === 'try') {
+      out.push(indent + this.head(ins));
+      this.labels.push(ins.label!);
+      this.flatSeq(ins.body!, indent + '  ', out);
+      for (const c of ins.catches ?? []) {
+        out.push(indent + (c.tag < 0 ? 'catch_all' : `catch $e${c.tag}`));
+        this.flatSeq(c.body, indent + '  ', out);
+      }
+      this.labels.pop();
+      out.push(indent + (ins.delegate !== undefined ? `delegate ${this.labelName(ins.delegate)}` : 'end'));
+      return;
+    }
     if (ins.op === 'block' || ins.op === 'loop' || ins.op === 'if') {
       out.push(indent + this.head(ins));
       this.labels.push(ins.label!);
@@ -168,6 +199,7 @@ export function printModule(m: Module, opts: PrintOptions = {}): string {
   const out: string[] = ['(module'];
   types.forEach((t, i) => out.push(`  (type $t${i} (func${sigText(t)}))`));
   if (m.memory) out.push(`  (memory (export "mem") ${m.memory.min}${m.memory.max === null ? '' : ' ' + m.memory.max})`);
+  (m.tags ?? []).forEach((t, i) => out.push(`  (tag $e${i}${t.length ? ` (param ${t.join(" ")})` : ""})`));
   if (m.table) out.push(`  (table (export "tab") ${m.table.min}${m.table.max === null ? '' : ' ' + m.table.max} funcref)`);
   m.globals.forEach((g, i) => {
     const t = g.mutable ? `(mut ${g.type})` : g.type;
