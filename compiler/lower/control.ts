@@ -441,7 +441,8 @@ export class ControlLowering extends StackLowering {
       }
     }
     out.push(...chain);
-    const s: Stmt = { type: 'TryStatement', block: A.block(f.tryBody), handler: { type: 'CatchClause', param: A.id(e), body: A.block(out) }, finalizer: null };
+    // `wasm`: a wasm handler, after which code may go on (passes/split-vars.ts); astring ignores it.
+    const s: Stmt = { type: 'TryStatement', block: A.block(f.tryBody), handler: { type: 'CatchClause', param: A.id(e), body: A.block(out) }, finalizer: null, wasm: true };
     return f.used ? A.labeled(f.label, s) : s;
   }
 

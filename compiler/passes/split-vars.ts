@@ -67,6 +67,15 @@ function uses(n: Node): Uses {
   return u;
 }
 
+/** Whether `stmts` hold a wasm `try` with handlers (lower/control.ts marks its TryStatement `wasm`). */
+function hasWasmCatch(stmts: Stmt[]): boolean {
+  for (const s of stmts) {
+    if (s.type === 'TryStatement' && s.wasm === true) return true;
+    if (s.type === 'LabeledStatement' ? hasWasmCatch([s.body]) : childLists(s).some(hasWasmCatch)) return true;
+  }
+  return false;
+}
+
 /** Names used in `catch` and `finally` blocks anywhere in `body`: they must be current when an exception leaves a part. */
 function handlerNames(body: Stmt[]): Set<string> {
   const out = new Set<string>();
@@ -160,6 +169,12 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
   const inBody = handlerNames(body);
   inBody.add(RETURN_VAR);
   const inParts = parts.map((p) => handlerNames(p.body.body));
+  // Where a wasm `try` outside a part can catch an exception leaving it, the code after that handler
+  // may read anything the part wrote: the part then copies nothing (a copy is written back on the
+  // ways out but an exception).
+  const wasmCatchIn = parts.map((p) => hasWasmCatch(p.body.body));
+  const bodyCatch = hasWasmCatch(body);
+  const noCopies = (i: number): boolean => bodyCatch || wasmCatchIn.some((c, j) => c && j !== i);
   const pinnedFor = (i: number): Set<string> => {
     if (inParts.every((h, j) => j === i || h.size === 0)) return inBody;
     const out = new Set(inBody);
@@ -224,7 +239,7 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     return [A.decl('let', decls), ...stmts.slice(0, lead), body, ...wb, A.ret(A.id(EXIT_CODE))];
   };
   parts.forEach((p, i) => {
-    p.body.body = copy(p.body.body, partUses[i], pinnedFor(i), true);
+    if (!noCopies(i)) p.body.body = copy(p.body.body, partUses[i], pinnedFor(i), true);
   });
   const from = decl !== null && body[0] === decl ? 1 : 0;
   body.splice(from, body.length - from, ...copy(body.slice(from), own, inBody, false));
