@@ -19,7 +19,6 @@ import { StackLowering } from './stack.js';
 import { blockValType, readBrTable } from '../decode/code.js';
 import type { Func } from '../ir/ir.js';
 import { BLOCK, LOOP, IF, ELSE, FUNC, TRY, CATCH, CATCH_ALL, type FrameKind } from '../frames.js';
-import { I64 as I64_TYPE } from '../types.js';
 import { fromPair } from './i64big.js';
 import { I64, type ValType } from '../types.js';
 
@@ -48,7 +47,7 @@ interface Frame {
   endCase: number;
   headCase: number;
   elseCase: number;
-  /** A `try`: its body once a handler started; its handlers (`tag` -1: `catch_all`; -2: `delegate`, `label` its target). */
+  /** A `try`: its body once a handler started; its handlers (`tag` -1: `catch_all`; -2: `delegate`, to the `try` labelled `target`). */
   tryBody: Stmt[] | null;
   handlers: { tag: number; target: number; body: Stmt[] }[];
   /** A `try`: `delegate`s lowered before it began (see `tryEnd`). */
@@ -360,24 +359,18 @@ export class ControlLowering extends StackLowering {
       const params = this.env.m.types[this.env.m.tags[this.ins.a]].params;
       const vars = this.newVars(params);
       const args = A.id(`x${f.label.slice(1)}`);
+      // The payload is in the calling convention's form: an i64 is two entries (a BigInt in the big form).
+      const at = (i: number) => A.index(args, A.num(i));
       const targets: Expr[] = [];
       const exprs: Expr[] = [];
       let j = 0;
-      for (let k = 0, v = 0; k < params.length; k++) {
-        const at = (i: number) => A.index(args, A.num(i));
-        if (params[k] === I64_TYPE && this.big) {
-          targets.push(A.id(vars[v++]));
+      for (const t of params) {
+        if (t === I64 && this.big) {
           exprs.push(fromPair(at(j), at(j + 1)));
           j += 2;
-        } else {
-          targets.push(A.id(vars[v++]));
-          exprs.push(at(j++));
-          if (params[k] === I64_TYPE) {
-            targets.push(A.id(vars[v++]));
-            exprs.push(at(j++));
-          }
-        }
+        } else for (let k = t === I64 ? 2 : 1; k > 0; k--) exprs.push(at(j++));
       }
+      for (const v of vars) targets.push(A.id(v));
       this.assignAll(targets, exprs);
       for (const v of this.varVals(vars, params)) this.stack.push(v);
     }
@@ -409,10 +402,11 @@ export class ControlLowering extends StackLowering {
   /**
    * The statement of a `try` at its `end` (or `delegate`): the body, and its
    * handlers as a JS `catch` that first lets traps through (`caught`) and
-   * re-reads the memory's view (`dv`), then tests the tags in order; an exception no handler takes is thrown on. A
-   * `delegate` sets `dl` to the label of the `try` that must handle it (-1:
-   * the caller) and throws it on; every `try` whose body had a `delegate`
-   * first throws on what is delegated past it.
+   * re-reads the memory's view (`dv`), then tests the tags in order; an
+   * exception no handler takes is thrown on. A `delegate` sets `dl` to the
+   * label of the `try` that must handle it (-1: the caller) and throws it
+   * on; every `try` whose body had a `delegate` first throws on what is
+   * delegated past it (runtime/ABI.md "Exceptions").
    */
   private tryEnd(f: Frame): Stmt {
     if (f.tryBody === null) return f.used ? A.labeled(f.label, A.block(f.body)) : A.block(f.body);
