@@ -130,7 +130,16 @@ export function arrow(params: string[], body: Stmt[]): Expr {
   return { type: 'ArrowFunctionExpression', id: null, params: params.map(id), body: block(body), generator: false, async: false, expression: false };
 }
 
+/** The last `loc` made, reused while statements come from the same offset (a `loc` is never changed once set). */
+let lastLoc: { start: { line: number; column: number }; end: { line: number; column: number } } | null = null;
+
+/** Sets `node.loc` to wasm byte offset `offset` (line 1, column = offset; see the file comment), if given. */
 export function withLoc(node: Node, offset: number | undefined): Node {
-  if (offset !== undefined) node.loc = { start: { line: 1, column: offset }, end: { line: 1, column: offset } };
+  if (offset === undefined) return node;
+  if (lastLoc === null || lastLoc.start.column !== offset) {
+    const p = { line: 1, column: offset };
+    lastLoc = { start: p, end: p };
+  }
+  node.loc = lastLoc;
   return node;
 }
