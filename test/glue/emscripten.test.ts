@@ -1,6 +1,7 @@
 /**
- * Emscripten's default glue, unchanged: emscripten/main.js and
- * emscripten/addfunction.js (Debian's emcc 3.1.6, emscripten/build.sh),
+ * Emscripten's default glue, unchanged: emscripten/main.js,
+ * emscripten/addfunction.js and emscripten/exceptions.js (C++ exceptions;
+ * Debian's emcc 3.1.6, emscripten/build.sh),
  * each required as Node requires it, first on the engine's WebAssembly, then
  * with it deleted and Kiln's namespace installed; what they print, their
  * exit status and what JS computes through them must be the same.
@@ -11,6 +12,7 @@ import { createWebAssembly as polyfill } from '../../polyfill/index.js';
 
 const main = precompile('emscripten/main.wasm');
 const addfn = precompile('emscripten/addfunction.wasm');
+const cppEh = precompile('emscripten/exceptions.wasm');
 
 interface GlueRun<T> {
   stdout: string[];
@@ -132,6 +134,19 @@ describe("Emscripten's default glue on Kiln", () => {
     // malloc grew the memory past its initial 16 MiB.
     expect((kiln.result as WebAssembly.Memory).buffer.byteLength).toBeGreaterThan(16 << 20);
     expect(globalThis.WebAssembly).toBe(NATIVE);
+  });
+
+  it('runs C++ exceptions (em++ -fwasm-exceptions: legacy exception handling) as the engine does', async () => {
+    const native = runGlue('./emscripten/exceptions.js');
+    expect(native.stdout).toEqual(['custom 42, destroyed 11', 'invalid: empty', 'exception: negative: -5', 'something else', 'sum 222', 'rethrows 0 5', 'caught 9999']);
+    const { W, instances } = kilnNamespace([cppEh.module]);
+    const kiln = await onKiln(W, () => runGlue('./emscripten/exceptions.js'));
+    expect(kiln.stdout).toEqual(native.stdout);
+    expect(kiln.stderr).toEqual(native.stderr);
+    expect(kiln.exitCode).toBe(native.exitCode);
+    expect(instances()).toBe(1);
+    const lazy = await onKiln(polyfill(), () => runGlue('./emscripten/exceptions.js'));
+    expect(lazy.stdout).toEqual(native.stdout);
   });
 
   it('calls JS through the table with addFunction, as the engine does', async () => {

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Rebuilds main.js/main.wasm and addfunction.js/addfunction.wasm (Emscripten's
-# default glue and its wasm) from main.c and addfunction.c.
+# Rebuilds main.js/main.wasm, addfunction.js/addfunction.wasm and
+# exceptions.js/exceptions.wasm (Emscripten's default glue and its wasm) from
+# main.c, addfunction.c and exceptions.cpp.
 # Needs Debian 12's emscripten (3.1.6): apt-get install -y emscripten, and the
 # project's node_modules (for acorn, which Debian's emscripten loads from NODE_PATH).
 # The tests (test/glue/emscripten.test.ts) use the checked-in files and need no Emscripten.
@@ -19,5 +20,7 @@ emcc -O2 addfunction.c -o addfunction.js \
   -sWASM_ASYNC_COMPILATION=0 -sALLOW_TABLE_GROWTH=1 \
   -sEXPORTED_FUNCTIONS=_main,_malloc,_free \
   -sEXPORTED_RUNTIME_METHODS=addFunction,removeFunction,UTF8ToString,stringToUTF8
-chmod a-x main.wasm addfunction.wasm
-sha256sum main.js main.wasm addfunction.js addfunction.wasm
+# C++ exceptions as the legacy exception-handling proposal (try/catch/rethrow/delegate, a tag).
+em++ -O2 -fwasm-exceptions exceptions.cpp -o exceptions.js -sWASM_ASYNC_COMPILATION=0
+chmod a-x main.wasm addfunction.wasm exceptions.wasm
+sha256sum main.js main.wasm addfunction.js addfunction.wasm exceptions.js exceptions.wasm
