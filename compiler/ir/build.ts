@@ -298,8 +298,13 @@ class Builder {
       params: name === 'if' ? Array.from(s.subarray(height, this.sp)) : [], handler: 0,
     });
     if (this.frames.length - 1 > fn.depth) fn.depth = this.frames.length - 1;
-    this.owner = n;
-    this.slot = DEPTH_BODY;
+    this.openList(n, DEPTH_BODY);
+  }
+
+  /** Appends what follows to a new list: slot `slot` (DEPTH_BODY, ALT) of node `owner`. */
+  private openList(owner: number, slot: number): void {
+    this.owner = owner;
+    this.slot = slot;
     this.tail = 0;
   }
 
@@ -314,9 +319,7 @@ class Builder {
     // The else-arm takes the if's params again: new STACK nodes (a node stands in one operand list).
     for (const p of f.params) this.push(this.stackValue(fn.from(p), fn.results(p), fn.type(p)));
     this.settled = this.sp;
-    this.owner = f.node;
-    this.slot = ALT;
-    this.tail = 0;
+    this.openList(f.node, ALT);
   }
 
   /**
@@ -339,9 +342,7 @@ class Builder {
       for (let k = 0; k < params.length; k++) this.push(this.stackValue(h, k, params[k]!));
     }
     this.settled = this.sp;
-    this.owner = h;
-    this.slot = DEPTH_BODY;
-    this.tail = 0;
+    this.openList(h, DEPTH_BODY);
   }
 
   /** `delegate`: a HANDLER with no body, at which the `try` ends (reached by falling through when its body is). */
