@@ -262,9 +262,12 @@ export class ControlLowering extends StackLowering {
         this.effect(A.exprStmt(A.call('trap', [A.str('unreachable')])));
         this.dead = true;
         return true;
-      case 'block': {
+      case 'block':
+      case 'try': {
+        // A `try` is a block until its first handler (never in the flat form: passes/form.ts).
         this.spillAll();
-        const f = this.enter(BLOCK, ins.a);
+        const f = this.enter(name === 'try' ? TRY : BLOCK, ins.a);
+        f.delegatesBefore = this.nDelegates;
         if (!this.flatForm) this.out = f.body;
         return true;
       }
@@ -277,13 +280,6 @@ export class ControlLowering extends StackLowering {
       case 'else':
         this.else_();
         return true;
-      case 'try': {
-        this.spillAll();
-        const f = this.enter(TRY, ins.a);
-        f.delegatesBefore = this.nDelegates;
-        this.out = f.body;
-        return true;
-      }
       case 'catch':
       case 'catch_all':
       case 'delegate':
