@@ -23,7 +23,11 @@
  *   (JavaScriptCore takes about 290 s on it: issue 9); in Hermes fib and
  *   mandelbrot (its interpreter takes 35 s to over 8 minutes on each other);
  *   none in node-es2020 and node24-nowasm (the same engines as rows that run them);
- *   BROWSER_KERNELS in the browsers (chromium-jitless: fib only).
+ *   BROWSER_KERNELS in the browsers (chromium-jitless: fib only);
+ * - corpus: two npm packages (corpus-bundle.ts: hash-wasm, xxhash-wasm)
+ *   through their own glue in every row, on Kiln's precompiled output, and
+ *   on the run-time compile mode where the engine has no WebAssembly
+ *   (`corpusModes`); results compared with native WebAssembly's in Node.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +38,7 @@ import {
   buildKernelScripts, buildSpecScripts, engineRows, kernelFailures, kernels, runAll, SHARED, specFiles, specOutcome, SUITE_DIR, type EngineRow,
 } from './matrix.js';
 import type { Target } from '../../compiler/emit/runtime-source.js';
+import { CORPUS, corpusExpected, corpusFailures, corpusScript, type CorpusMode } from './corpus-bundle.js';
 
 const FULL = process.env.KILN_ENGINES === 'full';
 const NODE24_SPEC = [
@@ -65,6 +70,17 @@ function specFilesFor(row: EngineRow): string[] | null {
 function minimumPassed(row: EngineRow): number {
   const subset = specFilesFor(row);
   return subset === null ? 25_000 : subset === BROWSER_SPEC ? 4_500 : 10_000;
+}
+
+/**
+ * How a row runs the corpus: Kiln's output compiled ahead of time in every
+ * row; the run-time compile mode (wasm-kiln/polyfill) too where the engine
+ * has no WebAssembly of its own, but in Hermes, whose `eval` cannot see
+ * local variables (the polyfill compiles each function by a direct `eval` in
+ * the instance's scope).
+ */
+function corpusModes(row: EngineRow): CorpusMode[] {
+  return row.wasm !== 'present' && row.id !== 'hermes' ? ['aot', 'polyfill'] : ['aot'];
 }
 
 /** The kernels a row runs (see above), or why none. */
@@ -126,6 +142,18 @@ describe.skipIf(!present)('engine matrix', () => {
       const runs = await runAll(row, new Map(list.map((k) => [k.name, all.get(k.name)!])), FULL ? 1_800_000 : 300_000);
       console.log(`engines: ${title}: kernels ${runs.map((r) => `${r.key} ${r.result?.ms ?? '?'} ms`).join(', ')}`);
       expect(kernelFailures(row, runs, list).join('\n')).toBe('');
+    }, FULL ? 3_600_000 : 600_000);
+
+    const modes = corpusModes(row);
+    it(`${title}: corpus packages through their own glue (${Object.keys(CORPUS).join(', ')}; ${modes.join(' and ')})`, async (ctx) => {
+      if (row.bin === null) ctx.skip(row.missing);
+      const scripts = new Map<string, string>();
+      for (const name of Object.keys(CORPUS)) for (const mode of modes) scripts.set(`${name} ${mode}`, await corpusScript(name, mode, row.target));
+      const runs = await runAll(row, scripts, FULL ? 900_000 : 300_000);
+      const failures: string[] = [];
+      for (const r of runs) failures.push(...corpusFailures(`${row.name} (${row.id}) corpus ${r.key}`, r, await corpusExpected(r.key.split(' ')[0]!)));
+      console.log(`engines: ${title}: corpus ${runs.map((r) => `${r.key} ${String(r.result?.ms ?? '?')} ms`).join(', ')}`);
+      expect(failures.join('\n')).toBe('');
     }, FULL ? 3_600_000 : 600_000);
   }
 });

@@ -39,7 +39,7 @@ const engineShim: Plugin = {
 };
 
 /** Lowers a script for Hermes 0.12 (scripts/bundle-runtime.mjs `lowerForHermes`). */
-async function lowerForHermes(code: string): Promise<string> {
+export async function lowerForHermes(code: string): Promise<string> {
   const mod = (await import(join(ROOT, 'scripts', 'bundle-runtime.mjs'))) as { lowerForHermes(code: string): Promise<string> };
   return mod.lowerForHermes(code);
 }

@@ -1,7 +1,8 @@
 /**
  * UTF-8 `TextEncoder`/`TextDecoder` for engines that have none (Hermes
  * 0.12), installed on `globalThis` only where missing: the spec runner
- * (test/spec/sexpr.ts) uses them for names. Imported first by harness.ts.
+ * (test/spec/sexpr.ts) uses them for names, the corpus glues for strings.
+ * Imported first by harness.ts and the corpus scripts (corpus/entry-*.ts).
  */
 
 function encodeUtf8(s: string): Uint8Array {
@@ -22,6 +23,22 @@ function encodeUtf8(s: string): Uint8Array {
     else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
   }
   return Uint8Array.from(bytes);
+}
+
+/** `TextEncoder.prototype.encodeInto`: as many whole code points of `s` as fit in `dest` (xxhash-wasm's glue uses it). */
+function encodeInto(s: string, dest: Uint8Array): { read: number; written: number } {
+  let read = 0;
+  let written = 0;
+  while (read < s.length) {
+    const c = s.codePointAt(read)!;
+    const units = c > 0xffff ? 2 : 1;
+    const bytes = encodeUtf8(s.slice(read, read + units));
+    if (written + bytes.length > dest.length) break;
+    dest.set(bytes, written);
+    written += bytes.length;
+    read += units;
+  }
+  return { read, written };
 }
 
 function decodeUtf8(bytes: Uint8Array): string {
@@ -55,8 +72,9 @@ function decodeUtf8(bytes: Uint8Array): string {
 /** TextEncoder/TextDecoder (UTF-8 only) where the engine has none (Hermes 0.12): test/spec uses them for names. */
 function polyfillText(g: Record<string, unknown>): void {
   if (typeof g.TextEncoder !== 'function') {
-    g.TextEncoder = function TextEncoder(this: { encode: typeof encodeUtf8 }) {
+    g.TextEncoder = function TextEncoder(this: { encode: typeof encodeUtf8; encodeInto: typeof encodeInto }) {
       this.encode = (s: string) => encodeUtf8(String(s));
+      this.encodeInto = encodeInto;
     };
   }
   if (typeof g.TextDecoder !== 'function') {
