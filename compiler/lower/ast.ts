@@ -10,6 +10,58 @@ export type Node = any;
 export type Expr = Node;
 export type Stmt = Node;
 
+/**
+ * The keys of each node type that can hold child nodes (a node, an array of
+ * nodes, or null), in the order the builders create them (source order, as
+ * `for...in` would visit them). Every type the backend emits is listed; the
+ * ESTree passes walk children through this table rather than enumerating
+ * properties (compile time). test/ast-keys.test.ts checks it against the
+ * trees the backend emits.
+ */
+export const CHILD_KEYS: Readonly<Record<string, readonly string[]>> = {
+  Identifier: [],
+  Literal: [],
+  EmptyStatement: [],
+  BinaryExpression: ['left', 'right'],
+  LogicalExpression: ['left', 'right'],
+  AssignmentExpression: ['left', 'right'],
+  UnaryExpression: ['argument'],
+  UpdateExpression: ['argument'],
+  CallExpression: ['callee', 'arguments'],
+  NewExpression: ['callee', 'arguments'],
+  MemberExpression: ['object', 'property'],
+  ConditionalExpression: ['test', 'consequent', 'alternate'],
+  ArrayExpression: ['elements'],
+  SequenceExpression: ['expressions'],
+  ObjectExpression: ['properties'],
+  Property: ['key', 'value'],
+  ExpressionStatement: ['expression'],
+  BlockStatement: ['body'],
+  IfStatement: ['test', 'consequent', 'alternate'],
+  LabeledStatement: ['label', 'body'],
+  ForStatement: ['init', 'test', 'update', 'body'],
+  WhileStatement: ['test', 'body'],
+  DoWhileStatement: ['body', 'test'],
+  BreakStatement: ['label'],
+  ContinueStatement: ['label'],
+  ReturnStatement: ['argument'],
+  ThrowStatement: ['argument'],
+  SwitchStatement: ['discriminant', 'cases'],
+  SwitchCase: ['test', 'consequent'],
+  TryStatement: ['block', 'handler', 'finalizer'],
+  CatchClause: ['param', 'body'],
+  VariableDeclaration: ['declarations'],
+  VariableDeclarator: ['id', 'init'],
+  FunctionDeclaration: ['id', 'params', 'body'],
+  FunctionExpression: ['id', 'params', 'body'],
+  ArrowFunctionExpression: ['id', 'params', 'body'],
+};
+
+/** The child keys of `n` (CHILD_KEYS), or its own keys for a type the table lacks. */
+export function childKeys(n: Node): readonly string[] {
+  return CHILD_KEYS[n.type] ?? Object.keys(n).filter((k) => k !== 'loc' && k !== 'type');
+}
+
 export function id(name: string): Expr {
   return { type: 'Identifier', name };
 }

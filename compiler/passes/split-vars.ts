@@ -38,6 +38,18 @@ function eachName(n: Node, f: (id: Node, holder: Node) => void, holder: Node = n
   switch (n.type) {
     case 'Identifier':
       return f(n, holder);
+    case 'Literal':
+      return;
+    case 'BinaryExpression':
+    case 'LogicalExpression':
+    case 'AssignmentExpression':
+      eachName(n.left, f, n);
+      return eachName(n.right, f, n);
+    case 'ExpressionStatement':
+      return eachName(n.expression, f, n);
+    case 'CallExpression':
+      eachName(n.callee, f, n);
+      return eachName(n.arguments, f, n);
     case 'FunctionDeclaration':
     case 'BreakStatement':
     case 'ContinueStatement':
@@ -49,8 +61,7 @@ function eachName(n: Node, f: (id: Node, holder: Node) => void, holder: Node = n
       if (n.computed) eachName(n.property, f, n);
       return;
   }
-  for (const k in n) {
-    if (k === 'loc' || k === 'type') continue;
+  for (const k of A.childKeys(n)) {
     const v = n[k];
     if (v !== null && typeof v === 'object') eachName(v, f, n);
   }
@@ -79,15 +90,16 @@ function hasWasmCatch(stmts: Stmt[]): boolean {
 /** Names used in `catch` and `finally` blocks anywhere in `body`: they must be current when an exception leaves a part. */
 function handlerNames(body: Stmt[]): Set<string> {
   const out = new Set<string>();
-  const visit = (n: Node): void => {
-    if (n === null || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(visit);
-    if (n.type === 'TryStatement') {
-      visit(n.block);
-      for (const h of [n.handler?.body, n.finalizer]) if (h) for (const k of uses(h).count.keys()) out.add(k);
-      return;
+  // Statements only: the lowering puts no `try` in an expression, and no function but parts (declarations).
+  const visit = (list: Stmt[]): void => {
+    for (const s of list) {
+      if (s.type === 'TryStatement') {
+        visit(s.block.body);
+        for (const h of [s.handler?.body, s.finalizer]) if (h) for (const k of uses(h).count.keys()) out.add(k);
+      } else if (s.type === 'LabeledStatement') visit([s.body]);
+      else if (s.type === 'FunctionDeclaration') visit(s.body.body);
+      else for (const l of childLists(s)) visit(l);
     }
-    for (const k in n) if (k !== 'loc' && n[k] !== null && typeof n[k] === 'object') visit(n[k]);
   };
   visit(body);
   return out;
@@ -246,11 +258,15 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
 }
 
 /** A deep copy of ESTree nodes (plain objects, arrays and primitives; `loc` objects are shared, never changed). */
-function clone<T>(n: T): T {
+function clone(n: Node): Node {
   if (n === null || typeof n !== 'object') return n;
-  if (Array.isArray(n)) return n.map(clone) as T;
-  const out: Record<string, unknown> = {};
-  for (const k in n) out[k] = k === 'loc' ? n[k] : clone(n[k]);
-  return out as T;
+  if (Array.isArray(n)) return n.map(clone);
+  if (n.type === 'Literal') return n; // never changed by a pass: shared
+  const out = { ...n };
+  for (const k of A.childKeys(n)) {
+    const v = n[k];
+    if (v !== null && typeof v === 'object') out[k] = clone(v);
+  }
+  return out;
 }
 

@@ -81,11 +81,28 @@ let known = new WeakMap<Node, number>();
 export function weigh(n: Node): number {
   if (n === null || typeof n !== 'object') return 0;
   if (Array.isArray(n)) return weighList(n);
+  switch (n.type) {
+    case 'Identifier':
+    case 'Literal':
+      return 1;
+    case 'BinaryExpression':
+    case 'LogicalExpression':
+    case 'AssignmentExpression':
+      return 1 + weigh(n.left) + weigh(n.right);
+    case 'ExpressionStatement':
+      return 1 + weigh(n.expression);
+    case 'CallExpression':
+      return 1 + weigh(n.callee) + weighList(n.arguments);
+    case 'MemberExpression':
+      return 1 + weigh(n.object) + weigh(n.property);
+    case 'UnaryExpression':
+      return 1 + weigh(n.argument);
+  }
+  // A statement the splitter has finished (the common expressions above never are one).
   const k = known.get(n);
   if (k !== undefined) return k;
   let w = 1;
-  for (const k in n) {
-    if (k === 'loc' || k === 'type') continue;
+  for (const k of A.childKeys(n)) {
     const v = n[k];
     if (v !== null && typeof v === 'object') w += weigh(v);
   }

@@ -29,7 +29,7 @@
  * forward, and a loop's back edge is covered by the widening. Statement
  * `loc`s are untouched, so source maps and fuel are unchanged.
  */
-import type { Node } from '../lower/ast.js';
+import { childKeys, type Node } from '../lower/ast.js';
 import { RUNTIME_BINDINGS, ALLOWED_GLOBALS } from '../bindings.js';
 
 const TEMP = /^t\d+$/;
@@ -151,8 +151,7 @@ class Occurrences {
     if (this.known(n)) return;
     // Loops, and anything rarer, child by child in source order.
     const start = this.pos;
-    for (const k in n) {
-      if (k === 'loc' || k === 'type') continue;
+    for (const k of childKeys(n)) {
       const v = n[k];
       if (v !== null && typeof v === 'object') this.visit(v);
     }
@@ -276,8 +275,7 @@ function eachIdentifier(n: Node, f: (id: Node) => void): void {
     return;
   }
   if (n.type === 'Identifier') return f(n);
-  for (const k in n) {
-    if (k === 'loc' || k === 'type') continue;
+  for (const k of childKeys(n)) {
     const v = n[k];
     if (v !== null && typeof v === 'object') eachIdentifier(v, f);
   }
@@ -290,8 +288,7 @@ function size(e: Node, t: string): number {
   if (e.type === 'AssignmentExpression' || e.type === 'UpdateExpression' || FUNCTIONS.has(e.type)) return Infinity;
   if (e.type === 'Identifier') return e.name === t ? Infinity : 1;
   let n = 1;
-  for (const k in e) {
-    if (k === 'loc' || k === 'type') continue;
+  for (const k of childKeys(e)) {
     const v = e[k];
     if (v !== null && typeof v === 'object') n += size(v, t);
   }
@@ -372,8 +369,7 @@ function namesIn(n: Node, out: Set<string> = new Set()): Set<string> {
     return out;
   }
   if (n.type === 'Identifier') out.add(n.name);
-  for (const k in n) {
-    if (k === 'loc' || k === 'type') continue;
+  for (const k of childKeys(n)) {
     const v = n[k];
     if (v !== null && typeof v === 'object') namesIn(v, out);
   }
