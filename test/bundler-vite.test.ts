@@ -3,11 +3,13 @@
  * (wasm-bindgen), built by Vite with `wasm-kiln/bundler` (from source, with
  * the options of examples/vite/vite.config.js). The output holds no .wasm;
  * in headless Chromium with `--js-flags=--jitless` (no WebAssembly at all)
- * and in plain Chromium (Kiln installed over the engine's WebAssembly) the
- * page computes what the same code computes natively in Node.
+ * and in plain Chromium (Kiln installed over the engine's WebAssembly), and
+ * in headless Firefox ESR with `javascript.options.wasm` off and on, the page
+ * computes what the same code computes natively in Node.
  *
- * The browser part needs Debian's chromium at /usr/bin/chromium (.ci/run
- * installs it when missing) and skips, naming it, when it is absent.
+ * The browser part needs Debian's chromium at /usr/bin/chromium and
+ * firefox-esr at /usr/bin/firefox-esr (.ci/run installs them when missing),
+ * and skips, naming the package, when one is absent.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
@@ -27,6 +29,8 @@ const DIST = join(ROOT, '.tmp/vite-dist');
 const CHROMIUM = '/usr/bin/chromium';
 const require = createRequire(import.meta.url);
 const MISSING = `Chromium is missing: no ${CHROMIUM} (Debian: apt-get install -y chromium; .ci/run installs it); the browser tests skip`;
+const FIREFOX = '/usr/bin/firefox-esr';
+const MISSING_FIREFOX = `Firefox is missing: no ${FIREFOX} (Debian: apt-get install -y firefox-esr; .ci/run installs it); the Firefox tests skip`;
 
 let files: string[] = [];
 let server: Server;
@@ -84,6 +88,29 @@ async function runPage(jsFlags: string[]): Promise<{ native: string; installed: 
   }
 }
 
+/** Loads the page in a fresh headless Firefox ESR (puppeteer-core over WebDriver BiDi, as test/engines/browser.ts) with `prefs`; returns what it exposed. */
+async function runFirefoxPage(prefs: Record<string, boolean>): Promise<{ native: string; installed: string; results?: unknown; error?: string }> {
+  const puppeteer = (await import('puppeteer-core')).default;
+  const browser = await puppeteer.launch({ browser: 'firefox', protocol: 'webDriverBiDi', executablePath: FIREFOX, headless: true, extraPrefsFirefox: prefs });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => (window as any).__results !== undefined || (window as any).__error !== undefined, { timeout: 45_000, polling: 100 });
+    const seen = await page.evaluate(() => ({
+      native: (window as any).__nativeWebAssembly as string,
+      installed: String((globalThis as any).WebAssembly),
+      results: (window as any).__results,
+      error: (window as any).__error,
+    }));
+    if (errors.length > 0) seen.error = [seen.error, ...errors].filter(Boolean).join('\n');
+    return seen;
+  } finally {
+    await browser.close();
+  }
+}
+
 /** The page's computation, done natively in Node (sql.js's Node build, brotli-wasm's Node build). */
 async function nativeResults(): Promise<unknown> {
   const SQL = await require('sql.js')();
@@ -134,4 +161,21 @@ describe('examples/vite with wasm-kiln/bundler', () => {
     expect(page.native).toBe('object');
     expect(page.results).toEqual(expected);
   }, 60_000);
+
+  it('runs in Firefox without WebAssembly (javascript.options.wasm off), as natively in Node', async (ctx) => {
+    if (!existsSync(FIREFOX)) ctx.skip(MISSING_FIREFOX);
+    const [page, expected] = await Promise.all([runFirefoxPage({ 'javascript.options.wasm': false }), nativeResults()]);
+    expect(page.error).toBeUndefined();
+    expect(page.native).toBe('undefined');
+    expect(page.installed).toBe('[object WebAssembly]');
+    expect(page.results).toEqual(expected);
+  }, 90_000);
+
+  it('runs in Firefox with WebAssembly (Kiln installed over it)', async (ctx) => {
+    if (!existsSync(FIREFOX)) ctx.skip(MISSING_FIREFOX);
+    const [page, expected] = await Promise.all([runFirefoxPage({}), nativeResults()]);
+    expect(page.error).toBeUndefined();
+    expect(page.native).toBe('object');
+    expect(page.results).toEqual(expected);
+  }, 90_000);
 });
