@@ -16,7 +16,7 @@ import { compile, dtsFileName, type CompileOptions } from '../compiler/index.js'
 import { ROOT } from './util/load.js';
 
 const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true, simd: true };
+const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true, simd: true, exceptions: true };
 /** Binary of `text`, with the name section (function and parameter names). */
 function wat(text: string): Uint8Array {
   return wabt.parseWat('t.wat', text, features).toBinary({ write_debug_names: true }).buffer;
@@ -88,6 +88,14 @@ const SHARED = String.raw`(module
   (func (export "bump") (result i32) (global.set $g (i32.add (global.get $g) (call $tick))) (global.get $g))
   (export "memory" (memory 0))
   (export "g" (global $g))
+)`;
+
+/** Exception tags in and out (legacy exception handling). */
+const TAGS = String.raw`(module
+  (import "env" "t" (tag $t (param i32)))
+  (tag $own (export "own") (param i64))
+  (export "t" (tag $t))
+  (func (export "raise") (param $x i32) (throw $t (local.get $x)))
 )`;
 
 // ---------------------------------------------------------------- consumers
@@ -243,6 +251,28 @@ instantiate({ env: { memory: instantiate({} as never).exports.memory, g: 1, tick
 instantiate({ env: { memory: instantiate({} as never).exports.memory, g, tick: () => 1n } }); // error TS2322
 `;
 
+const TAGS_OK = `import { Tag, Exception } from '${RUNTIME}';
+import { instantiate, imports, exports, type Exports, type Tag as ModTag } from './mod.js';
+${EQUAL}
+assertType<Equal<Exports['own'], ModTag>>();
+assertType<Equal<(typeof imports)[number]['kind'], 'function' | 'table' | 'memory' | 'global' | 'tag'>>();
+export function run() {
+  const t = new Tag({ parameters: ['i32'] });
+  const inst = instantiate({ env: { t } });
+  const own: ModTag = inst.exports.own;
+  let payload: unknown;
+  try { inst.exports.raise(7); } catch (e) { payload = (e as Exception).getArg(t, 0); }
+  return { own: own.type().parameters, same: inst.exports.t === t, payload, kinds: [...imports, ...exports].map((d) => d.kind) };
+}
+`;
+
+const TAGS_BAD = `import { instantiate } from './mod.js';
+instantiate({ env: { t: 5 } }); // error TS2322
+const p: number = instantiate({} as never).exports.own.parameters; // error TS2322
+instantiate({} as never).exports.own.type(1); // error TS2554
+void p;
+`;
+
 /** CommonJS output, written by the CLI: `mod.cjs` and `mod.d.cts` (`export =`). */
 const CJS_OK_MTS = `import mod from './mod.cjs';
 import { instantiate, sha256 } from './mod.cjs';
@@ -336,6 +366,8 @@ const CONSUMERS: Record<string, string> = {
   'cjs/ok.cts': CJS_OK_CTS,
   'cjs/bad.cts': CJS_BAD_CTS,
   'cjs-import/ok.cts': CJS_IMPORT_OK,
+  'tags/ok.ts': TAGS_OK,
+  'tags/bad.ts': TAGS_BAD,
 };
 
 interface Run {
@@ -376,6 +408,7 @@ beforeAll(async () => {
   decls.main = build('main/mod.js', MAIN);
   decls.fuel = build('fuel/mod.js', FUEL, { fuel: true, maxMemoryPages: 4 });
   decls.shared = build('shared/mod.js', SHARED, { runtime: 'import' });
+  decls.tags = build('tags/mod.js', TAGS);
   decls.cjsImport = build('cjs-import/mod.cjs', CJS_WAT.replace('(func (export "twice")', '(export "mem" (memory 0)) (func (export "twice")'), { format: 'cjs', runtime: 'import' });
   // The CommonJS module comes from the command line.
   await runs;
@@ -421,7 +454,7 @@ describe('dts: declarations typecheck', () => {
   });
 
   it('the generated declarations themselves have no errors', () => {
-    for (const rel of ['main/mod.d.ts', 'fuel/mod.d.ts', 'shared/mod.d.ts', 'cjs/mod.d.cts', 'cjs-import/mod.d.cts']) expectClean(rel);
+    for (const rel of ['main/mod.d.ts', 'fuel/mod.d.ts', 'shared/mod.d.ts', 'cjs/mod.d.cts', 'cjs-import/mod.d.cts', 'tags/mod.d.ts']) expectClean(rel);
   });
 
   it('correct consumers typecheck', () => {
@@ -458,6 +491,11 @@ describe('dts: the declared API is the real one', () => {
     const r = await load('fuel/ok.ts');
     expect(r.spent).toBeGreaterThan(10);
     expect(r).toMatchObject({ trapped: 'out-of-fuel', fuel: Infinity, pages: 1, instanceKeys: ['exports', 'getFuel', 'setFuel'] });
+  });
+
+  it('tags: a runtime Tag imported, tags exported, descriptors of kind tag', async () => {
+    const r = await load('tags/ok.ts');
+    expect(r).toEqual({ own: ['i64'], same: true, payload: 7, kinds: ['tag', 'tag', 'tag', 'function'] });
   });
 
   it('CommonJS: default and named imports of mod.cjs', async () => {

@@ -18,6 +18,7 @@
  * | several results | a tuple, `readonly [number, bigint]`               |
  * | memory / table  | `Memory` / `Table`                                 |
  * | global          | export: `Global & { value: T }`; import: `Global`, or when immutable also a plain `T` |
+ * | tag             | `Tag` (declared only for a module with a tag import or export) |
  *
  * `Memory`, `Table` and `Global` are the runtime's classes with
  * `runtime: 'import'` (`import("<runtimeModule>")`); with the inline runtime
@@ -229,7 +230,7 @@ function importsInterface(m: Module, lines: string[], ind: string): void {
         break;
       }
       case 'tag':
-        type = 'unknown';
+        type = 'Tag';
         text = `\`(tag (param ${m.types[imp.typeIndex].params.map(valTypeName).join(' ')}))\`: a wasm-kiln Tag (runtime \`Tag\`) of those parameters`;
         break;
     }
@@ -285,7 +286,7 @@ function exportsInterface(m: Module, lines: string[], ind: string): void {
         break;
       }
       case 'tag':
-        type = 'unknown';
+        type = 'Tag';
         text = `\`(tag (param ${m.types[m.tags[e.index]].params.map(valTypeName).join(' ')}))\`: the runtime's \`Tag\``;
         break;
     }
@@ -294,10 +295,18 @@ function exportsInterface(m: Module, lines: string[], ind: string): void {
   lines.push(`${ind}}`);
 }
 
-/** The runtime object types: the runtime module's classes, or structural interfaces of the same shape. */
-function runtimeTypes(opts: DtsOptions, lines: string[], ind: string): void {
+/**
+ * The runtime object types: the runtime module's classes, or structural
+ * interfaces of the same shape (`Tag` only for a module that imports or
+ * exports a tag).
+ */
+function runtimeTypes(opts: DtsOptions, lines: string[], ind: string, tags: boolean): void {
   if ((opts.runtime ?? 'inline') === 'import') {
     const spec = JSON.stringify(opts.runtimeModule ?? 'wasm-kiln/runtime');
+    if (tags) {
+      lines.push(`${ind}/** An exception tag: the runtime's \`Tag\` (\`new Tag({ parameters: ['i32'] })\`), as \`WebAssembly.Tag\`. */`);
+      lines.push(`${ind}export type Tag = import(${spec}).Tag;`);
+    }
     lines.push(`${ind}/** A linear memory: the runtime's \`Memory\` (construct with \`new Memory({ initial, maximum })\`, sizes in pages of 64 KiB). */`);
     lines.push(`${ind}export type Memory = import(${spec}).Memory;`);
     lines.push(`${ind}/** A table: the runtime's \`Table\` (\`new Table({ element: 'anyfunc' | 'externref', initial, maximum })\`). */`);
@@ -334,6 +343,17 @@ function runtimeTypes(opts: DtsOptions, lines: string[], ind: string): void {
     `${ind}  readonly mutable: boolean;`,
     `${ind}}`,
   );
+  if (tags) {
+    lines.push(
+      `${ind}/** An exception tag, shaped like \`WebAssembly.Tag\`: a Kiln \`Tag\` (\`new Tag({ parameters: ['i32'] })\` from wasm-kiln/runtime) or another instance's export. */`,
+      `${ind}export interface Tag {`,
+      `${ind}  /** Valtype names of the payload. */`,
+      `${ind}  readonly parameters: readonly string[];`,
+      `${ind}  /** The tag's type, as the JS API's type reflection gives it. */`,
+      `${ind}  type(): { parameters: string[] };`,
+      `${ind}}`,
+    );
+  }
 }
 
 /**
@@ -347,7 +367,8 @@ export function emitDts(m: Module, opts: DtsOptions = {}): string {
   const declare = cjs ? '' : 'declare ';
   const hash = bytesToHex(sha256(m.bytes));
   const lines: string[] = [];
-  runtimeTypes(opts, lines, ind);
+  const tags = m.imports.some((i) => i.kind === 'tag') || m.exports.some((e) => e.kind === 'tag');
+  runtimeTypes(opts, lines, ind, tags);
   importsInterface(m, lines, ind);
   exportsInterface(m, lines, ind);
   const limit = opts.maxMemoryPages === undefined ? '65536, the 4 GiB of wasm32' : `${Math.min(opts.maxMemoryPages, 65536)}, set at compile time`;
@@ -375,18 +396,19 @@ export function emitDts(m: Module, opts: DtsOptions = {}): string {
     );
   }
   lines.push(`${ind}}`);
+  const kinds = `'function' | 'table' | 'memory' | 'global'${tags ? " | 'tag'" : ''}`;
   const importParam = m.imports.length === 0 ? 'importObject?: Imports | null' : 'importObject: Imports';
   lines.push(
     `${ind}/** An entry of \`imports\`, shaped like \`WebAssembly.ModuleImportDescriptor\`. */`,
     `${ind}export interface ImportDescriptor {`,
     `${ind}  readonly module: string;`,
     `${ind}  readonly name: string;`,
-    `${ind}  readonly kind: 'function' | 'table' | 'memory' | 'global';`,
+    `${ind}  readonly kind: ${kinds};`,
     `${ind}}`,
     `${ind}/** An entry of \`exports\`, shaped like \`WebAssembly.ModuleExportDescriptor\`. */`,
     `${ind}export interface ExportDescriptor {`,
     `${ind}  readonly name: string;`,
-    `${ind}  readonly kind: 'function' | 'table' | 'memory' | 'global';`,
+    `${ind}  readonly kind: ${kinds};`,
     `${ind}}`,
     `${ind}/** A custom section kept at compile time: its name and its contents in base64. */`,
     `${ind}export interface CustomSection {`,
