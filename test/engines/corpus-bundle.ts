@@ -20,7 +20,7 @@ import { compile } from '../../compiler/index.js';
 import type { Target } from '../../compiler/emit/runtime-source.js';
 import { packageWasm } from '../realworld/shim.js';
 import { lowerForHermes } from './spec-bundle.js';
-import { OUT } from './matrix.js';
+import { OUT, type EngineRow } from './matrix.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -33,6 +33,17 @@ export const CORPUS: Record<string, readonly string[]> = {
   'xxhash-wasm': ['esm/xxhash-wasm.js'],
   'sql.js': ['dist/sql-wasm-inline.js'],
 };
+
+/**
+ * How engine `row` runs the corpus: Kiln's output compiled ahead of time in
+ * every row; the run-time compile mode (wasm-kiln/polyfill) too where the
+ * engine has no WebAssembly of its own, but in Hermes, whose `eval` cannot
+ * see local variables (the polyfill compiles each function by a direct
+ * `eval` in the instance's scope).
+ */
+export function corpusModes(row: EngineRow): CorpusMode[] {
+  return row.wasm !== 'present' && row.id !== 'hermes' ? ['aot', 'polyfill'] : ['aot'];
+}
 
 /** The script of package `name` in `mode` for `target`, written under .tmp/engines/<target>/corpus; returns its path. */
 export async function corpusScript(name: string, mode: CorpusMode, target: Target): Promise<string> {

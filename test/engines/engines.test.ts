@@ -38,7 +38,7 @@ import {
   buildKernelScripts, buildSpecScripts, engineRows, kernelFailures, kernels, runAll, SHARED, specFiles, specOutcome, SUITE_DIR, type EngineRow,
 } from './matrix.js';
 import type { Target } from '../../compiler/emit/runtime-source.js';
-import { CORPUS, corpusExpected, corpusFailures, corpusScript, type CorpusMode } from './corpus-bundle.js';
+import { CORPUS, corpusExpected, corpusFailures, corpusModes, corpusScript } from './corpus-bundle.js';
 
 const FULL = process.env.KILN_ENGINES === 'full';
 const NODE24_SPEC = [
@@ -70,17 +70,6 @@ function specFilesFor(row: EngineRow): string[] | null {
 function minimumPassed(row: EngineRow): number {
   const subset = specFilesFor(row);
   return subset === null ? 25_000 : subset === BROWSER_SPEC ? 4_500 : 10_000;
-}
-
-/**
- * How a row runs the corpus: Kiln's output compiled ahead of time in every
- * row; the run-time compile mode (wasm-kiln/polyfill) too where the engine
- * has no WebAssembly of its own, but in Hermes, whose `eval` cannot see
- * local variables (the polyfill compiles each function by a direct `eval` in
- * the instance's scope).
- */
-function corpusModes(row: EngineRow): CorpusMode[] {
-  return row.wasm !== 'present' && row.id !== 'hermes' ? ['aot', 'polyfill'] : ['aot'];
 }
 
 /** The kernels a row runs (see above), or why none. */
