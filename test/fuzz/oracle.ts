@@ -142,6 +142,14 @@ export interface RunResult {
   nativeCalls: number;
   /** First difference of each configuration that had one. */
   mismatches: Mismatch[];
+  /**
+   * Native WebAssembly did not repeat itself: at a difference, a second
+   * native instance made the same calls and got other outcomes or state
+   * (how deep a recursion gets before the stack runs out depends on how V8
+   * compiled the frames). Such a module is no oracle: its differences are
+   * dropped and its comparison stops.
+   */
+  nondeterministic?: boolean;
 }
 
 /** How a call ended: its result, or a trap (the Kiln codes it may be, or a description of another error). */
@@ -372,11 +380,13 @@ export function runDifferential(kiln: Kiln, subject: Subject, configs: readonly 
   }
   if (native === null) return result;
   const names = stateNames(native.exports);
+  const outcomes: Outcome[] = [];
   for (let i = 0; i < subject.calls.length && live.length > 0; i++) {
     const c = subject.calls[i]!;
     native.log.length = 0;
     native.host.callbacks = 0;
     const expected = call(native, c, nativeTrap);
+    outcomes.push(expected);
     result.nativeCalls++;
     for (let j = 0; j < live.length; j++) {
       const { c: config, side } = live[j]!;
@@ -390,6 +400,11 @@ export function runDifferential(kiln: Kiln, subject: Subject, configs: readonly 
       } else {
         mm = compareState(native, side, names);
       }
+      if (mm && result.nondeterministic === undefined) result.nondeterministic = !nativeRepeats(mod, subject, outcomes, native, names);
+      if (mm && result.nondeterministic) {
+        live.length = 0;
+        break;
+      }
       if (mm) {
         const signature = mm.kind === 'trap' ? `trap ${trapClass(expected)} / ${trapClass(got)}` : mm.kind;
         result.mismatches.push({ ...mm, config: config.name, callIndex: i, call: c, signature });
@@ -398,6 +413,26 @@ export function runDifferential(kiln: Kiln, subject: Subject, configs: readonly 
     }
   }
   return result;
+}
+
+/**
+ * Whether a fresh native instance making the calls that made `outcomes`
+ * gets the same outcomes and ends in the same state as `native` (see
+ * RunResult `nondeterministic`).
+ */
+function nativeRepeats(mod: WebAssembly.Module, subject: Subject, outcomes: readonly Outcome[], native: Side, names: ReturnType<typeof stateNames>): boolean {
+  let again: Side;
+  try {
+    again = instantiateNative(mod, subject.imports);
+  } catch {
+    return false;
+  }
+  for (let i = 0; i < outcomes.length; i++) {
+    again.log.length = 0;
+    again.host.callbacks = 0;
+    if (!sameOutcome(outcomes[i]!, call(again, subject.calls[i]!, nativeTrap))) return false;
+  }
+  return compareState(native, again, names) === null;
 }
 
 /** `ok`, or the trap codes of an outcome (other errors by their class name). */
