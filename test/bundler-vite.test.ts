@@ -56,8 +56,31 @@ async function serve(): Promise<void> {
   origin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
 }
 
+/** What the page exposes (examples/vite/main.js), with the page's uncaught errors in `error`. */
+interface Seen {
+  native: string;
+  installed: string;
+  results?: unknown;
+  error?: string;
+}
+
+/** In the page: whether it has finished (computed its results, or failed). */
+const finished = () => (window as any).__results !== undefined || (window as any).__error !== undefined;
+
+/** What a finished page exposed, its uncaught `errors` added (a Playwright or Puppeteer page). */
+async function seenIn(page: { evaluate(f: () => Seen): Promise<Seen> }, errors: string[]): Promise<Seen> {
+  const seen = await page.evaluate(() => ({
+    native: (window as any).__nativeWebAssembly as string,
+    installed: String((globalThis as any).WebAssembly),
+    results: (window as any).__results,
+    error: (window as any).__error,
+  }));
+  if (errors.length > 0) seen.error = [seen.error, ...errors].filter(Boolean).join('\n');
+  return seen;
+}
+
 /** Loads the page in a fresh headless Chromium; returns what it exposed. */
-async function runPage(jsFlags: string[]): Promise<{ native: string; installed: string; results?: unknown; error?: string }> {
+async function runPage(jsFlags: string[]): Promise<Seen> {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'kiln-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -73,15 +96,8 @@ async function runPage(jsFlags: string[]): Promise<{ native: string; installed: 
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => (window as any).__results !== undefined || (window as any).__error !== undefined, null, { timeout: 45_000 });
-    const seen = await page.evaluate(() => ({
-      native: (window as any).__nativeWebAssembly as string,
-      installed: String((globalThis as any).WebAssembly),
-      results: (window as any).__results,
-      error: (window as any).__error,
-    }));
-    if (errors.length > 0) seen.error = [seen.error, ...errors].filter(Boolean).join('\n');
-    return seen;
+    await page.waitForFunction(finished, null, { timeout: 45_000 });
+    return await seenIn(page, errors); // awaited here: the `finally` closes the browser
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
@@ -89,7 +105,7 @@ async function runPage(jsFlags: string[]): Promise<{ native: string; installed: 
 }
 
 /** Loads the page in a fresh headless Firefox ESR (puppeteer-core over WebDriver BiDi, as test/engines/browser.ts) with `prefs`; returns what it exposed. */
-async function runFirefoxPage(prefs: Record<string, boolean>): Promise<{ native: string; installed: string; results?: unknown; error?: string }> {
+async function runFirefoxPage(prefs: Record<string, boolean>): Promise<Seen> {
   const puppeteer = (await import('puppeteer-core')).default;
   const browser = await puppeteer.launch({ browser: 'firefox', protocol: 'webDriverBiDi', executablePath: FIREFOX, headless: true, extraPrefsFirefox: prefs });
   try {
@@ -97,18 +113,22 @@ async function runFirefoxPage(prefs: Record<string, boolean>): Promise<{ native:
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => (window as any).__results !== undefined || (window as any).__error !== undefined, { timeout: 45_000, polling: 100 });
-    const seen = await page.evaluate(() => ({
-      native: (window as any).__nativeWebAssembly as string,
-      installed: String((globalThis as any).WebAssembly),
-      results: (window as any).__results,
-      error: (window as any).__error,
-    }));
-    if (errors.length > 0) seen.error = [seen.error, ...errors].filter(Boolean).join('\n');
-    return seen;
+    await page.waitForFunction(finished, { timeout: 45_000, polling: 100 });
+    return await seenIn(page, errors); // awaited here: the `finally` closes the browser
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * The page computed what Node computes natively (`expected`), on Kiln's
+ * WebAssembly: installed where the browser has none, or over its own.
+ */
+function expectLikeNative(page: Seen, expected: unknown, browserHasWasm: boolean): void {
+  expect(page.error).toBeUndefined();
+  expect(page.native).toBe(browserHasWasm ? 'object' : 'undefined');
+  expect(page.installed).toBe('[object WebAssembly]');
+  expect(page.results).toEqual(expected);
 }
 
 /** The page's computation, done natively in Node (sql.js's Node build, brotli-wasm's Node build). */
@@ -147,35 +167,21 @@ describe('examples/vite with wasm-kiln/bundler', () => {
 
   it('runs in Chromium without WebAssembly (--jitless), as natively in Node', async (ctx) => {
     if (!existsSync(CHROMIUM)) ctx.skip(MISSING);
-    const [page, expected] = await Promise.all([runPage(['--js-flags=--jitless']), nativeResults()]);
-    expect(page.error).toBeUndefined();
-    expect(page.native).toBe('undefined');
-    expect(page.installed).toBe('[object WebAssembly]');
-    expect(page.results).toEqual(expected);
+    expectLikeNative(...(await Promise.all([runPage(['--js-flags=--jitless']), nativeResults()])), false);
   }, 60_000);
 
   it('runs in Chromium with WebAssembly (Kiln installed over it)', async (ctx) => {
     if (!existsSync(CHROMIUM)) ctx.skip(MISSING);
-    const [page, expected] = await Promise.all([runPage([]), nativeResults()]);
-    expect(page.error).toBeUndefined();
-    expect(page.native).toBe('object');
-    expect(page.results).toEqual(expected);
+    expectLikeNative(...(await Promise.all([runPage([]), nativeResults()])), true);
   }, 60_000);
 
   it('runs in Firefox without WebAssembly (javascript.options.wasm off), as natively in Node', async (ctx) => {
     if (!existsSync(FIREFOX)) ctx.skip(MISSING_FIREFOX);
-    const [page, expected] = await Promise.all([runFirefoxPage({ 'javascript.options.wasm': false }), nativeResults()]);
-    expect(page.error).toBeUndefined();
-    expect(page.native).toBe('undefined');
-    expect(page.installed).toBe('[object WebAssembly]');
-    expect(page.results).toEqual(expected);
+    expectLikeNative(...(await Promise.all([runFirefoxPage({ 'javascript.options.wasm': false }), nativeResults()])), false);
   }, 90_000);
 
   it('runs in Firefox with WebAssembly (Kiln installed over it)', async (ctx) => {
     if (!existsSync(FIREFOX)) ctx.skip(MISSING_FIREFOX);
-    const [page, expected] = await Promise.all([runFirefoxPage({}), nativeResults()]);
-    expect(page.error).toBeUndefined();
-    expect(page.native).toBe('object');
-    expect(page.results).toEqual(expected);
+    expectLikeNative(...(await Promise.all([runFirefoxPage({}), nativeResults()])), true);
   }, 90_000);
 });

@@ -24,8 +24,8 @@
  *   mandelbrot (its interpreter takes 35 s to over 8 minutes on each other);
  *   none in node-es2020 and node24-nowasm (the same engines as rows that run them);
  *   BROWSER_KERNELS in the browsers (chromium-jitless: fib only);
- * - corpus: two npm packages (corpus-bundle.ts: hash-wasm, xxhash-wasm)
- *   through their own glue in every row, on Kiln's precompiled output, and
+ * - corpus: three npm packages (corpus-bundle.ts: hash-wasm, xxhash-wasm,
+ *   sql.js) through their own glue in every row, on Kiln's precompiled output, and
  *   on the run-time compile mode where the engine has no WebAssembly
  *   (`corpusModes`); results compared with native WebAssembly's in Node.
  */

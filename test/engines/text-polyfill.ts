@@ -2,7 +2,7 @@
  * UTF-8 `TextEncoder`/`TextDecoder` for engines that have none (Hermes
  * 0.12), installed on `globalThis` only where missing: the spec runner
  * (test/spec/sexpr.ts) uses them for names, the corpus glues for strings.
- * Imported first by harness.ts and the corpus scripts (corpus/entry-*.ts).
+ * Imported first by harness.ts and by the corpus scripts (corpus/host.ts).
  */
 
 function encodeUtf8(s: string): Uint8Array {
