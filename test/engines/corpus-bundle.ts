@@ -45,8 +45,17 @@ export function corpusModes(row: EngineRow): CorpusMode[] {
   return row.wasm !== 'present' && row.id !== 'hermes' ? ['aot', 'polyfill'] : ['aot'];
 }
 
-/** The script of package `name` in `mode` for `target`, written under .tmp/engines/<target>/corpus; returns its path. */
-export async function corpusScript(name: string, mode: CorpusMode, target: Target): Promise<string> {
+const scripts = new Map<string, Promise<string>>();
+
+/** The script of package `name` in `mode` for `target`, written under .tmp/engines/<target>/corpus (once per process); returns its path. */
+export function corpusScript(name: string, mode: CorpusMode, target: Target): Promise<string> {
+  const key = `${name} ${mode} ${target}`;
+  let s = scripts.get(key);
+  if (s === undefined) scripts.set(key, (s = buildScript(name, mode, target)));
+  return s;
+}
+
+async function buildScript(name: string, mode: CorpusMode, target: Target): Promise<string> {
   const modules = mode === 'aot' ? packageWasm(name, CORPUS[name]!).map((b) => compile(b, { format: 'cjs', runtime: 'import', target }).code) : [];
   const r = await build({
     entryPoints: [join(HERE, 'corpus', `entry-${mode}.ts`)],
