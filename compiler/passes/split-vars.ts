@@ -216,12 +216,7 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     }
     const copied = [...u.count].filter(([n, c]) => c > 1 && vars.has(n) && !pinned.has(n) && !shared.has(n)).map(([n]) => n);
     if (copied.length === 0) return stmts;
-    const set = new Set(copied);
-    stmts = clone(stmts); // the lowering may share expression nodes between statements
-    eachName(stmts, (id) => {
-      const b = baseName(id.name);
-      if (set.has(b)) id.name = b + ALIAS + id.name.slice(b.length);
-    });
+    stmts = cloneRenaming(stmts, new Set(copied)); // a copy: the lowering may share expression nodes between statements
     const writeBack = (): Stmt[] => copied.filter((n) => u.assigned.has(n)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
     // In a part, every way out but an exception writes the copies back: before each `return`, or,
     // where that would repeat more than EXIT_COPIES_INLINE write-backs, once: a `return` becomes
@@ -255,6 +250,38 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
   });
   const from = decl !== null && body[0] === decl ? 1 : 0;
   body.splice(from, body.length - from, ...copy(body.slice(from), own, inBody, false));
+}
+
+/**
+ * A deep copy of `n` (as `clone`) in which each Identifier that `eachName`
+ * would visit and whose base name is in `names` is renamed to its copy
+ * (`x` -> `x$`, `R[3]` -> `R$[3]`): one walk instead of a copy and a rename.
+ */
+function cloneRenaming(n: Node, names: Set<string>): Node {
+  if (n === null || typeof n !== 'object') return n;
+  if (Array.isArray(n)) return n.map((x) => cloneRenaming(x, names));
+  switch (n.type) {
+    case 'Identifier': {
+      const b = baseName(n.name);
+      return names.has(b) ? { ...n, name: b + ALIAS + n.name.slice(b.length) } : { ...n };
+    }
+    case 'Literal':
+      return n;
+    case 'FunctionDeclaration':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+      return clone(n);
+    case 'LabeledStatement':
+      return { ...n, label: clone(n.label), body: cloneRenaming(n.body, names) };
+    case 'MemberExpression':
+      return { ...n, object: cloneRenaming(n.object, names), property: n.computed ? cloneRenaming(n.property, names) : clone(n.property) };
+  }
+  const out = { ...n };
+  for (const k of A.childKeys(n)) {
+    const v = n[k];
+    if (v !== null && typeof v === 'object') out[k] = cloneRenaming(v, names);
+  }
+  return out;
 }
 
 /** A deep copy of ESTree nodes (plain objects, arrays and primitives; `loc` objects are shared, never changed). */
