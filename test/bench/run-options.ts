@@ -21,6 +21,14 @@ export const TARGETS = {
   wasm2jsGeomean: 0.8,
   perKernelNative: 4.0,
   compileMBps: 1.0,
+  /**
+   * Issue 15: compile throughput on sqlite.wasm not below 2 MB/s, against the
+   * 2.8 MB/s issue 16 gives as "today". That figure is a steady-state one:
+   * the compiler of that day (28fc0e2, before the IR) compiles sqlite.wasm
+   * on this machine at 0.83-0.99 MB/s cold and 2.7 MB/s warm (Node 24), so
+   * the bench checks it against `steadyMs` and prints the cold figure too.
+   */
+  steadyCompileMBps: 2.0,
   compileVsWasm2js: 10,
   rssPerInputByte: 30,
   rssBaseBytes: 150e6,
@@ -72,6 +80,8 @@ export interface CompileResult {
   /** Kiln: measured around `compile` in the child; wasm2js: wall time less the CLI's start-up time. */
   compileMs?: number;
   warmCompileMs?: number;
+  /** Kiln: median of compile-child.mjs's STEADY_RUNS compiles after the cold one (default options). */
+  steadyMs?: number;
   rssBeforeBytes?: number;
   /** Kiln: peak RSS right after compile(), before writing the output. */
   compileRSSBytes?: number;
