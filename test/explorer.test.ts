@@ -28,6 +28,7 @@ import { decodeMappings, JsMap } from '../examples/explorer/src/jsmap.js';
 import { serveExplorer, type ExploreServer } from '../compiler/explore.js';
 import { buildExplorer } from '../scripts/build-explorer.mjs';
 import { ROOT, SHARED } from './util/load.js';
+import { wat } from './util/wat.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MISSING = `Chromium is missing: no ${CHROMIUM} (Debian: apt-get install -y chromium; .ci/run installs it); the explorer tests skip`;
@@ -123,6 +124,15 @@ describe('the explorer parts, in Node', () => {
       expect([...mapped].filter((o) => !starts.has(o)), file).toEqual([]);
     }
   }, 60_000);
+});
+
+describe('the explorer disassembly', () => {
+  it('shows the tag index of throw (a regression: the opcode table gained tagidx, the disassembly showed nothing)', () => {
+    const bytes = wat('(module (tag $a) (tag $b (param i32)) (func (param i32) (throw $b (local.get 0))))');
+    const m = decodeAndValidate(bytes);
+    const rows = disassemble(bytes, m.bodyStart[0], m.bodyEnd[0], () => undefined);
+    expect(rows.find((r) => r.op === 'throw')?.args).toBe('1');
+  });
 });
 
 describe('the explorer in Chromium', () => {

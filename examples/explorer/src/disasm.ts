@@ -53,7 +53,7 @@ function immText(bytes: Uint8Array, ins: Instr, funcName: (i: number) => string 
     case 'blocktype':
       if (ins.a >= 0) return `(type ${ins.a})`;
       return blockValType(ins.a) === 0x40 ? '' : `(result ${valTypeName(blockValType(ins.a))})`;
-    case 'labelidx': case 'localidx': case 'globalidx': case 'tableidx': case 'elemidx': case 'dataidx': case 'lane': case 'memidx':
+    case 'labelidx': case 'localidx': case 'globalidx': case 'tableidx': case 'elemidx': case 'dataidx': case 'lane': case 'memidx': case 'tagidx':
       return String(ins.a);
     case 'funcidx': return named(ins.a);
     case 'br_table': return [...readBrTable(bytes, ins, new Uint32Array(ins.a)).subarray(0, ins.a), ins.c].join(' ');
