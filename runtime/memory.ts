@@ -154,15 +154,19 @@ export function isMemory(v: unknown): v is Memory {
 }
 
 /**
- * The contents of `buf` in a new buffer of `bytes` bytes, zero beyond them;
- * `buf` is detached where the engine has `ArrayBuffer.prototype.transfer`
- * (which may reuse its memory), else copied (`u8` views its bytes in use).
- * @throws RangeError when the allocation fails.
+ * The memory's bytes (`u8`, a view of `buf`) in a new buffer of `bytes`
+ * bytes, zero beyond them; then `buf` is detached where the engine has
+ * `ArrayBuffer.prototype.transfer`. Only the bytes in use are copied: a new
+ * `ArrayBuffer` comes zeroed from the allocator (fresh pages, untouched until
+ * used), while `buf.transfer(bytes)` zero-fills the whole growth slack as it
+ * copies (V8: a grow of sqlite's or Lua's heap took twice as long; README
+ * "Memory growth").
+ * @throws RangeError when the allocation fails (`buf` is then unchanged).
  */
 function moveTo(buf: ArrayBuffer, bytes: number, u8: Uint8Array): ArrayBuffer {
-  const transfer = (buf as { transfer?: (n: number) => ArrayBuffer }).transfer;
-  if (transfer !== undefined) return transfer.call(buf, bytes);
   const out = new ArrayBuffer(bytes);
   new Uint8Array(out).set(bytes < u8.length ? u8.subarray(0, bytes) : u8);
+  const transfer = (buf as { transfer?: (n: number) => ArrayBuffer }).transfer;
+  if (transfer !== undefined) transfer.call(buf, 0);
   return out;
 }
