@@ -325,11 +325,16 @@ for (const [n, fn, impure] of [
 ] as const) {
   def(n, (L) => {
     const a = L.popVal();
-    if (impure) L.spillImpure();
+    // The helper's statement evaluates `a` now: what is pending before it goes first when either may trap.
+    if (impure || a.k === IMPURE) L.spillImpure();
     helperPair(L, fn, [a.e], false);
   });
 }
-def('i64.reinterpret_f64', (L) => helperPair(L, 'i64_reinterpret_f64', [L.popVal().e], false));
+def('i64.reinterpret_f64', (L) => {
+  const a = L.popVal();
+  if (a.k === IMPURE) L.spillImpure();
+  helperPair(L, 'i64_reinterpret_f64', [a.e], false);
+});
 for (const [n, fn, T] of [
   ['f32.convert_i64_s', 'f32_convert_i64_s', F32], ['f32.convert_i64_u', 'f32_convert_i64_u', F32],
   ['f64.convert_i64_s', 'f64_convert_i64_s', F64], ['f64.convert_i64_u', 'f64_convert_i64_u', F64],
