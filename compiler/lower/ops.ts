@@ -182,7 +182,11 @@ def('f64.const', (L, ins) => {
 /** Pops an i64 pair (halves are simple expressions). */
 const pair = (v: Val): [Expr, Expr] => [v.e, v.h!];
 
-/** An i64 result computed by a runtime helper returning lo and leaving hi in `rt.hi`. */
+/**
+ * An i64 result computed by a runtime helper returning lo and leaving hi in
+ * `rt.hi`, evaluated at once into temporaries. `impure`: the helper or one of
+ * `args` may trap or has an effect, so pending impure values go first.
+ */
 function helperPair(L: Lowering, fn: string, args: Expr[], impure: boolean): void {
   if (impure) L.spillImpure();
   const lo = L.temp(A.call(fn, args));
@@ -325,15 +329,12 @@ for (const [n, fn, impure] of [
 ] as const) {
   def(n, (L) => {
     const a = L.popVal();
-    // The helper's statement evaluates `a` now: what is pending before it goes first when either may trap.
-    if (impure || a.k === IMPURE) L.spillImpure();
-    helperPair(L, fn, [a.e], false);
+    helperPair(L, fn, [a.e], impure || a.k === IMPURE);
   });
 }
 def('i64.reinterpret_f64', (L) => {
   const a = L.popVal();
-  if (a.k === IMPURE) L.spillImpure();
-  helperPair(L, 'i64_reinterpret_f64', [a.e], false);
+  helperPair(L, 'i64_reinterpret_f64', [a.e], a.k === IMPURE);
 });
 for (const [n, fn, T] of [
   ['f32.convert_i64_s', 'f32_convert_i64_s', F32], ['f32.convert_i64_u', 'f32_convert_i64_u', F32],
