@@ -52,3 +52,69 @@ describe('deep nesting', () => {
     expect(exports.f(5)).toBe(expected);
   });
 });
+
+describe('a br_table nest deeper than flatDepth, lowered as one switch (passes/regions.ts)', () => {
+  /** Signed LEB128 of a small non-negative i32 (spec 5.2.2). */
+  const sleb = (v: number): number[] => (v < 64 ? [v] : [(v & 0x7f) | 0x80, ...sleb(v >> 7)]);
+  /**
+   * `f: [i32] -> [i32]`, locals $acc (1) and $i (2): a switch of n-1 arms inside a loop $again. Arm k
+   * updates $acc, then falls through (k % 5 = 0), leaves the nest (1), skips to a later arm (2), does so
+   * when $acc is odd (3), or restarts the loop (4); table entries also target the loop. The code before
+   * the table counts the rounds in $i and moves the index $x on each round. (Bytes by hand: wabt's
+   * parser runs out of memory on a few hundred nested blocks.)
+   */
+  const nest = (n: number, c0Branch = false): Uint8Array => {
+    const b: number[] = [0x41, 1, 0x21, 1, 0x03, 0x40];
+    for (let k = n; k >= 1; k--) b.push(0x02, 0x40);
+    b.push(0x20, 2, 0x41, 1, 0x6a, 0x21, 2, 0x20, 0, 0x41, 1, 0x6a, 0x21, 0);
+    if (c0Branch) b.push(0x20, 0, 0x41, 5, 0x46, 0x0d, 1); // br_if $b2 when x = 5
+    const table: number[] = [];
+    for (let j = 0; j < n + 10; j++) table.push(j % 50 === 0 ? n : (j * 7) % n);
+    b.push(0x20, 0, 0x0e, ...leb(table.length), ...table.flatMap((d) => leb(d)), ...leb(2));
+    for (let k = 1; k <= n; k++) {
+      b.push(0x0b);
+      if (k === n) break;
+      b.push(0x20, 1, 0x41, 31, 0x6c, 0x41, ...sleb(k), 0x6a, 0x21, 1);
+      if (k % 5 === 1) b.push(0x0c, ...leb(n - k - 1));
+      if (k % 5 === 2 && k + 2 <= n) b.push(0x0c, 1);
+      if (k % 5 === 3 && k + 3 <= n) b.push(0x20, 1, 0x41, 1, 0x71, 0x0d, 2);
+      if (k % 5 === 4) b.push(0x20, 2, 0x41, 3, 0x49, 0x0d, ...leb(n - k));
+    }
+    b.push(0x20, 1, 0x41, 0xd5, 0x00, 0x73, 0x21, 1, 0x20, 2, 0x41, 2, 0x49, 0x0d, 0, 0x0b, 0x20, 1);
+    const code = [1, 2, 0x7f, ...b, 0x0b];
+    return new Uint8Array([
+      ...HEADER,
+      ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]), ...section(3, [1, 0]), ...section(7, [1, 1, 0x66, 0, 0]),
+      ...section(10, [1, ...leb(code.length), ...code]),
+    ]);
+  };
+  const cases: [string, number, object, boolean][] = [
+    ['300 arms', 300, {}, true],
+    ['300 arms, fuel', 300, { fuel: true }, true],
+    ['300 arms, split into small parts', 300, { splitWeight: 60 }, true],
+    ['300 arms, i64 as BigInt', 300, { i64: 'bigint' }, true],
+    ['20 arms under flatDepth 6', 20, { flatDepth: 6 }, true],
+    ['20 arms under flatDepth 2 (still too deep: flat)', 20, { flatDepth: 2 }, false],
+  ];
+  for (const [name, n, options, region] of cases) {
+    it(`${name}: every index as native`, async () => {
+      const bytes = nest(n);
+      const native = (await WebAssembly.instantiate(bytes)).instance.exports as { f(x: number): number };
+      const { code } = compile(bytes, options);
+      expect(/switch \(st\)/.test(code), 'flat form').toBe(!region);
+      const { exports } = (await importCode(code)).instantiate();
+      for (const x of [-1, -2, 0x7fffffff, -0x80000000, ...Array.from({ length: n + 20 }, (_, i) => i - 1)]) {
+        expect(exports.f(x), `f(${x})`).toBe(native.f(x));
+      }
+    });
+  }
+
+  it('a nest whose code before the table branches into it stays flat, and right', async () => {
+    const bytes = nest(300, true);
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as { f(x: number): number };
+    const { code } = compile(bytes);
+    expect(code).toMatch(/switch \(st\)/);
+    const { exports } = (await importCode(code)).instantiate();
+    for (let x = -1; x < 320; x++) expect(exports.f(x), `f(${x})`).toBe(native.f(x));
+  });
+});

@@ -18,9 +18,11 @@ import type { ModuleEnv } from './env.js';
 import { StackLowering } from './stack.js';
 import { blockValType, readBrTable } from '../decode/code.js';
 import type { Func } from '../ir/ir.js';
+import type { Regions } from '../passes/regions.js';
+import { regionSwitch, regionJump, type Region } from './region.js';
 import { BLOCK, LOOP, IF, ELSE, FUNC, TRY, CATCH, CATCH_ALL, type FrameKind } from '../frames.js';
 import { fromPair } from './i64big.js';
-import { I64, type ValType } from '../types.js';
+import { I32, I64, type ValType } from '../types.js';
 
 interface Frame {
   kind: FrameKind;
@@ -59,7 +61,11 @@ interface Frame {
   handlers: { tag: number; target: number; body: Stmt[] }[];
   /** A `try`: `delegate`s lowered before it began (see `tryEnd`). */
   delegatesBefore: number;
+  /** A block of a dispatch region (region.ts), with its place in the nest (1: innermost), or null. */
+  region: Region | null;
+  arm: number;
 }
+
 
 export class ControlLowering extends StackLowering {
   protected frames: Frame[] = [];
@@ -68,6 +74,10 @@ export class ControlLowering extends StackLowering {
   private brTargets: Uint32Array = new Uint32Array(16);
   /** Lowered in the flat form (see func.ts FLAT_DEPTH). */
   protected flatForm = false;
+  /** Dispatch regions (passes/regions.ts), or null. */
+  protected regions: Regions | null = null;
+  /** IR node of the instruction being lowered. */
+  protected node = 0;
   protected cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
   private nCases = 0;
   /** `delegate`s lowered so far (a `try` whose body had one checks `dl` in its handler). */
@@ -84,6 +94,7 @@ export class ControlLowering extends StackLowering {
       kind, label: `L${this.frames.length}`, params, results, branchVars: [], resultVars: [],
       height: this.stack.length - params.length, outer, body: [], elseBody: null, cond: null,
       paramVals: [], used: false, offset, endCase: 0, headCase: 0, elseCase: 0, tryBody: null, handlers: [], delegatesBefore: 0,
+      region: null, arm: 0,
     };
   }
 
@@ -147,9 +158,12 @@ export class ControlLowering extends StackLowering {
       return;
     }
     this.assignTo(f.branchVars, vals);
-    if (this.flatForm) this.jump(f.kind === LOOP ? f.headCase : f.endCase);
+    if (f.region !== null) for (const s of regionJump(f.region, f.arm)) this.push(s);
+    else if (this.flatForm) this.jump(f.kind === LOOP ? f.headCase : f.endCase);
     else this.push(f.kind === LOOP ? A.cont(f.label) : A.brk(f.label));
   }
+
+
 
   private arity(f: Frame): ValType[] {
     return f.kind === LOOP ? f.params : f.results;
@@ -188,6 +202,12 @@ export class ControlLowering extends StackLowering {
     if (live) this.assignTo(f.resultVars, this.popN(f.results.length));
     if (this.flatForm) {
       this.endFlat(f, live);
+      return;
+    }
+    if (f.region !== null) {
+      // Arm k follows block k's end (falling through from arm k-1); after block n, the code after the region.
+      this.out = f.arm < f.region.n ? f.region.arms[f.arm]! : f.outer;
+      this.stack.length = f.height;
       return;
     }
     this.out = f.outer;
@@ -274,7 +294,9 @@ export class ControlLowering extends StackLowering {
         this.spillAll();
         const f = this.enter(name === 'try' ? TRY : BLOCK, ins.a);
         f.delegatesBefore = this.nDelegates;
-        if (!this.flatForm) this.out = f.body;
+        const k = this.regions?.place.get(this.node);
+        if (k !== undefined) this.enterRegion(f, k);
+        else if (!this.flatForm) this.out = f.body;
         return true;
       }
       case 'loop':
@@ -483,17 +505,26 @@ export class ControlLowering extends StackLowering {
     this.spillImpure();
     const s = this.stack;
     for (let i = s.length - n; i < s.length; i++) s[i] = this.materialize(s[i]);
-    const vals = s.slice(s.length - n);
+    this.push(A.ifStmt(StackLowering.cond(c), this.branchBody(f, s.slice(s.length - n)), null));
+  }
+
+  /** The statements of a branch to `f` with `vals`, made apart from the current list. */
+  private branchBody(f: Frame, vals: Val[]): Stmt[] {
     const saved = this.out;
-    const body: Stmt[] = [];
-    this.out = body;
+    this.out = [];
     this.branch(f, vals);
+    const body = this.out;
     this.out = saved;
-    this.push(A.ifStmt(StackLowering.cond(c), body, null));
+    return body;
   }
 
   /** `br_table` (the current instruction): a `switch` whose cases branch, grouped by target. */
   private brTable(): void {
+    const top = this.frames[this.frames.length - 1]!;
+    if (top.region !== null && top.arm === 1) {
+      this.regionTable(top.region);
+      return;
+    }
     const ins = this.ins;
     const idx = this.pop();
     this.spillImpure();
@@ -510,17 +541,9 @@ export class ControlLowering extends StackLowering {
       if (!list) byDepth.set(targets[i], (list = []));
       list.push(A.num(i));
     }
-    const saved = this.out;
     const cases: { tests: Expr[] | null; body: Stmt[] }[] = [];
-    for (const [depth, tests] of byDepth) {
-      this.out = [];
-      this.branch(this.target(depth), vals);
-      cases.push({ tests, body: this.out });
-    }
-    this.out = [];
-    this.branch(this.target(ins.c), vals);
-    const dflt = this.out;
-    this.out = saved;
+    for (const [depth, tests] of byDepth) cases.push({ tests, body: this.branchBody(this.target(depth), vals) });
+    const dflt = this.branchBody(this.target(ins.c), vals);
     if (cases.length === 0) {
       // Only a default: evaluate the index for its effects, then branch.
       if (idx.k === IMPURE) this.push(A.exprStmt(idx.e));
@@ -529,6 +552,31 @@ export class ControlLowering extends StackLowering {
       cases.push({ tests: null, body: dflt });
       this.push(A.switchStmt(StackLowering.i32(idx), cases));
     }
+    this.dead = true;
+  }
+
+  // ------------------------------------------------------ dispatch regions
+
+  /**
+   * Enters block `f`, the nest block at place `k` of a dispatch region
+   * (passes/regions.ts): the outermost makes the region; none has a JS
+   * block of its own, so the code before the `br_table` (fuel charges, the
+   * innermost's code) stays in the list the region will stand in.
+   */
+  private enterRegion(f: Frame, k: number): void {
+    const n = this.regions!.heads.get(this.node);
+    f.region = n !== undefined ? { label: f.label, state: this.newVars([I32])[0]!, n, arms: [] } : this.frames[this.frames.length - 2]!.region;
+    f.arm = k;
+  }
+
+  /** The `br_table` of region `r` (region.ts `regionSwitch`). */
+  private regionTable(r: Region): void {
+    const ins = this.ins;
+    const idx = this.pop();
+    this.spillImpure();
+    const targets = (this.brTargets = readBrTable(this.env.m.bytes, ins, this.brTargets));
+    const branchTo = (depth: number) => this.branchBody(this.target(depth), []);
+    for (const s of regionSwitch(r, targets, ins.a, ins.c, StackLowering.i32(idx), ins.offset, (d) => this.target(d), branchTo)) this.push(s);
     this.dead = true;
   }
 }

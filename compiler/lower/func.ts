@@ -30,6 +30,7 @@ import { walk } from '../ir/walk.js';
 import { FUNC } from '../frames.js';
 import { I64, FUNCREF, EXTERNREF, type ValType } from '../types.js';
 import { CompileError } from '../../runtime/errors.js';
+import type { Regions } from '../passes/regions.js';
 
 /**
  * Functions whose blocks nest deeper than this are lowered flat: one
@@ -61,6 +62,8 @@ export interface Form {
   big: boolean;
   /** The body loads or stores memory (it keeps the DataView in a local `dv`). */
   memory: boolean;
+  /** `br_table` nests lowered as one `switch` each (passes/regions.ts), or null. */
+  regions: Regions | null;
 }
 
 const END = OP['end']!;
@@ -78,6 +81,7 @@ class FuncLowering extends ControlLowering implements Lowering {
   run(form: Form): Stmt {
     const { type, fn } = this;
     this.flatForm = form.flat;
+    this.regions = form.regions;
     this.usesMemory = form.memory;
     this.big = form.big;
     if (this.big) {
@@ -106,6 +110,7 @@ class FuncLowering extends ControlLowering implements Lowering {
   /** Lowers node `n` (OP or STRUCT) of the IR: its instruction, as `readInstr` would have decoded it. */
   private step(n: number): void {
     const { fn, ins } = this;
+    this.node = n;
     ins.op = fn.op(n);
     ins.offset = this.at = fn.offset(n);
     ins.a = fn.a(n);

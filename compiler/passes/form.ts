@@ -5,7 +5,8 @@
  * (`flatDepth`, the `i64` option).
  * Changes: nothing; returns the `Form`.
  * Guarantees: the flat form is chosen exactly when structured instructions
- * nest deeper than `flatDepth` and the function has no `try` (a handler
+ * nest deeper than `flatDepth`, even once its `br_table` nests are lowered
+ * as switches (regions.ts, chosen then), and the function has no `try` (a handler
  * cannot be a case of the dispatch loop: such a function stays nested); the BigInt form of i64 (lower/i64big.ts) only
  * under `i64: 'bigint'`, or under `auto` for a function that is not flat, not
  * larger than BIGINT_MAX_BODY bytes, does not call itself, and whose loops do
@@ -18,6 +19,7 @@ import type { Form } from '../lower/func.js';
 import { BIG_OPS, isNative } from '../lower/i64big.js';
 import { OPS, OP as OPCODE } from '../opcodes.js';
 import { I64, type FuncType } from '../types.js';
+import { dispatchRegions, type Regions } from './regions.js';
 
 
 /** Score at and above which a function is lowered with BigInts (see `bigIntScore`). */
@@ -46,11 +48,18 @@ function bodySize(env: ModuleEnv, funcidx: number): number {
 /** The form of function `fn` under `env` (see the file comment; lower/func.ts `Form`). */
 export function chooseForm(env: ModuleEnv, fn: Func): Form {
   const s = scan(env, fn);
-  const flat = fn.depth > env.flatDepth && !s.tries;
+  let flat = fn.depth > env.flatDepth && !s.tries;
+  // Too deep for nested JS: its br_table nests as switches (regions.ts) may bring it within reach.
+  let regions: Regions | null = null;
+  if (flat) {
+    regions = dispatchRegions(env.m, fn);
+    if (regions !== null && regions.depth <= env.flatDepth) flat = false;
+    else regions = null;
+  }
   const mode = env.i64 ?? 'auto';
   // Never in the flat form: there every temporary crossing a block would merge at the dispatch loop.
   const big = !flat && (mode === 'bigint' || (mode === 'auto' && !s.selfCall && s.score >= BIGINT_MIN_SCORE && bodySize(env, fn.funcidx) <= BIGINT_MAX_BODY));
-  return { flat, big, memory: s.memory };
+  return { flat, big, memory: s.memory, regions };
 }
 
 /**

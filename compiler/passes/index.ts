@@ -3,7 +3,8 @@
  * what runs on a function between its bytes and its printed JS.
  *
  *   ir/build.ts  buildFunc          bytes -> IR (one walk of the body)
- *   form.ts      chooseForm         IR -> Form (flat or nested, BigInt or pairs)
+ *   form.ts      chooseForm         IR -> Form (flat or nested, BigInt or pairs,
+ *                                   dispatch regions: regions.ts)
  *   fuel.ts      meterFunction      IR -> IR with Charge nodes (with `fuel`)
  *   lower/func   lowerFunction      IR + Form -> ESTree FunctionDeclaration
  *   split.ts     splitFunction      ESTree -> ESTree in parts (`splitWeight`)

@@ -32,6 +32,8 @@ export interface Config {
   fuel: boolean;
   /** `flatDepth: 0`: every function in the flat (dispatch loop) form. */
   flat: boolean;
+  /** Another `flatDepth`: 10 puts the generator's dispatch nests (9 to 14 blocks) in dispatch regions (passes/regions.ts). */
+  flatDepth?: number;
   /** `splitWeight` (passes/split.ts): small, so every function is split into many parts. */
   split?: number;
   /** `instantiate`'s `options.i64`: which variant of `auto`'s two-form functions runs (default: the engine's choice, BigInt in Node). */
@@ -44,7 +46,7 @@ export interface Config {
   lazy?: boolean;
 }
 
-/** Every configuration the fuzzer knows: i64 forms × fuel off/on, the flat form, and functions split into parts. */
+/** Every configuration the fuzzer knows: i64 forms × fuel off/on, the flat form, dispatch regions, and functions split into parts. */
 export const ALL_CONFIGS: readonly Config[] = [
   { name: 'pair', i64: 'pair', fuel: false, flat: false },
   { name: 'pair+fuel', i64: 'pair', fuel: true, flat: false },
@@ -59,6 +61,8 @@ export const ALL_CONFIGS: readonly Config[] = [
   { name: 'pair+split', i64: 'pair', fuel: false, flat: false, split: 60 },
   { name: 'bigint+split+fuel', i64: 'bigint', fuel: true, flat: false, split: 1 },
   { name: 'auto+flat+split+fuel', i64: 'auto', fuel: true, flat: true, split: 20 },
+  { name: 'pair+regions', i64: 'pair', fuel: false, flat: false, flatDepth: 10 },
+  { name: 'auto+regions+split+fuel', i64: 'auto', fuel: true, flat: false, flatDepth: 10, split: 60 },
 ];
 
 /** Configurations of the run-time compile mode (wasm-kiln/polyfill), by name only (not in `all`). */
@@ -251,12 +255,12 @@ function instantiateNative(mod: WebAssembly.Module, imports: ImportFactory | und
 /** Compiles `bytes` with Kiln in configuration `c` and evaluates the output; returns its `instantiate`. */
 export function compileKiln(kiln: Kiln, bytes: Uint8Array, c: Config): (imports: object, options?: object) => { exports: Record<string, unknown> } {
   if (c.lazy) {
-    const lazy = new LazyCompiler(bytes, { i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : {}), ...(c.split !== undefined ? { splitWeight: c.split } : {}) });
+    const lazy = new LazyCompiler(bytes, { i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : c.flatDepth !== undefined ? { flatDepth: c.flatDepth } : {}), ...(c.split !== undefined ? { splitWeight: c.split } : {}) });
     return (imports, options) => lazy.code.instantiate(imports, options);
   }
   const inline = kiln.inlineRuntime === true;
   const { code } = kiln.compile(bytes, {
-    format: 'cjs', runtime: inline ? 'inline' : 'import', i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : {}),
+    format: 'cjs', runtime: inline ? 'inline' : 'import', i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : c.flatDepth !== undefined ? { flatDepth: c.flatDepth } : {}),
     ...(c.split !== undefined ? { splitWeight: c.split } : {}),
   });
   const module = { exports: {} as Record<string, unknown> };
