@@ -21,7 +21,8 @@
  * A nest qualifies when its blocks are void, each starts (after fuel charges)
  * with the next, there are at least two, and the innermost holds nothing but
  * code without branches or blocks and then its `br_table` (so nothing
- * branches into the region but the table).
+ * branches into the region but the table), whose default is in the nest
+ * (so it carries no values).
  */
 import { OP, STRUCT, CHARGE, type Func } from '../ir/ir.js';
 import { walk } from '../ir/walk.js';
@@ -65,7 +66,7 @@ export function dispatchRegions(m: Module, fn: Func): Regions | null {
     const chain = [head];
     for (let x = firstOf(fn.body(head)); x !== 0 && isVoidBlock(x); x = firstOf(fn.body(x))) chain.push(x);
     for (const x of chain) seen.add(x);
-    if (chain.length < 2 || !endsInTable(fn, fn.body(chain[chain.length - 1]!))) return;
+    if (chain.length < 2 || !endsInTable(fn, fn.body(chain[chain.length - 1]!), chain.length)) return;
     heads.set(head, chain.length);
     chain.forEach((x, i) => place.set(x, chain.length - i));
   };
@@ -91,8 +92,15 @@ export function dispatchRegions(m: Module, fn: Func): Regions | null {
   return heads.size === 0 ? null : { place, heads, depth: max };
 }
 
-/** Whether list `first` is code without blocks or branches (charges included) ending in a `br_table`. */
-function endsInTable(fn: Func, first: number): boolean {
+/**
+ * Whether list `first` (the innermost nest block's body, in a nest of `n`
+ * blocks) is code without blocks or branches (charges included) ending in a
+ * `br_table` whose default is a nest block: then every target takes what a
+ * void block takes, no values (the code after an unconditional branch is not
+ * in the IR, so the table may also be one inside an operand, carrying a value
+ * out of the nest: fuzz seed 41005341).
+ */
+function endsInTable(fn: Func, first: number, n: number): boolean {
   let last = 0;
   for (let x = first; x !== 0; x = fn.next(x)) {
     if (fn.kind(x) === STRUCT) return false;
@@ -101,7 +109,7 @@ function endsInTable(fn: Func, first: number): boolean {
       last = x;
     }
   }
-  return last !== 0 && fn.op(last) === BR_TABLE && operandsBranchFree(fn, last);
+  return last !== 0 && fn.op(last) === BR_TABLE && fn.c(last) < n && operandsBranchFree(fn, last);
 }
 
 function branchFree(fn: Func, n: number): boolean {
