@@ -88,8 +88,9 @@ describe('NaN bits through multi-value results (found by fuzzing)', () => {
       r[0] = snan;
       return r;
     };
+    // Node 20's WebAssembly keeps the bits too; Node 24's quiets this NaN (the JS API leaves it open).
     const native = (await WebAssembly.instantiate(bytes, { env: { two } })).instance.exports as any;
-    expect(BigInt.asUintN(64, native.bits())).toBe(0x7ff4000000000001n);
+    expect([0x7ff4000000000001n, 0x7ffc000000000001n]).toContain(BigInt.asUintN(64, native.bits()));
     const { exports } = (await importCode(compile(bytes).code)).instantiate({ env: { two } });
     for (let round = 0; round < 3000; round++) expect(BigInt.asUintN(64, exports.bits())).toBe(0x7ff4000000000001n);
   });
