@@ -66,7 +66,6 @@ interface Frame {
   arm: number;
 }
 
-
 export class ControlLowering extends StackLowering {
   protected frames: Frame[] = [];
   /** Inside unreachable code: skip instructions. */
@@ -162,8 +161,6 @@ export class ControlLowering extends StackLowering {
     else if (this.flatForm) this.jump(f.kind === LOOP ? f.headCase : f.endCase);
     else this.push(f.kind === LOOP ? A.cont(f.label) : A.brk(f.label));
   }
-
-
 
   private arity(f: Frame): ValType[] {
     return f.kind === LOOP ? f.params : f.results;
