@@ -38,8 +38,10 @@ export interface CompileOptions extends SourceMapOptions {
   maxMemoryPages?: number;
   /**
    * Block nesting depth past which a function is lowered in the flat form
-   * (one dispatch loop; JS engines reject very deep nesting). Default 256;
-   * tests set 0 to lower every function that way.
+   * (one dispatch loop; JS engines reject very deep nesting), counted once
+   * its `br_table` nests are lowered as one `switch` each (passes/regions.ts,
+   * done only for a function deeper than this). Default 256; tests set 0 to
+   * lower every function flat.
    */
   flatDepth?: number;
   /**
