@@ -139,9 +139,7 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       `function instantiate(importObject, options) {\n` +
       `${unit}const limit = instanceLimit(options, ${limit}, ${env.fuel ? 'true' : 'false'});\n`,
   );
-  // Compact: the texts here never end in white space (astring's output does not), and trimming one
-  // would copy it whole (V8 flattens the concatenation first): 3% of a compile of sqlite.wasm.
-  const indent = (code: string) => (unit === '' ? code + '\n' : unit + code.trimEnd().replace(/\n/g, '\n' + unit) + '\n');
+  const indent = (code: string) => (unit === '' ? code.trimEnd() + '\n' : unit + code.trimEnd().replace(/\n/g, '\n' + unit) + '\n');
   // The function declarations first (hoisted: the statements after them see them all). Under
   // `auto`, a function given the BigInt form also gets an int32-pair variant `<name>$pair`, chosen
   // at instantiate for engines other than V8 with its JIT (runtime/i64form.ts), before anything
