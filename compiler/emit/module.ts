@@ -139,6 +139,8 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       `function instantiate(importObject, options) {\n` +
       `${unit}const limit = instanceLimit(options, ${limit}, ${env.fuel ? 'true' : 'false'});\n`,
   );
+  // `trimEnd` also flattens astring's rope (thousands of pieces) while it is young: leaving each
+  // function's rope whole until the final join cost 30-60% more compile time and 90 MB more peak RSS.
   const indent = (code: string) => (unit === '' ? code.trimEnd() + '\n' : unit + code.trimEnd().replace(/\n/g, '\n' + unit) + '\n');
   // The function declarations first (hoisted: the statements after them see them all). Under
   // `auto`, a function given the BigInt form also gets an int32-pair variant `<name>$pair`, chosen
