@@ -147,3 +147,31 @@ describe('arithmetic quiets signalling NaNs, also once V8 has optimised it (foun
     });
   }
 });
+
+describe('NaN globals keep their payload once V8 has optimised the code (found by fuzzing)', () => {
+  // An immutable global is a JS `const`; V8's optimising compiler may fold it into a constant,
+  // which canonicalizes a NaN (fuzz seed 44001839: returned among several results, once hot).
+  const text = `(module
+    (global $d f64 (f64.const nan:0x8000000000001))
+    (global $s f64 (f64.const nan:0x4000000000000))
+    (global $f f32 (f32.const nan:0x200001))
+    (func $three (param i32) (result i64 f32 f64)
+      (block $b (result i64 f32 f64)
+        (loop $l (result i64 f32 f64)
+          (br_if $l (i32.eqz (local.get 0)))
+          (i64.const 1) (global.get $f) (global.get $d))))
+    (func (export "d") (result i64) (call $three (i32.const 1)) (i64.reinterpret_f64) (return) (drop) (drop))
+    (func (export "f") (result i32) (call $three (i32.const 1)) (drop) (i32.reinterpret_f32) (return) (drop))
+    (func (export "s") (result i64) (i64.reinterpret_f64 (global.get $s))))`;
+  for (const i64 of ['pair', 'bigint'] as const) {
+    it(`in every call (${i64})`, async () => {
+      const bytes = wabt.parseWat('t.wat', text, { multi_value: true }).toBinary({}).buffer;
+      const { exports } = (await importCode(compile(bytes, { i64 }).code)).instantiate();
+      const seen = new Set<string>();
+      for (let round = 0; round < 30000; round++) {
+        seen.add(`${BigInt.asUintN(64, BigInt(exports.d())).toString(16)} ${(exports.f() >>> 0).toString(16)} ${BigInt.asUintN(64, BigInt(exports.s())).toString(16)}`);
+      }
+      expect([...seen]).toEqual(['7ff8000000000001 7fa00001 7ff4000000000000']);
+    });
+  }
+});

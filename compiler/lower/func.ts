@@ -379,8 +379,34 @@ class FuncLowering extends ControlLowering implements Lowering {
       }
       return;
     }
-    if (home === 'const') this.stack.push(val(A.id(`g${i}`), t, CONST));
+    const nan = home === 'const' ? this.nanInit(i) : null;
+    if (nan !== null) this.stack.push(val(nan, t, LOCAL));
+    else if (home === 'const') this.stack.push(val(A.id(`g${i}`), t, CONST));
     else this.pushVal(val(home === 'cell' ? A.member(`G${i}`, 'v') : A.id(`g${i}`), t, IMPURE));
+  }
+
+  /**
+   * For a defined immutable f32/f64 global whose initializer is a NaN constant, that constant as
+   * ops.ts writes it (a runtime call on its bits); else null. Its JS `const` would do as well until
+   * V8's optimizing compiler folds the binding into a constant, which canonicalizes a NaN's payload
+   * (fuzz seed 44001839: a NaN global returned among several results lost its payload once hot).
+   */
+  private nanInit(i: number): Expr | null {
+    const m = this.env.m;
+    if (i < m.numImportedGlobals) return null;
+    const { start } = m.globalInits[i - m.numImportedGlobals]!;
+    const b = m.bytes;
+    const dv = new DataView(b.buffer, b.byteOffset + start + 1);
+    if (b[start] === 0x43 && b[start + 5] === 0x0b) {
+      const bits = dv.getInt32(0, true);
+      return (bits & 0x7fffffff) > 0x7f800000 ? A.call('f32_reinterpret_i32', [A.num(bits)]) : null;
+    }
+    if (b[start] === 0x44 && b[start + 9] === 0x0b) {
+      const lo = dv.getInt32(0, true);
+      const hi = dv.getInt32(4, true);
+      return (hi & 0x7fffffff) >= 0x7ff00000 && ((hi & 0xfffff) | lo) !== 0 ? A.call('f64_reinterpret_i64', [A.num(lo), A.num(hi)]) : null;
+    }
+    return null;
   }
 
   private globalSet(i: number): void {
