@@ -30,6 +30,8 @@ import { walk } from '../ir/walk.js';
 import { FUNC } from '../frames.js';
 import { I64, FUNCREF, EXTERNREF, type ValType } from '../types.js';
 import { CompileError } from '../../runtime/errors.js';
+import { Reader } from '../decode/reader.js';
+import { readInstr, newInstr } from '../decode/code.js';
 import type { Regions } from '../passes/regions.js';
 
 /**
@@ -394,20 +396,19 @@ class FuncLowering extends ControlLowering implements Lowering {
   private nanInit(i: number): Expr | null {
     const m = this.env.m;
     if (i < m.numImportedGlobals) return null;
-    const { start } = m.globalInits[i - m.numImportedGlobals]!;
-    const b = m.bytes;
-    const dv = new DataView(b.buffer, b.byteOffset + start + 1);
-    if (b[start] === 0x43 && b[start + 5] === 0x0b) {
-      const bits = dv.getInt32(0, true);
-      return (bits & 0x7fffffff) > 0x7f800000 ? A.call('f32_reinterpret_i32', [A.num(bits)]) : null;
-    }
-    if (b[start] === 0x44 && b[start + 9] === 0x0b) {
-      const lo = dv.getInt32(0, true);
-      const hi = dv.getInt32(4, true);
-      return (hi & 0x7fffffff) >= 0x7ff00000 && ((hi & 0xfffff) | lo) !== 0 ? A.call('f64_reinterpret_i64', [A.num(lo), A.num(hi)]) : null;
+    const { start, end } = m.globalInits[i - m.numImportedGlobals]!;
+    const r = new Reader(m.bytes, start, end);
+    const ins = newInstr();
+    readInstr(r, ins);
+    const name = OPS[ins.op].name;
+    if (m.bytes[r.pos] !== 0x0b) return null; // an extended constant expression goes on
+    if (name === 'f32.const' && (ins.a & 0x7fffffff) > 0x7f800000) return A.call('f32_reinterpret_i32', [A.num(ins.a | 0)]);
+    if (name === 'f64.const' && (ins.hi & 0x7fffffff) >= 0x7ff00000 && ((ins.hi & 0xfffff) | ins.lo) !== 0) {
+      return A.call('f64_reinterpret_i64', [A.num(ins.lo), A.num(ins.hi)]);
     }
     return null;
   }
+
 
   private globalSet(i: number): void {
     let v = this.pop();
