@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { decodeAndValidate } from '../compiler/index.js';
-import { CHILD_KEYS, type Node } from '../compiler/lower/ast.js';
+import { CHILD_KEYS, num, type Node } from '../compiler/lower/ast.js';
 import { makeEnv, type ModuleEnv } from '../compiler/lower/env.js';
 import { FLAT_DEPTH } from '../compiler/lower/func.js';
 import { lowerFunction } from '../compiler/lower/func.js';
@@ -96,6 +96,8 @@ describe('the ESTree the backend emits', () => {
       for (const k of unlisted(decl, types)) found.add(k);
     });
     expect([...found]).toEqual([]);
+    // Small integer literals are shared nodes (lower/ast.ts SMALL_LITERALS): no pass may have changed one.
+    for (const n of [0, 1, 8, 31, 255, 1023]) expect(Object.entries(num(n))).toEqual([['type', 'Literal'], ['value', n], ['raw', String(n)]]);
     // The walk saw the shapes that matter: parts, exits, handlers, loops.
     for (const t of ['FunctionDeclaration', 'LabeledStatement', 'SwitchStatement', 'TryStatement', 'ForStatement', 'CallExpression']) expect(types).toContain(t);
   });

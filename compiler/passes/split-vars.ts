@@ -216,7 +216,7 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     }
     const copied = [...u.count].filter(([n, c]) => c > 1 && vars.has(n) && !pinned.has(n) && !shared.has(n)).map(([n]) => n);
     if (copied.length === 0) return stmts;
-    stmts = cloneRenaming(stmts, new Set(copied)); // a copy: the lowering may share expression nodes between statements
+    stmts = renamed(stmts, new Set(copied));
     const writeBack = (): Stmt[] => copied.filter((n) => u.assigned.has(n)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
     // In a part, every way out but an exception writes the copies back: before each `return`, or,
     // where that would repeat more than EXIT_COPIES_INLINE write-backs, once: a `return` becomes
@@ -253,47 +253,52 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
 }
 
 /**
- * A deep copy of `n` (as `clone`) in which each Identifier that `eachName`
- * would visit and whose base name is in `names` is renamed to its copy
- * (`x` -> `x$`, `R[3]` -> `R$[3]`): one walk instead of a copy and a rename.
+ * `n` with each Identifier that `eachName` would visit and whose base name is
+ * in `names` renamed to its copy (`x` -> `x$`, `R[3]` -> `R$[3]`), without
+ * changing any node: a node with nothing renamed inside is returned as is,
+ * any other is a shallow copy (path copying). The lowering may share
+ * expression nodes between statements, and the function and its parts
+ * rename different names, so no node is renamed where it stands.
  */
-function cloneRenaming(n: Node, names: Set<string>): Node {
+function renamed(n: Node, names: Set<string>): Node {
   if (n === null || typeof n !== 'object') return n;
-  if (Array.isArray(n)) return n.map((x) => cloneRenaming(x, names));
+  if (Array.isArray(n)) {
+    let out: Node[] | null = null;
+    for (let i = 0; i < n.length; i++) {
+      const r = renamed(n[i], names);
+      if (r !== n[i] && out === null) out = n.slice(0, i);
+      if (out !== null) out.push(r);
+    }
+    return out ?? n;
+  }
   switch (n.type) {
     case 'Identifier': {
       const b = baseName(n.name);
-      return names.has(b) ? { ...n, name: b + ALIAS + n.name.slice(b.length) } : { ...n };
+      return names.has(b) ? { ...n, name: b + ALIAS + n.name.slice(b.length) } : n;
     }
     case 'Literal':
-      return n;
     case 'FunctionDeclaration':
     case 'BreakStatement':
     case 'ContinueStatement':
-      return clone(n);
-    case 'LabeledStatement':
-      return { ...n, label: clone(n.label), body: cloneRenaming(n.body, names) };
-    case 'MemberExpression':
-      return { ...n, object: cloneRenaming(n.object, names), property: n.computed ? cloneRenaming(n.property, names) : clone(n.property) };
+      return n;
+    case 'LabeledStatement': {
+      const body = renamed(n.body, names);
+      return body === n.body ? n : { ...n, body };
+    }
+    case 'MemberExpression': {
+      const object = renamed(n.object, names);
+      const property = n.computed ? renamed(n.property, names) : n.property;
+      return object === n.object && property === n.property ? n : { ...n, object, property };
+    }
   }
-  const out = { ...n };
+  let out: Node = null;
   for (const k of A.childKeys(n)) {
     const v = n[k];
-    if (v !== null && typeof v === 'object') out[k] = cloneRenaming(v, names);
+    if (v === null || typeof v !== 'object') continue;
+    const r = renamed(v, names);
+    if (r === v) continue;
+    out ??= { ...n };
+    out[k] = r;
   }
-  return out;
+  return out ?? n;
 }
-
-/** A deep copy of ESTree nodes (plain objects, arrays and primitives; `loc` objects are shared, never changed). */
-function clone(n: Node): Node {
-  if (n === null || typeof n !== 'object') return n;
-  if (Array.isArray(n)) return n.map(clone);
-  if (n.type === 'Literal') return n; // never changed by a pass: shared
-  const out = { ...n };
-  for (const k of A.childKeys(n)) {
-    const v = n[k];
-    if (v !== null && typeof v === 'object') out[k] = clone(v);
-  }
-  return out;
-}
-
