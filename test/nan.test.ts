@@ -175,3 +175,39 @@ describe('NaN globals keep their payload once V8 has optimised the code (found b
     });
   }
 });
+
+describe('NaN-initialised mutable and imported globals keep their payload once hot', () => {
+  // A mutable global that is not exported is a JS `let`, an imported immutable one a `const`
+  // read from the import: V8 folds a binding not yet written again into a constant once hot,
+  // which canonicalizes a NaN (a global with no `global.set` at all, or one whose `global.set`
+  // has not run yet).
+  const text = `(module
+    (import "env" "i" (global $i f64))
+    (global $m (mut f64) (f64.const nan:0x8000000000001))
+    (global $w (mut f64) (f64.const nan:0x4000000000002))
+    (global $f (mut f32) (f32.const nan:0x200001))
+    (func $three (param i32) (result i64 f64 f64)
+      (block $b (result i64 f64 f64)
+        (loop $l (result i64 f64 f64)
+          (br_if $l (i32.eqz (local.get 0)))
+          (i64.const 1) (global.get $i) (global.get $m))))
+    (func (export "m") (result i64) (call $three (i32.const 1)) (i64.reinterpret_f64) (return) (drop) (drop))
+    (func (export "i") (result i64) (call $three (i32.const 1)) (drop) (i64.reinterpret_f64) (return) (drop))
+    (func (export "w") (result i64) (i64.reinterpret_f64 (global.get $w)))
+    (func (export "f") (result i32) (i32.reinterpret_f32 (global.get $f)))
+    (func (export "setW") (param f64) (global.set $w (local.get 0))))`;
+  for (const i64 of ['pair', 'bigint'] as const) {
+    it(`in every call (${i64})`, async () => {
+      const bytes = wabt.parseWat('t.wat', text, { multi_value: true }).toBinary({}).buffer;
+      const i = new Float64Array(new BigUint64Array([0x7ff0000000000003n]).buffer)[0];
+      const { exports } = (await importCode(compile(bytes, { i64 }).code)).instantiate({ env: { i } });
+      const hex = (x: bigint | number) => BigInt.asUintN(64, BigInt(x)).toString(16);
+      const seen = new Set<string>();
+      for (let round = 0; round < 30000; round++) seen.add(`${hex(exports.m())} ${hex(exports.i())} ${hex(exports.w())} ${(exports.f() >>> 0).toString(16)}`);
+      expect([...seen]).toEqual(['7ff8000000000001 7ff0000000000003 7ff4000000000002 7fa00001']);
+      // A write still reaches every read.
+      exports.setW(1.5);
+      expect(hex(exports.w())).toBe('3ff8000000000000');
+    });
+  }
+});

@@ -13,7 +13,7 @@ import { Reader } from '../decode/reader.js';
 import { readInstr, newInstr } from '../decode/code.js';
 import { OPS } from '../opcodes.js';
 import type { ConstExpr, Module } from '../module.js';
-import { I64, FUNCREF, valTypeName, type FuncType, type ValType } from '../types.js';
+import { I64, F32, F64, FUNCREF, valTypeName, type FuncType, type ValType } from '../types.js';
 import { CompileError } from '../../runtime/errors.js';
 import { entryCharge, instanceProperties } from '../lower/fuel.js';
 import { bytesToBase64 } from '../base64.js';
@@ -158,6 +158,7 @@ export function prologue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] 
         constDecl(`G${g}`, A.call('importGlobal', [imported(imp, 'global'), A.str(globalTypeName(gt.type)), gt.mutable ? A.TRUE : A.id('false'), label]));
         if (!gt.mutable) {
           if (gt.type === I64) out.push(A.decl('const', [[`g${g}`, A.member(`G${g}`, 'lo')], [`g${g}h`, A.member(`G${g}`, 'hi')]]));
+          else if (gt.type === F32 || gt.type === F64) out.push(...assignedOnce(`g${g}`, A.member(`G${g}`, 'v')));
           else constDecl(`g${g}`, A.member(`G${g}`, 'v'));
         }
         g++;
@@ -208,10 +209,24 @@ export function prologue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] 
       constDecl(`G${i}`, A.call('makeGlobal', [A.str(globalTypeName(gt.type)), A.TRUE, ...args]));
     } else {
       const kind = env.globalHome[i] === 'const' ? 'const' : 'let';
-      out.push(A.decl(kind, gt.type === I64 ? [[`g${i}`, init[0]], [`g${i}h`, init[1]]] : [[`g${i}`, init[0]]]));
+      if (kind === 'let' && (gt.type === F32 || gt.type === F64)) out.push(...assignedOnce(`g${i}`, init[0]));
+      else out.push(A.decl(kind, gt.type === I64 ? [[`g${i}`, init[0]], [`g${i}h`, init[1]]] : [[`g${i}`, init[0]]]));
     }
   }
   return out;
+}
+
+/**
+ * `let name = 0; name = value;`: a float binding V8 cannot fold into a
+ * constant. V8 treats a binding its code never assigns after the declaration
+ * as a constant once optimised, which canonicalizes a NaN's payload: so
+ * mutable float globals (which may have no `global.set`) and imported
+ * immutable ones (whose value only the host knows) are declared this way (runtime/ABI.md
+ * "NaN bits"; a defined immutable one is read as its constant instead,
+ * lower/func.ts).
+ */
+function assignedOnce(name: string, value: Expr): Stmt[] {
+  return [A.decl('let', [[name, A.num(0)]]), A.exprStmt(A.assign(name, value))];
 }
 
 /** Element and data segments, the start function (with `lazy`, called through `lazy.callee`), and the exports. */
