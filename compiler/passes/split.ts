@@ -97,6 +97,9 @@ export function weigh(n: Node): number {
       return 1 + weigh(n.object) + weigh(n.property);
     case 'UnaryExpression':
       return 1 + weigh(n.argument);
+    case 'BreakStatement':
+    case 'ContinueStatement':
+      return n.label === null ? 1 : 2;
   }
   // A statement the splitter has finished (the common expressions above never are one).
   const k = known.get(n);
@@ -328,14 +331,17 @@ class Splitter {
   /** Processes the lists inside `s`; if `s` still weighs more than `max`, outlines whole lists, heaviest first. */
   private stmt(s: Stmt): number {
     const w = this.stmtOnce(s);
-    known.set(s, w);
+    // `weigh` reaches these through its own fast paths, never through `known`.
+    if (s.type !== 'ExpressionStatement' && s.type !== 'BreakStatement' && s.type !== 'ContinueStatement') known.set(s, w);
     return w;
   }
 
   private stmtOnce(s: Stmt): number {
     if (s.type === 'LabeledStatement') return 2 + this.stmt(s.body);
     // A catch block names its exception variable, which a part could not see.
-    const lists = childLists(s).filter((l) => l !== s.handler?.body.body);
+    let lists = childLists(s);
+    if (lists.length === 0) return weigh(s);
+    if (s.type === 'TryStatement') lists = lists.filter((l) => l !== s.handler?.body.body);
     if (lists.length === 0) return weigh(s);
     const lw = lists.map((l) => this.list(l));
     let total = weigh(s);

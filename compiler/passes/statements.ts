@@ -28,6 +28,9 @@ export function childLists(s: Stmt): Stmt[][] {
     case 'TryStatement':
       return [s.block.body, ...(s.handler ? [s.handler.body.body] : []), ...(s.finalizer ? [s.finalizer.body] : [])];
     default:
-      return [];
+      return NONE;
   }
 }
+
+/** What childLists returns for a statement without lists (shared: callers only read it). */
+const NONE: Stmt[][] = [];
