@@ -112,6 +112,30 @@ export function weigh(n: Node): number {
   return w;
 }
 
+/**
+ * `weigh(s)` for a statement whose lists (childLists, in order) weigh `lw`,
+ * without walking them again: the splitter has just weighed them.
+ */
+function weighAround(s: Stmt, lw: number[]): number {
+  switch (s.type) {
+    case 'BlockStatement':
+      return 1 + lw[0]!;
+    case 'IfStatement':
+      return 1 + weigh(s.test) + 1 + lw[0]! + (s.alternate === null ? 0 : 1 + lw[1]!);
+    case 'ForStatement':
+      return 1 + weigh(s.init) + weigh(s.test) + weigh(s.update) + 1 + lw[0]!;
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+      return 1 + weigh(s.test) + 1 + lw[0]!;
+    case 'SwitchStatement': {
+      let w = 1 + weigh(s.discriminant);
+      s.cases.forEach((c: Node, i: number) => (w += 1 + weigh(c.test) + lw[i]!));
+      return w;
+    }
+  }
+  return weigh(s);
+}
+
 function weighList(ns: Node[]): number {
   let w = 0;
   for (const n of ns) w += weigh(n);
@@ -344,7 +368,7 @@ class Splitter {
     if (s.type === 'TryStatement') lists = lists.filter((l) => l !== s.handler?.body.body);
     if (lists.length === 0) return weigh(s);
     const lw = lists.map((l) => this.list(l));
-    let total = weigh(s);
+    let total = weighAround(s, lw);
     if (total <= this.max || lists.length < 2) return total;
     const order = lists.map((_, i) => i).sort((a, b) => lw[b] - lw[a]);
     for (const i of order) {
