@@ -178,9 +178,9 @@ describe('NaN globals keep their payload once V8 has optimised the code (found b
 
 describe('NaN-initialised mutable and imported globals keep their payload once hot', () => {
   // A mutable global that is not exported is a JS `let`, an imported immutable one a `const`
-  // read from the import: V8 folds a binding not yet written again into a constant once hot,
-  // which canonicalizes a NaN (a global with no `global.set` at all, or one whose `global.set`
-  // has not run yet).
+  // read from the import: V8 folds a binding its code never assigns after the declaration into a
+  // constant once hot, which canonicalizes a NaN (`$m`, with no `global.set`, and `$i` lost their
+  // payloads; `$w`, assigned by `setW`, kept it before the fix too).
   const text = `(module
     (import "env" "i" (global $i f64))
     (global $m (mut f64) (f64.const nan:0x8000000000001))

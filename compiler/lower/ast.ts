@@ -78,7 +78,8 @@ export function num(n: number): Expr {
  * Literal nodes of the integers 0 to SMALL_LITERALS - 1, made once: no pass
  * changes a Literal (they replace it in its holder), so one node may stand in
  * many places, and a module's hundreds of thousands of `>>> 0` and `| 0`
- * allocate nothing (compile time is a fifth garbage collection on Node 20).
+ * allocate nothing (garbage collection was a quarter of Node 20's compile
+ * time; README "Less garbage, fewer walks").
  */
 const SMALL_LITERALS = 1024;
 const small: Expr[] = [];
