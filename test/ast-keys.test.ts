@@ -25,7 +25,8 @@ import { memoryGrowers } from '../compiler/lower/grows.js';
 import { resolveFuelCosts } from '../compiler/lower/fuel-costs.js';
 import { entryFuel, functionIR, loweredBound, lowerWithPasses } from '../compiler/passes/index.js';
 import { chooseForm } from '../compiler/passes/form.js';
-import { weigh } from '../compiler/passes/split.js';
+import { weigh, weighAround } from '../compiler/passes/split.js';
+import { childLists } from '../compiler/passes/statements.js';
 import { generate } from './fuzz/gen.js';
 import { encodeModule } from './fuzz/encode.js';
 import { ROOT } from './util/load.js';
@@ -116,6 +117,25 @@ describe('the ESTree the backend emits', () => {
     });
     console.log(`ast-keys: ${checked} functions; the heaviest weighs ${(100 * worst).toFixed(0)}% of its bound`);
     expect(checked).toBeGreaterThan(500);
+  });
+
+  it('weighs a statement from its lists\' weights (weighAround) exactly as weigh walks it', () => {
+    let checked = 0;
+    const visit = (list: Node[]): void => {
+      for (const s of list) {
+        const lists = s.type === 'LabeledStatement' ? [[s.body]] : childLists(s);
+        lists.forEach(visit);
+        if (s.type === 'LabeledStatement' || lists.length === 0 || s.type === 'TryStatement') continue;
+        expect(weighAround(s, lists.map((l) => weigh(l))), s.type).toBe(weigh(s));
+        checked++;
+      }
+    };
+    eachFunction((e, i) => {
+      const fn = functionIR(e, i);
+      visit(lowerFunction(e, fn, chooseForm(e, fn)).body.body);
+      fn.release();
+    });
+    expect(checked).toBeGreaterThan(1000);
   });
 
   it('the check finds a key CHILD_KEYS does not list', () => {

@@ -115,8 +115,9 @@ export function weigh(n: Node): number {
 /**
  * `weigh(s)` for a statement whose lists (childLists, in order) weigh `lw`,
  * without walking them again: the splitter has just weighed them.
+ * Exported for test/ast-keys.test.ts, which checks it equals `weigh`.
  */
-function weighAround(s: Stmt, lw: number[]): number {
+export function weighAround(s: Stmt, lw: number[]): number {
   switch (s.type) {
     case 'BlockStatement':
       return 1 + lw[0]!;
