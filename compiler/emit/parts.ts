@@ -209,7 +209,7 @@ export function prologue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] 
       constDecl(`G${i}`, A.call('makeGlobal', [A.str(globalTypeName(gt.type)), A.TRUE, ...args]));
     } else {
       const kind = env.globalHome[i] === 'const' ? 'const' : 'let';
-      if (kind === 'let' && (gt.type === F32 || gt.type === F64)) out.push(...assignedOnce(`g${i}`, init[0]));
+      if (gt.type === F32 || gt.type === F64) out.push(...assignedOnce(`g${i}`, init[0]));
       else out.push(A.decl(kind, gt.type === I64 ? [[`g${i}`, init[0]], [`g${i}h`, init[1]]] : [[`g${i}`, init[0]]]));
     }
   }
@@ -220,10 +220,9 @@ export function prologue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] 
  * `let name = 0; name = value;`: a float binding V8 cannot fold into a
  * constant. V8 treats a binding its code never assigns after the declaration
  * as a constant once optimised, which canonicalizes a NaN's payload: so
- * mutable float globals (which may have no `global.set`) and imported
- * immutable ones (whose value only the host knows) are declared this way (runtime/ABI.md
- * "NaN bits"; a defined immutable one is read as its constant instead,
- * lower/func.ts).
+ * every float global held in a variable (immutable, or mutable with no
+ * `global.set`, defined or imported) is declared this way (runtime/ABI.md
+ * "NaN bits").
  */
 function assignedOnce(name: string, value: Expr): Stmt[] {
   return [A.decl('let', [[name, A.num(0)]]), A.exprStmt(A.assign(name, value))];

@@ -30,8 +30,6 @@ import { walk } from '../ir/walk.js';
 import { FUNC } from '../frames.js';
 import { I64, FUNCREF, EXTERNREF, type ValType } from '../types.js';
 import { CompileError } from '../../runtime/errors.js';
-import { Reader } from '../decode/reader.js';
-import { readInstr, newInstr } from '../decode/code.js';
 import type { Regions } from '../passes/regions.js';
 
 /**
@@ -381,34 +379,9 @@ class FuncLowering extends ControlLowering implements Lowering {
       }
       return;
     }
-    const nan = home === 'const' ? this.nanInit(i) : null;
-    if (nan !== null) this.stack.push(val(nan, t, LOCAL));
-    else if (home === 'const') this.stack.push(val(A.id(`g${i}`), t, CONST));
+    if (home === 'const') this.stack.push(val(A.id(`g${i}`), t, CONST));
     else this.pushVal(val(home === 'cell' ? A.member(`G${i}`, 'v') : A.id(`g${i}`), t, IMPURE));
   }
-
-  /**
-   * For a defined immutable f32/f64 global whose initializer is a NaN constant, that constant as
-   * ops.ts writes it (a runtime call on its bits); else null. Its JS `const` would do as well until
-   * V8's optimizing compiler folds the binding into a constant, which canonicalizes a NaN's payload
-   * (fuzz seed 44001839: a NaN global returned among several results lost its payload once hot).
-   */
-  private nanInit(i: number): Expr | null {
-    const m = this.env.m;
-    if (i < m.numImportedGlobals) return null;
-    const { start, end } = m.globalInits[i - m.numImportedGlobals]!;
-    const r = new Reader(m.bytes, start, end);
-    const ins = newInstr();
-    readInstr(r, ins);
-    const name = OPS[ins.op].name;
-    if (m.bytes[r.pos] !== 0x0b) return null; // an extended constant expression goes on
-    if (name === 'f32.const' && (ins.a & 0x7fffffff) > 0x7f800000) return A.call('f32_reinterpret_i32', [A.num(ins.a | 0)]);
-    if (name === 'f64.const' && (ins.hi & 0x7fffffff) >= 0x7ff00000 && ((ins.hi & 0xfffff) | ins.lo) !== 0) {
-      return A.call('f64_reinterpret_i64', [A.num(ins.lo), A.num(ins.hi)]);
-    }
-    return null;
-  }
-
 
   private globalSet(i: number): void {
     let v = this.pop();
