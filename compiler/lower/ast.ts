@@ -55,6 +55,7 @@ export const CHILD_KEYS: Readonly<Record<string, readonly string[]>> = {
   FunctionDeclaration: ['id', 'params', 'body'],
   FunctionExpression: ['id', 'params', 'body'],
   ArrowFunctionExpression: ['id', 'params', 'body'],
+  Program: ['body'],
 };
 
 /** The child keys of `n` (CHILD_KEYS), or its own keys for a type the table lacks. */

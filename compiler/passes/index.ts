@@ -64,12 +64,19 @@ export function loweredBound(fn: Func): number {
  * `fn` lowered to a FunctionDeclaration in the form `env` gives it (its name
  * `env.funcName` plus `suffix`), then the ESTree passes: split into parts of
  * at most `splitWeight` AST nodes (0: never split), then temporaries folded
- * and reused (temps.ts).
+ * and reused (temps.ts). Returns the FunctionDeclaration or, when its parts
+ * capture nothing (split-vars.ts `frame`), a Program of it followed by their
+ * declarations, to be printed together in its place.
  */
 export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, suffix = ''): Stmt {
   const decl = lowerFunction(env, fn, chooseForm(env, fn));
   if (suffix !== '') decl.id.name += suffix;
   if (splitWeight > 0 && loweredBound(fn) > splitWeight) splitFunction(decl, splitWeight);
   allocateTemps(decl);
-  return decl;
+  const parts: Stmt[] | undefined = decl.hoisted;
+  if (parts === undefined) return decl;
+  // The parts capture nothing (split-vars.ts `frame`): declared beside the function, made once.
+  delete decl.hoisted;
+  for (const p of parts) allocateTemps(p);
+  return { type: 'Program', sourceType: 'script', body: [decl, ...parts] };
 }

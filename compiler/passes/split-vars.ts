@@ -1,10 +1,12 @@
 /**
  * The variables of a split function (passes/split.ts): once the parts are
  * made, `localize` decides where each variable lives (a part's own `let`, a
- * local copy written back on the way out, or the function's closure context
- * the parts share). Reads the function and its parts; changes only
- * declarations and identifier names, and adds write-backs before the ways out
- * of a part; guarantees every read sees the value the unsplit function would.
+ * local copy written back on the way out, or shared by the parts), then
+ * `frame` moves the shared ones into a frame object passed to every part.
+ * Reads the function and its parts; changes only declarations, identifier
+ * names and the parts' parameters and calls, and adds write-backs before the
+ * ways out of a part; guarantees every read sees the value the unsplit
+ * function would.
  */
 import * as A from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
@@ -216,7 +218,11 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     }
     const copied = [...u.count].filter(([n, c]) => c > 1 && vars.has(n) && !pinned.has(n) && !shared.has(n)).map(([n]) => n);
     if (copied.length === 0) return stmts;
-    stmts = renamed(stmts, new Set(copied));
+    const names = new Set(copied);
+    stmts = renamed(stmts, (name) => {
+      const b = baseName(name);
+      return names.has(b) ? b + ALIAS + name.slice(b.length) : null;
+    });
     const writeBack = (): Stmt[] => copied.filter((n) => u.assigned.has(n)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
     // In a part, every way out but an exception writes the copies back: before each `return`, or,
     // where that would repeat more than EXIT_COPIES_INLINE write-backs, once: a `return` becomes
@@ -252,20 +258,80 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
   body.splice(from, body.length - from, ...copy(body.slice(from), own, inBody, false));
 }
 
+/** The parameter through which parts reach the variables they share with their function (see `frame`). */
+export const FRAME = 'fr$';
 /**
- * `n` with each Identifier that `eachName` would visit and whose base name is
- * in `names` renamed to its copy (`x` -> `x$`, `R[3]` -> `R$[3]`), without
- * changing any node: a node with nothing renamed inside is returned as is,
- * any other is a shallow copy (path copying). The lowering may share
- * expression nodes between statements, and the function and its parts
- * rename different names, so no node is renamed where it stands.
+ * Most fields a frame may have. Larger objects leave engines' fast paths: V8
+ * caches the maps of object literals of up to 128 properties, and Hermes ran
+ * out of its 1 GiB heap on skip-stack-guard-page.wast (a frame of 2,117
+ * fields per call of a deeply recursive function). SQLite's largest frame has
+ * 95 fields, Lua's 29; a function sharing more keeps closure parts.
  */
-function renamed(n: Node, names: Set<string>): Node {
+const FRAME_FIELDS = 128;
+
+/**
+ * After `localize`: moves the function variables (parameters included) that
+ * any part names into one object, the frame, made on entry (`const fr$ = {
+ * l0: l0, l3: 0, ... }`), renames them to its fields (`x` -> `fr$.x`) in the
+ * function and its parts, and passes the frame to every part (`f$p1(fr$)`),
+ * so the parts capture nothing and can be declared beside the function
+ * instead of in it. A closure per part was made on every entry of the
+ * function, and the shared variables lived in its context, where V8 boxes
+ * each double written (a new heap number per write) and, with pointer
+ * compression, each int32 outside 31 bits; an object's fields hold them in
+ * place. Returns false, changing nothing, when a declaration's initialiser
+ * names a function variable (the frame is made before the declarations) or
+ * the frame would have more than FRAME_FIELDS fields.
+ */
+export function frame(fn: Node, body: Stmt[], parts: Stmt[]): boolean {
+  const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
+  const params: string[] = fn.params.map((p: Node) => p.name);
+  const declared: Node[] = decl?.declarations ?? [];
+  const vars = new Set<string>([...params, ...declared.map((d) => d.id.name)]);
+  for (const d of declared) if (d.init !== null && [...uses(d.init).count.keys()].some((n) => vars.has(n))) return false;
+  const shared = new Set<string>();
+  for (const p of parts) eachName(p.body.body, (id) => {
+    const b = baseName(id.name);
+    if (vars.has(b)) shared.add(b);
+  });
+  if (shared.size > FRAME_FIELDS) return false;
+  const partNames = new Set<string>(parts.map((p) => p.id.name));
+  const field = (name: string) => (shared.has(baseName(name)) ? `${FRAME}.${name}` : null);
+  for (const p of parts) {
+    p.params = [A.id(FRAME)];
+    p.body.body = renamed(p.body.body, field, partNames);
+  }
+  const from = decl !== null ? 1 : 0;
+  const rest = renamed(body.slice(from), field, partNames);
+  const props = [
+    ...params.filter((n) => shared.has(n)).map((n) => [n, A.id(n)] as const),
+    ...declared.filter((d) => shared.has(d.id.name)).map((d) => [d.id.name, d.init ?? A.id('undefined')] as const),
+  ].map(([k, v]) => ({ type: 'Property', key: A.id(k), value: v, kind: 'init', computed: false, method: false, shorthand: false }));
+  const lead: Stmt[] = [{ ...A.decl('const', []), declarations: [{ type: 'VariableDeclarator', id: A.id(FRAME), init: { type: 'ObjectExpression', properties: props } }] }];
+  if (decl !== null) {
+    decl.declarations = declared.filter((d) => !shared.has(d.id.name));
+    if (decl.declarations.length > 0) lead.push(decl);
+  }
+  body.splice(0, body.length, ...lead, ...rest);
+  return true;
+}
+
+/**
+ * `n` with each Identifier that `eachName` would visit renamed by `to` (its
+ * new name, or null to keep it; `localize` renames a variable to its copy,
+ * `x` -> `x$`, `R[3]` -> `R$[3]`), and each call of a function in `calls`
+ * given the frame as its argument, without changing any node: a node with
+ * nothing renamed inside is returned as is, any other is a shallow copy
+ * (path copying). The lowering may share expression nodes between
+ * statements, and the function and its parts rename different names, so no
+ * node is renamed where it stands.
+ */
+function renamed(n: Node, to: (name: string) => string | null, calls: Set<string> | null = null): Node {
   if (n === null || typeof n !== 'object') return n;
   if (Array.isArray(n)) {
     let out: Node[] | null = null;
     for (let i = 0; i < n.length; i++) {
-      const r = renamed(n[i], names);
+      const r = renamed(n[i], to, calls);
       if (r !== n[i] && out === null) out = n.slice(0, i);
       if (out !== null) out.push(r);
     }
@@ -273,8 +339,8 @@ function renamed(n: Node, names: Set<string>): Node {
   }
   switch (n.type) {
     case 'Identifier': {
-      const b = baseName(n.name);
-      return names.has(b) ? { ...n, name: b + ALIAS + n.name.slice(b.length) } : n;
+      const name = to(n.name);
+      return name === null ? n : { ...n, name };
     }
     case 'Literal':
     case 'FunctionDeclaration':
@@ -285,30 +351,31 @@ function renamed(n: Node, names: Set<string>): Node {
     case 'BinaryExpression':
     case 'LogicalExpression':
     case 'AssignmentExpression': {
-      const left = renamed(n.left, names);
-      const right = renamed(n.right, names);
+      const left = renamed(n.left, to, calls);
+      const right = renamed(n.right, to, calls);
       return left === n.left && right === n.right ? n : { ...n, left, right };
     }
     case 'ExpressionStatement': {
-      const expression = renamed(n.expression, names);
+      const expression = renamed(n.expression, to, calls);
       return expression === n.expression ? n : { ...n, expression };
     }
     case 'CallExpression': {
-      const callee = renamed(n.callee, names);
-      const args = renamed(n.arguments, names);
+      const callee = renamed(n.callee, to, calls);
+      const args = renamed(n.arguments, to, calls);
+      if (calls !== null && n.callee.type === 'Identifier' && calls.has(n.callee.name)) return { ...n, callee, arguments: [...args, A.id(FRAME)] };
       return callee === n.callee && args === n.arguments ? n : { ...n, callee, arguments: args };
     }
     case 'UnaryExpression': {
-      const argument = renamed(n.argument, names);
+      const argument = renamed(n.argument, to, calls);
       return argument === n.argument ? n : { ...n, argument };
     }
     case 'LabeledStatement': {
-      const body = renamed(n.body, names);
+      const body = renamed(n.body, to, calls);
       return body === n.body ? n : { ...n, body };
     }
     case 'MemberExpression': {
-      const object = renamed(n.object, names);
-      const property = n.computed ? renamed(n.property, names) : n.property;
+      const object = renamed(n.object, to, calls);
+      const property = n.computed ? renamed(n.property, to, calls) : n.property;
       return object === n.object && property === n.property ? n : { ...n, object, property };
     }
   }
@@ -316,7 +383,7 @@ function renamed(n: Node, names: Set<string>): Node {
   for (const k of A.childKeys(n)) {
     const v = n[k];
     if (v === null || typeof v !== 'object') continue;
-    const r = renamed(v, names);
+    const r = renamed(v, to, calls);
     if (r === v) continue;
     out ??= { ...n };
     out[k] = r;

@@ -13,15 +13,19 @@
  * splitting"). Functions of at most `maxWeight` nodes are left untouched.
  *
  * Changes: runs of consecutive statements (a straight-line stretch, a switch
- * arm, an if arm, a loop body) move into nested functions `<name>$p<k>`
- * declared at the top of the function, bottom-up, until the function and
- * every part weigh at most `maxWeight` (a single statement that cannot be
- * cut further may exceed it). In a `br_table` dispatch nest (an interpreter
- * loop, `dispatchLevels`) the heaviest arms become parts of their own first,
- * so the dispatch `switch` stays in the function and reaches an arm with one
- * call. A part is a closure: it reads and writes the function's variables
- * where they are, so nothing is copied in or out, and the engine keeps only
- * the variables parts share in a context. A `break` or
+ * arm, an if arm, a loop body) move into functions `<name>$p<k>`, bottom-up,
+ * until the function and every part weigh at most `maxWeight` (a single
+ * statement that cannot be cut further may exceed it). In a `br_table`
+ * dispatch nest (an interpreter loop, `dispatchLevels`) the heaviest arms
+ * become parts of their own first, so the dispatch `switch` stays in the
+ * function and reaches an arm with one call. The variables parts share live
+ * in a frame object the function makes on entry and passes to each part
+ * (`f$p1(fr$)`, split-vars.ts `frame`), so nothing is copied in or out at a
+ * call and the parts capture nothing: `splitFunction` leaves them in
+ * `fn.hoisted`, declared beside the function (passes/index.ts), made once
+ * per instance. Where the frame cannot be made (a declaration initialised
+ * from another variable) the parts are closures declared at the top of the
+ * function instead, sharing its variables through its context. A `break` or
  * `continue` leaving the run, or a `return`, becomes `return <code>` in the
  * part and the call site dispatches on the code (`switch (f$p1()) { case 1:
  * break L3; case 2: return rv; }`, the returned value travelling in `rv`).
@@ -38,7 +42,7 @@
 import * as A from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
-import { localize, RETURN_VAR } from './split-vars.js';
+import { frame, localize, RETURN_VAR } from './split-vars.js';
 
 /**
  * Default largest function weight in AST nodes. Measured on Kiln's output
@@ -56,7 +60,8 @@ const MIN_PART = 40;
 /**
  * Splits `fn` (a FunctionDeclaration from lowerFunction) in place so no
  * function in it weighs more than `maxWeight` AST nodes. Returns the number of
- * parts made (0: unchanged).
+ * parts made (0: unchanged); the parts are in `fn.hoisted` (to be declared
+ * beside `fn`) or, when they are closures, declared at the top of its body.
  */
 export function splitFunction(fn: Node, maxWeight: number): number {
   const body: Stmt[] = fn.body.body;
@@ -69,8 +74,11 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   if (s.parts.length === 0) return 0;
   localize(fn, body, s.parts, maxWeight);
   if (s.returns) declare(body, RETURN_VAR);
-  const at = body.length > 0 && body[0].type === 'VariableDeclaration' ? 1 : 0;
-  body.splice(at, 0, ...s.parts);
+  if (frame(fn, body, s.parts)) fn.hoisted = s.parts;
+  else {
+    const at = body.length > 0 && body[0].type === 'VariableDeclaration' ? 1 : 0;
+    body.splice(at, 0, ...s.parts);
+  }
   return s.parts.length;
 }
 
@@ -260,8 +268,8 @@ function dispatchLevels(body: Stmt[], maxWeight: number): WeakMap<Stmt[], number
     for (let l = inner(list); l !== null; l = inner(l)) chain.push(l);
     const bottom = chain[chain.length - 1];
     if (chain.length > DISPATCH_DEPTH && bottom[bottom.length - 1]?.type === 'SwitchStatement') {
-      // Only the heaviest arms, enough of them to bring the nest to half the weight: every part is
-      // a closure made on each entry of the function, and a light arm runs faster inline.
+      // Only the heaviest arms, enough of them to bring the nest to half the weight: a light arm
+      // runs faster inline (measured when parts were closures made on each entry).
       let excess = weighList(chain[0]) - maxWeight / 2;
       let lightest = Infinity;
       for (const w of chain.slice(0, -1).map((l) => weighList(l.slice(1))).sort((a, b) => b - a)) {

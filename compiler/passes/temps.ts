@@ -8,7 +8,8 @@
  *
  * Reads: the function and each part nested in it, separately. A candidate
  * is a temporary (`t<n>`, lower/stack.ts) the function itself declares and
- * no nested function names (those live in a closure context, shared).
+ * no nested function names (those live in a closure context, shared; a
+ * split function's frame fields, `fr$.t3`, are not candidates either).
  * Functions in the flat form (a `st` dispatch variable, lower/control.ts)
  * are left alone: there, code order is not execution order; so are those
  * with few temporaries (MIN_TEMPS).
