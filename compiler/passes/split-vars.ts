@@ -271,30 +271,36 @@ const FRAME_FIELDS = 128;
 
 /**
  * After `localize`: moves the function variables (parameters included) that
- * any part names into one object, the frame, made on entry (`const fr$ = {
- * l0: l0, l3: 0, ... }`), renames them to its fields (`x` -> `fr$.x`) in the
- * function and its parts, and passes the frame to every part (`f$p1(fr$)`),
- * so the parts capture nothing and can be declared beside the function
- * instead of in it. A closure per part was made on every entry of the
- * function, and the shared variables lived in its context, where V8 boxes
- * each double written (a new heap number per write) and, with pointer
- * compression, each int32 outside 31 bits; an object's fields hold them in
- * place. Returns false, changing nothing, when a declaration's initialiser
- * names a function variable (the frame is made before the declarations) or
- * the frame would have more than FRAME_FIELDS fields.
+ * any part names into one object, the frame, made on entry (`const fr$ =
+ * f$fr(l0)`, whose maker returns `{ l0: l0, l3: 0, ... }`), renames them to
+ * its fields (`x` -> `fr$.x`) in the function and its parts, and passes the
+ * frame to every part (`f$p1(fr$)`), so the parts capture nothing and can be
+ * declared beside the function instead of in it. A closure per part was made
+ * on every entry of the function, and the shared variables lived in its
+ * context, where V8 boxes each double written (a new heap number per write)
+ * and, with pointer compression, each int32 outside 31 bits; an object's
+ * fields hold them in place. The literal is in a function of its own, the
+ * maker: an object literal with double fields is slow to make in code V8
+ * has not optimized (180 ns for 29 fields, Node 20), and a function that is
+ * not optimized yet (Lua's `luaV_execute` re-entered for every coroutine
+ * resume) still gets the maker's optimized code (coroutines.lua 3.0 -> 2.6 s
+ * on Node 20). Returns the maker's declaration, or null, changing nothing,
+ * when a declaration's initialiser names a function variable (the frame is
+ * made before the declarations) or the frame would have more than
+ * FRAME_FIELDS fields.
  */
-export function frame(fn: Node, body: Stmt[], parts: Stmt[]): boolean {
+export function frame(fn: Node, body: Stmt[], parts: Stmt[]): Stmt | null {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
   const params: string[] = fn.params.map((p: Node) => p.name);
   const declared: Node[] = decl?.declarations ?? [];
   const vars = new Set<string>([...params, ...declared.map((d) => d.id.name)]);
-  for (const d of declared) if (d.init !== null && [...uses(d.init).count.keys()].some((n) => vars.has(n))) return false;
+  for (const d of declared) if (d.init !== null && [...uses(d.init).count.keys()].some((n) => vars.has(n))) return null;
   const shared = new Set<string>();
   for (const p of parts) eachName(p.body.body, (id) => {
     const b = baseName(id.name);
     if (vars.has(b)) shared.add(b);
   });
-  if (shared.size > FRAME_FIELDS) return false;
+  if (shared.size > FRAME_FIELDS) return null;
   const partNames = new Set<string>(parts.map((p) => p.id.name));
   const field = (name: string) => (shared.has(baseName(name)) ? `${FRAME}.${name}` : null);
   for (const p of parts) {
@@ -307,13 +313,14 @@ export function frame(fn: Node, body: Stmt[], parts: Stmt[]): boolean {
     ...params.filter((n) => shared.has(n)).map((n) => [n, A.id(n)] as const),
     ...declared.filter((d) => shared.has(d.id.name)).map((d) => [d.id.name, d.init ?? A.id('undefined')] as const),
   ].map(([k, v]) => ({ type: 'Property', key: A.id(k), value: v, kind: 'init', computed: false, method: false, shorthand: false }));
-  const lead: Stmt[] = [{ ...A.decl('const', []), declarations: [{ type: 'VariableDeclarator', id: A.id(FRAME), init: { type: 'ObjectExpression', properties: props } }] }];
+  const maker = A.func(`${fn.id.name}$fr`, params, [A.ret({ type: 'ObjectExpression', properties: props })]);
+  const lead: Stmt[] = [A.decl('const', [[FRAME, A.call(maker.id.name, params.map((n) => A.id(n)))]])];
   if (decl !== null) {
     decl.declarations = declared.filter((d) => !shared.has(d.id.name));
     if (decl.declarations.length > 0) lead.push(decl);
   }
   body.splice(0, body.length, ...lead, ...rest);
-  return true;
+  return maker;
 }
 
 /**

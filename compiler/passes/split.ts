@@ -74,7 +74,8 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   if (s.parts.length === 0) return 0;
   localize(fn, body, s.parts, maxWeight);
   if (s.returns) declare(body, RETURN_VAR);
-  if (frame(fn, body, s.parts)) fn.hoisted = s.parts;
+  const maker = frame(fn, body, s.parts);
+  if (maker !== null) fn.hoisted = [...s.parts, maker];
   else {
     const at = body.length > 0 && body[0].type === 'VariableDeclaration' ? 1 : 0;
     body.splice(at, 0, ...s.parts);
