@@ -18,10 +18,12 @@
  * Locals named in the section get identifiers the same way
  * (`localIdentifiers`), avoiding the function identifiers too.
  *
- * Function splitting (passes/split.ts) adds two families no other name can
- * take: a function's parts are its identifier + `$p<k>` (a sanitised base has
- * no `$`, and suffixes are `$<digits>` or `$h`), and a body's local copy of a
- * variable is its identifier + `$` (nothing else ends with `$`).
+ * Function splitting (passes/split.ts) adds families no other name can
+ * take: a function's parts are its identifier + `$p<k>` and its frame's maker
+ * its identifier + `$fr` (a sanitised base has no `$`, and suffixes are
+ * `$<digits>` or `$h`), a body's local copy of a variable is its identifier +
+ * `$`, and the frame itself is `fr$` (no variable is named `fr`; nothing else
+ * ends with `$`).
  *
  * `isKilnIdentifier` states the whole reserved set explicitly; the names test
  * checks every assigned identifier against it, so the scheme stays safe if it

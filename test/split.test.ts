@@ -219,9 +219,34 @@ describe('function splitting', () => {
       const callsPart = (x: any) => x.type === 'CallExpression' && /\$p\d+$/.test(x.callee.name ?? '');
       expect(has(main.body.body, dispatch), JSON.stringify(opts)).toBe(true);
       expect(parts.length, JSON.stringify(opts)).toBeGreaterThanOrEqual(arms);
+      // The parts capture nothing: declared beside the function, not in it, and handed its frame.
+      expect(has(main.body.body, (x) => x.type === 'FunctionDeclaration'), JSON.stringify(opts)).toBe(false);
+      for (const p of parts) expect(p.params.map((x: any) => x.name), p.id.name).toEqual(['fr$']);
       for (const p of parts) expect(has(p.body.body, callsPart), p.id.name).toBe(false);
       const kiln = (await importCode(code)).instantiate().exports;
       for (const n of [0, 1, 2, 30, 76, 77, 78, 1000]) expect(kiln.interp(n), `${JSON.stringify(opts)} n=${n}`).toBe(native.interp(n));
+    }
+  });
+
+  it('a function whose parts share more than 128 variables keeps closure parts, and computes the same', async () => {
+    // A frame object of thousands of fields made on every call exhausted Hermes's heap
+    // (skip-stack-guard-page.wast); past 128 shared variables the parts stay closures.
+    const n = 160;
+    const locals = Array.from({ length: n }, (_, i) => `(local $v${i} i32)`).join(' ');
+    const chain = Array.from({ length: n }, (_, i) =>
+      `(local.set $v${i} (i32.add (i32.mul (local.get $v${(i + n - 1) % n}) (i32.const ${2 * i + 3})) (local.get $p)))`).join('\n');
+    const sum = Array.from({ length: n }, (_, i) => `(local.get $v${(i * 7) % n})`).reduce((a, b) => `(i32.xor ${a} ${b})`);
+    const bytes = wat(`(module (func (export "f") (param $p i32) (result i32) ${locals} ${chain} ${chain} ${sum}))`);
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
+    for (const splitWeight of [300, 3000]) {
+      const { code } = compile(bytes, { splitWeight });
+      const main = (parse(code, { ecmaVersion: 'latest', sourceType: 'module' }) as any).body
+        .find((d: any) => d.type === 'FunctionDeclaration' && d.id.name === 'instantiate')
+        .body.body.find((d: any) => d.type === 'FunctionDeclaration' && d.id.name === 'f0');
+      expect(main.body.body.some((d: any) => d.type === 'FunctionDeclaration' && /^f0\$p\d+$/.test(d.id.name)), `splitWeight ${splitWeight}`).toBe(true);
+      expect(code).not.toMatch(/fr\$/);
+      const kiln = (await importCode(code)).instantiate().exports;
+      for (const x of [0, 1, -5, 123456789]) expect(kiln.f(x), `splitWeight ${splitWeight}`).toBe(native.f(x));
     }
   });
 

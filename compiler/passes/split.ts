@@ -24,10 +24,11 @@
  * call and the parts capture nothing: `splitFunction` leaves them in
  * `fn.hoisted`, declared beside the function (passes/index.ts), made once
  * per instance. Where the frame cannot be made (a declaration initialised
- * from another variable) the parts are closures declared at the top of the
- * function instead, sharing its variables through its context. A `break` or
+ * from another variable, or more than 128 shared variables) the parts are
+ * closures declared at the top of the function instead, sharing its
+ * variables through its context. A `break` or
  * `continue` leaving the run, or a `return`, becomes `return <code>` in the
- * part and the call site dispatches on the code (`switch (f$p1()) { case 1:
+ * part and the call site dispatches on the code (`switch (f$p1(fr$)) { case 1:
  * break L3; case 2: return rv; }`, the returned value travelling in `rv`).
  * Temporaries (`t<n>`) used by one part only are declared in that part, so
  * they stay in registers; the function's own declarations become `var` (no
