@@ -6,7 +6,13 @@
  * each workload per engine, Kiln/native, and whether the results match
  * native's; it never fails on speed.
  *
- *   npx tsx test/bench/corpus.ts [--only=SUBSTRING] [--runs=N] [--mb=N] [--split-weight=N] [--i64=auto|pair|bigint] [--json=FILE]
+ *   npx tsx test/bench/corpus.ts [--only=SUBSTRING] [--runs=N] [--mb=N] [--split-weight=N] [--i64=auto|pair|bigint]
+ *     [--no-wasm-in-scope] [--json=FILE]
+ *
+ * Kiln's output is evaluated with the engine's `WebAssembly` in scope, so that
+ * under `auto` it runs the i64 forms it runs in this engine (BigInts in V8's
+ * JIT, runtime/i64form.ts); `--no-wasm-in-scope` evaluates it without, as the
+ * corpus tests do (an engine without WebAssembly: every pair variant).
  *
  * Workloads: hash-wasm's hashes over `--mb` MB (default 4) of random bytes in
  * 1 MB updates, and sql.js building and querying a table.
@@ -100,11 +106,15 @@ async function time(run: () => Promise<string>): Promise<{ ms: number; out: stri
 
 const rows: { name: string; native_ms: number; kiln_ms: number; ok: boolean }[] = [];
 const engines = new Map<string, KilnEngine>();
-console.log(`node ${process.version}, i64 ${I64}${SPLIT === undefined ? '' : `, splitWeight ${SPLIT}`}, ${RUNS} runs after 1 warm-up, medians`);
+const SEE_WASM = !process.argv.includes('--no-wasm-in-scope');
+console.log(
+  `node ${process.version}, i64 ${I64}${SPLIT === undefined ? '' : `, splitWeight ${SPLIT}`}, ${RUNS} runs after 1 warm-up, medians` +
+    `; Kiln's output evaluated ${SEE_WASM ? "with the engine's WebAssembly in scope (auto picks the forms this engine runs)" : 'without WebAssembly (every pair variant)'}`,
+);
 console.log('| workload | native ms | Kiln ms | Kiln/native | same result |\n|---|---:|---:|---:|---|');
 for (const w of WORKLOADS) {
   let engine = engines.get(w.pkg);
-  if (engine === undefined) engines.set(w.pkg, (engine = kilnEngine(I64, w.wasm(), EXTRA)));
+  if (engine === undefined) engines.set(w.pkg, (engine = kilnEngine(I64, w.wasm(), EXTRA, SEE_WASM)));
   const native = await onNative(async () => time(await w.setup()));
   const kiln = await onKiln(engine, async () => time(await w.setup()));
   const ok = native.out === kiln.out;

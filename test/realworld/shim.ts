@@ -102,17 +102,21 @@ export const compileStats = { compiled: 0 };
  * loaded as a user in an engine without WebAssembly loads it: CommonJS
  * output (runtime inline) evaluated with no `WebAssembly` in scope (the
  * output probes it with `typeof` only, to extend the engine's error classes).
- * `extra` adds compile options (the bench sets `splitWeight`).
+ * `extra` adds compile options (the bench sets `splitWeight`). With
+ * `seeWasm` the output is evaluated with the engine's `WebAssembly` in scope
+ * instead, so that under `auto` it runs the i64 form it would run in this
+ * engine (runtime/i64form.ts recognises V8's JIT by its native
+ * `WebAssembly`; without it, every pair variant): the bench's choice.
  * @throws CompileError when Kiln cannot compile the module (SIMD, say).
  */
-export function precompile(bytes: Uint8Array, i64: I64Form, extra: CompileOptions = {}): PrecompiledModule {
+export function precompile(bytes: Uint8Array, i64: I64Form, extra: CompileOptions = {}, seeWasm = false): PrecompiledModule {
   const hash = sha256Hex(bytes);
-  const key = `${i64}:${JSON.stringify(extra)}:${hash}`;
+  const key = `${i64}:${JSON.stringify(extra)}:${seeWasm}:${hash}`;
   let m = cache.get(key);
   if (m === undefined) {
     const { code } = compile(bytes, { ...extra, format: 'cjs', runtime: 'inline', i64 });
     const holder: { exports: PrecompiledModule | null } = { exports: null };
-    new Function('module', 'WebAssembly', code)(holder, undefined);
+    new Function('module', 'WebAssembly', code)(holder, seeWasm ? NATIVE : undefined);
     m = holder.exports!;
     if (m.sha256 !== hash) throw new Error(`precompile: output names sha256 ${m.sha256}, the bytes hash to ${hash}`);
     cache.set(key, m);
@@ -142,11 +146,12 @@ export interface KilnEngine {
  * Modules outside `wasm` are unknown to the namespace, as to a user's:
  * `validate` answers false for them and compiling them throws `CompileError`
  * (except Emscripten's `addFunction` modules, which the namespace builds itself).
+ * `seeWasm`: as `precompile`'s.
  */
-export function kilnEngine(i64: I64Form, wasm: readonly Uint8Array[], extra: CompileOptions = {}): KilnEngine {
+export function kilnEngine(i64: I64Form, wasm: readonly Uint8Array[], extra: CompileOptions = {}, seeWasm = false): KilnEngine {
   const stats: KilnStats = { instances: 0, byHash: new Map() };
   const counted = wasm.map((bytes): PrecompiledModule => {
-    const m = precompile(bytes, i64, extra);
+    const m = precompile(bytes, i64, extra, seeWasm);
     return {
       ...m,
       instantiate(importObject?: unknown, options?: unknown) {
