@@ -61,6 +61,13 @@ export function loweredBound(fn: Func): number {
 }
 
 /**
+ * The share of `splitWeight` a function in the BigInt form of i64 may weigh
+ * (see `lowerWithPasses`). hash-wasm on Node 24, medians of 9, Kiln ms: BLAKE2b
+ * 9.3-9.5 at 0.75 and 8.1-9.4 at 0.9; SHA-512 19.6 at 0.75, 1,660 at 1.0.
+ */
+export const BIG_SPLIT = 0.75;
+
+/**
  * `fn` lowered to a FunctionDeclaration in the form `env` gives it (its name
  * `env.funcName` plus `suffix`), then the ESTree passes: split into parts of
  * at most `splitWeight` AST nodes (0: never split), then temporaries folded
@@ -69,9 +76,19 @@ export function loweredBound(fn: Func): number {
  * declarations, to be printed together in its place.
  */
 export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, suffix = ''): Stmt {
-  const decl = lowerFunction(env, fn, chooseForm(env, fn));
+  const form = chooseForm(env, fn);
+  const decl = lowerFunction(env, fn, form);
   if (suffix !== '') decl.id.name += suffix;
-  if (splitWeight > 0 && loweredBound(fn) > splitWeight) splitFunction(decl, splitWeight);
+  // BigInt code makes more bytecode per AST node (`BigInt.asUintN` calls, register slots): SHA-512's
+  // parts reached 62,050 bytes at 12,000 nodes, past V8's 61,440, and a BigInt part V8 does not
+  // optimize runs a hundred times slower. Its parts are kept to BIG_SPLIT of the weight.
+  const weight = form.big && splitWeight > 0 ? Math.max(1, Math.floor(splitWeight * BIG_SPLIT)) : splitWeight;
+  if (weight > 0 && loweredBound(fn) > weight) splitFunction(decl, weight);
+  // The parts' shared BigInt temporaries took slots of the register file (split-vars.ts `frame`).
+  if (decl.bigSlots !== undefined) {
+    env.bigFuncs?.set(fn.funcidx, decl.bigSlots);
+    delete decl.bigSlots;
+  }
   allocateTemps(decl);
   const parts: Stmt[] | undefined = decl.hoisted;
   if (parts === undefined) return decl;

@@ -258,6 +258,67 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
   body.splice(from, body.length - from, ...copy(body.slice(from), own, inBody, false));
 }
 
+/** Whether `e` is a BigInt for sure: a BigInt literal, `BigInt(...)`, `BigInt.asUintN/asIntN(...)`, a register slot `R[k]`, or a temporary in `big`. */
+function isBigInt(e: Node, big: Set<string>): boolean {
+  switch (e.type) {
+    case 'Literal':
+      return typeof e.value === 'bigint';
+    case 'Identifier':
+      return /^R\[\d+\]$/.test(e.name) || big.has(e.name);
+    case 'CallExpression': {
+      const c = e.callee;
+      if (c.type === 'Identifier') return c.name === 'BigInt';
+      return c.type === 'MemberExpression' && c.object.type === 'Identifier' && c.object.name === 'BigInt' && !c.computed && (c.property.name === 'asUintN' || c.property.name === 'asIntN');
+    }
+    case 'ConditionalExpression':
+      return isBigInt(e.consequent, big) && isBigInt(e.alternate, big);
+  }
+  return false;
+}
+
+/**
+ * BigInt form (lower/i64big.ts), before `localize`: the temporaries that hold
+ * only BigInts (every value assigned to one is a BigInt: `isBigInt`) and that
+ * more than one of the function and its parts name. `frame` keeps them in
+ * slots of the register file instead of frame fields.
+ */
+export function bigIntTemps(body: Stmt[], parts: Stmt[]): Set<string> {
+  const big = new Set<string>();
+  const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
+  if (decl === null || !decl.declarations.some((d: Node) => d.id.name === 'R')) return big;
+  const assigned = new Map<string, Node[]>();
+  const user = new Map<string, number>(); // temp -> the one body using it (0: the function), or -1
+  [body.slice(1), ...parts.map((p) => p.body.body)].forEach((list, who) =>
+    eachName(list, (id, holder) => {
+      const n = id.name;
+      if (!TEMP.test(n)) return;
+      if (holder?.type === 'AssignmentExpression' && holder.left === id) assigned.set(n, [...(assigned.get(n) ?? []), holder.right]);
+      user.set(n, user.get(n) === undefined || user.get(n) === who ? who : -1);
+    }),
+  );
+  // A fixpoint: one temporary may be assigned from another.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [n, values] of assigned) {
+      if (!big.has(n) && values.every((v) => isBigInt(v, big))) {
+        big.add(n);
+        grew = true;
+      }
+    }
+  }
+  for (const n of big) if (user.get(n) !== -1) big.delete(n);
+  return big;
+}
+
+/** The expression `new BigUint64Array(n)` in `lists` (the BigInt form's register file for a nested call: lower/func.ts `bigPrologue` makes one), or null. */
+function registerFileAlloc(lists: Stmt[][]): Node {
+  let alloc: Node = null;
+  for (const l of lists) eachName(l, (id, holder) => {
+    if (id.name === 'BigUint64Array' && holder?.type === 'NewExpression' && holder.arguments[0]?.type === 'Literal') alloc = holder;
+  });
+  return alloc;
+}
+
 /** The parameter through which parts reach the variables they share with their function (see `frame`). */
 export const FRAME = 'fr$';
 /**
@@ -289,7 +350,7 @@ const FRAME_FIELDS = 128;
  * made before the declarations) or the frame would have more than
  * FRAME_FIELDS fields.
  */
-export function frame(fn: Node, body: Stmt[], parts: Stmt[]): Stmt | null {
+export function frame(fn: Node, body: Stmt[], parts: Stmt[], bigTemps: Set<string> = new Set()): Stmt | null {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
   const params: string[] = fn.params.map((p: Node) => p.name);
   const declared: Node[] = decl?.declarations ?? [];
@@ -301,8 +362,27 @@ export function frame(fn: Node, body: Stmt[], parts: Stmt[]): Stmt | null {
     if (vars.has(b)) shared.add(b);
   });
   if (shared.size > FRAME_FIELDS) return null;
+  // Shared BigInt temporaries take new slots of the register file (`fr$.R[94]`): as frame fields,
+  // each write made a heap BigInt (hash-wasm's SHA-512: 6.2x native split, 1.5x unsplit with V8's
+  // size limit raised, Node 24). The file's allocations grow to match (here the nested-call one,
+  // the module's through `fn.bigSlots`).
+  const slot = new Map<string, number>();
+  const alloc = bigTemps.size > 0 ? registerFileAlloc([body, ...parts.map((p) => p.body.body)]) : null;
+  if (alloc !== null) {
+    const first: number = alloc.arguments[0].value;
+    for (const n of shared) if (bigTemps.has(n)) slot.set(n, first + slot.size);
+    if (slot.size > 0) {
+      alloc.arguments = [A.num(first + slot.size)];
+      fn.bigSlots = first + slot.size;
+      shared.add('R');
+    }
+  }
   const partNames = new Set<string>(parts.map((p) => p.id.name));
-  const field = (name: string) => (shared.has(baseName(name)) ? `${FRAME}.${name}` : null);
+  const field = (name: string) => {
+    const b = baseName(name);
+    if (slot.has(b)) return `${FRAME}.R[${slot.get(b)}]`;
+    return shared.has(b) ? `${FRAME}.${name}` : null;
+  };
   for (const p of parts) {
     p.params = [A.id(FRAME)];
     p.body.body = renamed(p.body.body, field, partNames);
@@ -311,7 +391,7 @@ export function frame(fn: Node, body: Stmt[], parts: Stmt[]): Stmt | null {
   const rest = renamed(body.slice(from), field, partNames);
   const props = [
     ...params.filter((n) => shared.has(n)).map((n) => [n, A.id(n)] as const),
-    ...declared.filter((d) => shared.has(d.id.name)).map((d) => [d.id.name, d.init ?? A.id('undefined')] as const),
+    ...declared.filter((d) => shared.has(d.id.name) && !slot.has(d.id.name)).map((d) => [d.id.name, d.init ?? A.id('undefined')] as const),
   ].map(([k, v]) => ({ type: 'Property', key: A.id(k), value: v, kind: 'init', computed: false, method: false, shorthand: false }));
   const maker = A.func(`${fn.id.name}$fr`, params, [A.ret({ type: 'ObjectExpression', properties: props })]);
   const lead: Stmt[] = [A.decl('const', [[FRAME, A.call(maker.id.name, params.map((n) => A.id(n)))]])];

@@ -43,7 +43,7 @@
 import * as A from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
-import { frame, localize, RETURN_VAR } from './split-vars.js';
+import { bigIntTemps, frame, localize, RETURN_VAR } from './split-vars.js';
 
 /**
  * Default largest function weight in AST nodes. Measured on Kiln's output
@@ -73,9 +73,10 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   s.list(body);
   known = new WeakMap();
   if (s.parts.length === 0) return 0;
+  const bigTemps = bigIntTemps(body, s.parts);
   localize(fn, body, s.parts, maxWeight);
   if (s.returns) declare(body, RETURN_VAR);
-  const maker = frame(fn, body, s.parts);
+  const maker = frame(fn, body, s.parts, bigTemps);
   if (maker !== null) fn.hoisted = [...s.parts, maker];
   else {
     const at = body.length > 0 && body[0].type === 'VariableDeclaration' ? 1 : 0;
