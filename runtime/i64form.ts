@@ -1,7 +1,7 @@
 /**
  * Which form of i64 code an instance runs, where the compiler emitted two
  * (compile option `i64: 'auto'`, compiler/emit/module.ts): a function whose
- * loops, or unrolled straight-line code, do enough i64 arithmetic gets a BigInt form, fast only in V8's
+ * loops do enough i64 arithmetic gets a BigInt form, fast only in V8's
  * optimizing JIT, and an int32-pair form, used everywhere else.
  *
  * Measured on the `xxh64` kernel (test/bench/I64-STUDY.md, "Engines"): BigInt

@@ -151,30 +151,6 @@ describe('i64 as BigInt inside functions (i64big.ts)', () => {
     expect([i64BigInt(undefined), i64BigInt({ i64: 'pair' }), i64BigInt({ i64: 'bigint' })]).toEqual([I64_BIGINT_DEFAULT, false, true]);
   });
 
-  it('auto also picks BigInts for unrolled straight-line i64 work (a hash round without a loop)', async () => {
-    // 32 rounds of acc = rotl(acc + x * P2, 31) * P1 over a loaded word: about 450 of form.ts's
-    // straight-line score, no loop. A few such operations (MODULE's loop-free function) stay pairs.
-    const round = '(local.set $a (i64.mul (i64.rotl (i64.add (local.get $a) (i64.mul (i64.load (local.get $p)) (i64.const 0xC2B2AE3D27D4EB4F))) (i64.const 31)) (i64.const 0x9E3779B185EBCA87)))';
-    const text = `(module (memory (export "mem") 1)
-      (func (export "rounds") (param $p i32) (param $a i64) (result i64)
-        ${round.repeat(32)}
-        (local.get $a)))`;
-    const b = wat(text);
-    const code = compile(b).code;
-    expect(code).toMatch(/const RF0 = new BigUint64Array/);
-    expect(code).toMatch(/if \(!i64BigInt\(options\)\) \{ (\S+) = \1\$pair; \}/);
-    const nat = (await WebAssembly.instantiate(b)).instance.exports as any;
-    new DataView(nat.mem.buffer).setBigUint64(8, 0x0123456789abcdefn, true);
-    const want = [nat.rounds(8, 5n), nat.rounds(8, -1n), nat.rounds(0, 0n)];
-    expect(() => nat.rounds(65535, 1n)).toThrow(WebAssembly.RuntimeError);
-    for (const i64 of ['pair', 'bigint'] as const) {
-      const { exports: e } = (await importCode(code)).instantiate({}, { i64 });
-      new DataView(e.mem.buffer).setBigUint64(8, 0x0123456789abcdefn, true);
-      expect([e.rounds(8, 5n), e.rounds(8, -1n), e.rounds(0, 0n)], i64).toEqual(want);
-      expect(() => e.rounds(65535, 1n), i64).toThrow(/out of bounds/);
-    }
-  });
-
   it('a recursive call gets its own register file, and the outer one is intact after it', async () => {
     const { inst } = await load({ i64: 'bigint' });
     const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;

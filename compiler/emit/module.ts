@@ -61,8 +61,8 @@ export interface CompileOptions extends SourceMapOptions {
   fuelCosts?: Partial<FuelCosts>;
   /**
    * How functions compute with i64 (lower/i64big.ts): `auto` (default) uses
-   * BigInts in functions whose loops (or unrolled straight-line code, like a
-   * hash round) do enough i64 arithmetic and int32 pairs elsewhere; `pair` and `bigint` force one form (for tests).
+   * BigInts in functions whose loops do enough i64 arithmetic and int32
+   * pairs elsewhere; `pair` and `bigint` force one form (for tests).
    */
   i64?: I64Lowering;
   /**

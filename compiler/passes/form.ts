@@ -10,8 +10,7 @@
  * cannot be a case of the dispatch loop: such a function stays nested); the BigInt form of i64 (lower/i64big.ts) only
  * under `i64: 'bigint'`, or under `auto` for a function that is not flat, not
  * larger than BIGINT_MAX_BODY bytes, does not call itself, and whose loops do
- * enough i64 arithmetic (`bigIntScore` at least BIGINT_MIN_SCORE) or whose
- * straight-line code does (at least BIGINT_MIN_STRAIGHT: an unrolled hash).
+ * enough i64 arithmetic (`bigIntScore` at least BIGINT_MIN_SCORE).
  */
 import type { Func } from '../ir/ir.js';
 import { walk } from '../ir/walk.js';
@@ -25,13 +24,6 @@ import { dispatchRegions, type Regions } from './regions.js';
 
 /** Score at and above which a function is lowered with BigInts (see `bigIntScore`). */
 export const BIGINT_MIN_SCORE = 24;
-/**
- * Straight-line score (`bigIntScore`'s weights, counted outside loops) at and
- * above which a function is lowered with BigInts: an unrolled hash round
- * (hash-wasm's SHA-512 scores 5,584, BLAKE2b 576, xxhash128 275-640, Node 24:
- * 1.5x faster as BigInts). No function of Lua's or SQLite's scores this much.
- */
-export const BIGINT_MIN_STRAIGHT = 256;
 /**
  * Bodies larger than this (bytes) keep pairs: V8 does not optimise very large
  * functions, and unoptimised BigInt operations allocate.
@@ -66,24 +58,22 @@ export function chooseForm(env: ModuleEnv, fn: Func): Form {
   }
   const mode = env.i64 ?? 'auto';
   // Never in the flat form: there every temporary crossing a block would merge at the dispatch loop.
-  const enough = s.score >= BIGINT_MIN_SCORE || s.straight >= BIGINT_MIN_STRAIGHT;
-  const big = !flat && (mode === 'bigint' || (mode === 'auto' && !s.selfCall && enough && bodySize(env, fn.funcidx) <= BIGINT_MAX_BODY));
+  const big = !flat && (mode === 'bigint' || (mode === 'auto' && !s.selfCall && s.score >= BIGINT_MIN_SCORE && bodySize(env, fn.funcidx) <= BIGINT_MAX_BODY));
   return { flat, big, memory: s.memory, regions };
 }
 
 /**
- * How much a function gains from the BigInt lowering (`score` inside loops,
- * `straight` outside them): i64 arithmetic counts for it (a multiplication most: a dozen int32 operations as
+ * How much a function gains from the BigInt lowering: i64 arithmetic inside
+ * loops counts for it (a multiplication most: a dozen int32 operations as
  * pairs, one as a BigInt); operators that go through pairs (i64big.ts
  * `viaPairs`) and i64 values crossing calls count against it. Also whether
  * the body touches memory, whether it calls itself (each nested
  * activation of a BigInt function would allocate a register file), and
  * whether it has a `try`.
  */
-function scan(env: ModuleEnv, fn: Func): { score: number; straight: number; memory: boolean; selfCall: boolean; tries: boolean } {
+function scan(env: ModuleEnv, fn: Func): { score: number; memory: boolean; selfCall: boolean; tries: boolean } {
   const m = env.m;
   let score = 0;
-  let straight = 0;
   let memory = false;
   let selfCall = false;
   let tries = false;
@@ -98,13 +88,13 @@ function scan(env: ModuleEnv, fn: Func): { score: number; straight: number; memo
         sig = m.types[m.funcTypes[f]!]!;
         if (f === fn.funcidx) selfCall = true;
       } else if (op === CALL_INDIRECT) sig = m.types[fn.a(n)]!;
-      let d = WEIGHTS.get(op) ?? 0;
-      if (d === 0 && sig !== null) {
-        for (const t of sig.params) if (t === I64) d -= 2;
-        for (const t of sig.results) if (t === I64) d -= 2;
-      } else if (d === 0 && BIG_OPS[op] !== undefined && !isNative(op)) d = -3;
-      if (loops > 0) score += d;
-      else straight += d;
+      if (loops === 0) return;
+      const w = WEIGHTS.get(op);
+      if (w !== undefined) score += w;
+      else if (sig !== null) {
+        for (const t of sig.params) if (t === I64) score -= 2;
+        for (const t of sig.results) if (t === I64) score -= 2;
+      } else if (BIG_OPS[op] !== undefined && !isNative(op)) score -= 3;
     },
     enter(n) {
       if (fn.op(n) === LOOP) loops++;
@@ -117,5 +107,5 @@ function scan(env: ModuleEnv, fn: Func): { score: number; straight: number; memo
     handler() {},
     charge() {},
   });
-  return { score, straight, memory, selfCall, tries };
+  return { score, memory, selfCall, tries };
 }

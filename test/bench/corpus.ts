@@ -4,7 +4,9 @@
  * (installed as `globalThis.WebAssembly` by `createWebAssembly`, the engine's
  * own deleted). A benchmark, not a test: it prints the median wall time of
  * each workload per engine, Kiln/native, and whether the results match
- * native's; it never fails on speed.
+ * native's; it never fails on speed. It also prints each workload's first run,
+ * cold: V8 runs BigInt code (the i64 form `auto` picks for i64-heavy
+ * functions) about a hundred times slower until it optimizes it.
  *
  *   npx tsx test/bench/corpus.ts [--only=SUBSTRING] [--runs=N] [--mb=N] [--split-weight=N] [--i64=auto|pair|bigint]
  *     [--no-wasm-in-scope] [--json=FILE]
@@ -92,8 +94,11 @@ const sqlWorkload: Workload = {
 
 const WORKLOADS: Workload[] = [...HASHES.map(hashWorkload), sqlWorkload].filter((w) => ONLY === undefined || w.name.includes(ONLY));
 
-async function time(run: () => Promise<string>): Promise<{ ms: number; out: string }> {
+/** The first run (cold: each workload's module is fresh in this process) and the median of RUNS more. */
+async function time(run: () => Promise<string>): Promise<{ ms: number; first: number; out: string }> {
+  const start = performance.now();
   let out = await run(); // warm-up
+  const first = performance.now() - start;
   const ms: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
@@ -101,28 +106,30 @@ async function time(run: () => Promise<string>): Promise<{ ms: number; out: stri
     ms.push(performance.now() - t0);
   }
   ms.sort((a, b) => a - b);
-  return { ms: ms[ms.length >> 1], out };
+  return { ms: ms[ms.length >> 1], first, out };
 }
 
-const rows: { name: string; native_ms: number; kiln_ms: number; ok: boolean }[] = [];
+const rows: { name: string; native_ms: number; kiln_ms: number; native_first_ms: number; kiln_first_ms: number; ok: boolean }[] = [];
 const engines = new Map<string, KilnEngine>();
 const SEE_WASM = !process.argv.includes('--no-wasm-in-scope');
 console.log(
   `node ${process.version}, i64 ${I64}${SPLIT === undefined ? '' : `, splitWeight ${SPLIT}`}, ${RUNS} runs after 1 warm-up, medians` +
     `; Kiln's output evaluated ${SEE_WASM ? "with the engine's WebAssembly in scope (auto picks the forms this engine runs)" : 'without WebAssembly (every pair variant)'}`,
 );
-console.log('| workload | native ms | Kiln ms | Kiln/native | same result |\n|---|---:|---:|---:|---|');
+console.log('| workload | native ms | Kiln ms | Kiln/native | first run: native ms | Kiln ms | Kiln/native | same result |\n|---|---:|---:|---:|---:|---:|---:|---|');
 for (const w of WORKLOADS) {
   let engine = engines.get(w.pkg);
   if (engine === undefined) engines.set(w.pkg, (engine = kilnEngine(I64, w.wasm(), EXTRA, SEE_WASM)));
   const native = await onNative(async () => time(await w.setup()));
   const kiln = await onKiln(engine, async () => time(await w.setup()));
   const ok = native.out === kiln.out;
-  rows.push({ name: w.name, native_ms: native.ms, kiln_ms: kiln.ms, ok });
-  console.log(`| ${w.name} | ${native.ms.toFixed(1)} | ${kiln.ms.toFixed(1)} | ${(kiln.ms / native.ms).toFixed(2)} | ${ok ? 'yes' : 'NO'} |`);
+  rows.push({ name: w.name, native_ms: native.ms, kiln_ms: kiln.ms, native_first_ms: native.first, kiln_first_ms: kiln.first, ok });
+  const cols = [native.ms, kiln.ms].map((x) => x.toFixed(1)).concat((kiln.ms / native.ms).toFixed(2), [native.first, kiln.first].map((x) => x.toFixed(1)), (kiln.first / native.first).toFixed(2));
+  console.log(`| ${w.name} | ${cols.join(' | ')} | ${ok ? 'yes' : 'NO'} |`);
 }
 const geo = Math.exp(rows.reduce((a, r) => a + Math.log(r.kiln_ms / r.native_ms), 0) / rows.length);
-console.log(`geomean Kiln/native ${geo.toFixed(2)}`);
+const geoFirst = Math.exp(rows.reduce((a, r) => a + Math.log(r.kiln_first_ms / r.native_first_ms), 0) / rows.length);
+console.log(`geomean Kiln/native ${geo.toFixed(2)}; first runs ${geoFirst.toFixed(2)}`);
 const json = arg('json');
 if (json !== undefined) writeFileSync(json, JSON.stringify({ node: process.version, i64: I64, cases: rows }, null, 2));
 if (rows.some((r) => !r.ok)) process.exitCode = 1;
