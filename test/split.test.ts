@@ -281,6 +281,28 @@ describe('function splitting', () => {
     }
   });
 
+  it('BigInt form: a recursive call gets a fresh register file even when parts share BigInt temporaries', async () => {
+    // The slots `frame` adds for shared temporaries live in the register file, which a nested call
+    // replaces (`R = new BigUint64Array(n)`): every part must reach that new file.
+    const chain = Array.from({ length: 24 }, (_, i) =>
+      `(i64.mul (i64.rotl (i64.add (local.get $x) (i64.const ${i * 977 + 1})) (i64.const ${(i % 60) + 1})) (i64.const 0x9E3779B185EBCA87))`);
+    const adds = (xs: string[]) => xs.reduce((a, b) => `(i64.add ${a} ${b})`);
+    const bytes = wat(`(module
+      (func $f (export "f") (param $n i32) (param $x i64) (result i64) (local $y i64)
+        (local.set $y ${adds(chain)})
+        (if (i32.gt_s (local.get $n) (i32.const 0))
+          (then (local.set $y (i64.xor (local.get $y) (call $f (i32.sub (local.get $n) (i32.const 1)) (i64.add (local.get $x) (local.get $y)))))))
+        (i64.add (local.get $y) ${adds(chain)})))`);
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
+    const want = [0, 1, 3, 7].map((n) => native.f(n, 12345n));
+    for (const splitWeight of [60, 150, 400]) {
+      const { code } = compile(bytes, { i64: 'bigint', splitWeight });
+      expect(code, `splitWeight ${splitWeight}`).toMatch(/fr\$\.R\[\d+\]/);
+      const kiln = (await importCode(code)).instantiate().exports as any;
+      expect([0, 1, 3, 7].map((n) => kiln.f(n, 12345n)), `splitWeight ${splitWeight}`).toEqual(want);
+    }
+  });
+
   it('a part with many exits stays within its weight: write-backs are not repeated at every exit', async () => {
     // 400 exit sites (br_if out of the loop) among updates of 16 locals: each exit of a part must
     // write the part's copies back. Repeated before every exit they used to multiply the part

@@ -151,7 +151,7 @@ const ALIAS = '$';
  *   `catch`/`finally` blocks read, and RETURN_VAR, are never copied: an
  *   exception must find them current.
  */
-export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: number): void {
+export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: number, bigTemps: Set<string> = new Set()): void {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
   const partNames = new Set(parts.map((p) => p.id.name));
   const own = uses(body.filter((s) => s !== decl && !partNames.has(s.id?.name)));
@@ -199,9 +199,12 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
   };
   // What each part touches, with the parts it calls (a part only calls parts made before it).
   const index = new Map(parts.map((p, i) => [p.id.name, i]));
+  // A temporary in `bigTemps` becomes a slot of `R` (`frame`): naming it touches `R`.
+  const namesBig = (u: Uses): boolean => bigTemps.size > 0 && [...u.count.keys()].some((n) => bigTemps.has(n));
   const touched: Set<string>[] = [];
   parts.forEach((_, i) => {
     const t = new Set(partUses[i].count.keys());
+    if (namesBig(partUses[i])) t.add('R');
     for (const n of partUses[i].count.keys()) {
       const j = index.get(n);
       if (j !== undefined) for (const x of touched[j]) t.add(x);
@@ -216,6 +219,8 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
       const k = index.get(n);
       if (k !== undefined) for (const x of touched[k]) shared.add(x);
     }
+    // A body that assigns `R` (the BigInt prologue's nested-call file) and names a slot temporary keeps `R` shared: the slot is reached through the frame's `R`.
+    if (u.assigned.has('R') && namesBig(u)) shared.add('R');
     const copied = [...u.count].filter(([n, c]) => c > 1 && vars.has(n) && !pinned.has(n) && !shared.has(n)).map(([n]) => n);
     if (copied.length === 0) return stmts;
     const names = new Set(copied);

@@ -74,7 +74,7 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   known = new WeakMap();
   if (s.parts.length === 0) return 0;
   const bigTemps = bigIntTemps(body, s.parts);
-  localize(fn, body, s.parts, maxWeight);
+  localize(fn, body, s.parts, maxWeight, bigTemps);
   if (s.returns) declare(body, RETURN_VAR);
   const maker = frame(fn, body, s.parts, bigTemps);
   if (maker !== null) fn.hoisted = [...s.parts, maker];
