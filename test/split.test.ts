@@ -101,6 +101,88 @@ describe('function splitting', () => {
       (func (export "g1v") (result i64) (global.get $g1)))`, [['f7', []], ['g1v', []]]);
   });
 
+  // The flat form's dispatch loop calls an outlined `switch` once per state: `t0 = l3` in state 0 and
+  // `b0 = t0` in state 14 ran in different calls, so `t0` declared inside the part lost its value.
+  it('fuzz seed 59001197: a temporary live across the flat form\'s dispatch iterations stays shared when its part is called per iteration (auto+regions+split+fuel)', async () => {
+    const bytes = wat(String.raw`
+  (module
+    (type $t0 (func (param f32 f32 f32 f64) (result f64 f32 i32)))
+    (type $t1 (func (result f64 f32 i32)))
+    (type $t2 (func (param i32 i32)))
+    (type $t3 (func (param i32 i64)))
+    (type $t4 (func (param f32) (result i32 f64)))
+    (type $t5 (func (param f32)))
+    (type $t6 (func (result f32 f32)))
+    (type $t7 (func (result i64 f32 i64)))
+    (type $t8 (func (result i32 f64 f64)))
+    (type $t9 (func (result f32 i64)))
+    (global $g0 (export "g0") (mut i32) (i32.const 100))
+    (func $f6 (type $t0) (param f32 f32 f32 f64) (result f64 f32 i32) (local i32)
+      (block $L2 (result f64 f32 i32)
+        (local.get 3)
+        (if $L32 (param i32 i32)
+          (i32.const 0)
+          (i32.const 0)
+          (i32.trunc_sat_f32_u
+            (if $L8 (result f32)
+              (block $L7 (result i32)
+                (i32.const 0))
+              (then
+                (f32.const 0))
+              (else
+                (i32.const 0)
+                (i64.const 0)
+                (block $L9 (param i32 i64)
+                  (drop)
+                  (local.set 4)
+                  (f32.const 0)
+                  (block $L13 (param f32) (result i32 f64)
+                    (local.set 0)
+                    (f32.const 0)
+                    (block $L15 (param f32)
+                      (local.set 2)
+                      (block $L16
+                        (block $L18 (result f32 f32)
+                          (block $L19 (result i64 f32 i64)
+                            (block $L20
+                              (block $L21 (result i32 f64 f64)
+                                (block $L37 (result f32 i64)
+                                  (f32.const 0)
+                                  (i64.const 0))
+                                (drop)
+                                (local.set 2)
+                                (i32.const 0)
+                                (f64.const 0)
+                                (f64.const 0))
+                              (drop)
+                              (local.set 3)
+                              (local.set 4))
+                            (i64.const 0)
+                            (f32.const 0)
+                            (i64.const 0))
+                          (br $L16))
+                        (local.set 0)
+                        (local.set 2)))
+                    (i32.const 0)
+                    (f64.const 0))
+                  (local.set 3)
+                  (drop))
+                (f32.const 0))))
+          (then
+            (local.set 4)
+            (local.set 4))
+          (else
+            (local.set 4)
+            (drop)))
+        (f32.const 0)
+        (i32.const 0)))
+    (func $f6_w (export "f6") (type $t0) (param f32 f32 f32 f64) (result f64 f32 i32)
+      (global.set $g0 (i32.const 100))
+      (call $f6 (f32.const 0) (f32.const 0) (f32.const 0) (local.get 3))))`);
+    const { exports } = (await importCode(compile(bytes, { i64: 'auto', fuel: true, flatDepth: 10, splitWeight: 60 }).code)).instantiate();
+    expect(exports.f6(408.6666564941406, -1.5251202320670402e-20, -553, 5e-324)).toEqual([5e-324, 0, 0]);
+  });
+
   it('a trap inside a part leaves the fuel exactly where the unsplit function does (a leaf form copying its fuel)', async () => {
     // A leaf function with a loop keeps its fuel in a local (fuel-meter.ts) and writes it back in a
     // `catch`; a part that copied that local lost its charges when a trap left it.

@@ -80,6 +80,13 @@ function uses(n: Node): Uses {
   return u;
 }
 
+/** Whether `lists` hold the flat form's dispatch loop, labelled `D` (lower/func.ts). */
+function hasDispatchLoop(lists: Stmt[][]): boolean {
+  const visit = (list: Stmt[]): boolean =>
+    list.some((s) => (s.type === 'LabeledStatement' ? s.label.name === 'D' || visit([s.body]) : childLists(s).some(visit)));
+  return lists.some(visit);
+}
+
 /** Whether `stmts` hold a wasm `try` with handlers (lower/control.ts marks its TryStatement `wasm`). */
 function hasWasmCatch(stmts: Stmt[]): boolean {
   for (const s of stmts) {
@@ -142,7 +149,8 @@ const ALIAS = '$';
 
 /**
  * After the parts are made:
- * - moves each temporary that only one part uses into that part;
+ * - moves each temporary that only one part uses into that part (not in the
+ *   flat form, where a part may run once per dispatch state);
  * - in the function and in each part, keeps each function variable the body
  *   names more than once, and that no part it calls touches (directly or
  *   through its own parts), in a local copy (`x$`), so engines keep it in a
@@ -156,7 +164,9 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
   const partNames = new Set(parts.map((p) => p.id.name));
   const own = uses(body.filter((s) => s !== decl && !partNames.has(s.id?.name)));
   const partUses = parts.map((p) => uses(p.body.body));
-  if (decl !== null) {
+  // In the flat form a part may run once per state of the dispatch loop `D`, and a temporary may
+  // carry a value from one state to a later one (seed 59001197): its temporaries stay the function's.
+  if (decl !== null && !hasDispatchLoop([body, ...parts.map((p) => p.body.body)])) {
     const user = new Map<string, number>(); // temp -> the one part using it, or -1
     const note = (u: Uses, who: number) => {
       for (const n of u.count.keys()) if (TEMP.test(n)) user.set(n, user.get(n) === undefined || user.get(n) === who ? who : -1);
