@@ -70,8 +70,8 @@ export const BIG_SPLIT = 0.75;
 /**
  * `fn` lowered to a FunctionDeclaration in the form `env` gives it (its name
  * `env.funcName` plus `suffix`), then the ESTree passes: split into parts of
- * at most `splitWeight` AST nodes (0: never split), then temporaries folded
- * and reused (temps.ts). Returns the FunctionDeclaration or, when its parts
+ * at most `splitWeight` AST nodes (BIG_SPLIT of it in the BigInt form; 0:
+ * never split), then temporaries folded and reused (temps.ts). Returns the FunctionDeclaration or, when its parts
  * capture nothing (split-vars.ts `frame`), a Program of it followed by their
  * declarations, to be printed together in its place.
  */
