@@ -80,6 +80,15 @@ function uses(n: Node): Uses {
   return u;
 }
 
+/** For each temporary the bodies name: the index of the one body naming it, or -1 when more than one does. */
+function tempUsers(bodies: Uses[]): Map<string, number> {
+  const user = new Map<string, number>();
+  bodies.forEach((u, who) => {
+    for (const n of u.count.keys()) if (TEMP.test(n)) user.set(n, user.get(n) === undefined || user.get(n) === who ? who : -1);
+  });
+  return user;
+}
+
 /** Whether `lists` hold the flat form's dispatch loop, labelled `D` (lower/func.ts). */
 function hasDispatchLoop(lists: Stmt[][]): boolean {
   const visit = (list: Stmt[]): boolean =>
@@ -167,16 +176,11 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
   // In the flat form a part may run once per state of the dispatch loop `D`, and a temporary may
   // carry a value from one state to a later one (seed 59001197): its temporaries stay the function's.
   if (decl !== null && !hasDispatchLoop([body, ...parts.map((p) => p.body.body)])) {
-    const user = new Map<string, number>(); // temp -> the one part using it, or -1
-    const note = (u: Uses, who: number) => {
-      for (const n of u.count.keys()) if (TEMP.test(n)) user.set(n, user.get(n) === undefined || user.get(n) === who ? who : -1);
-    };
-    note(own, -1);
-    partUses.forEach(note);
+    const user = tempUsers([own, ...partUses]); // 0: the function, k: part k - 1
     const moved: [string, Node][][] = parts.map(() => []);
     decl.declarations = decl.declarations.filter((d: Node) => {
-      const u = user.get(d.id.name);
-      if (u === undefined || u < 0) return true;
+      const u = (user.get(d.id.name) ?? 0) - 1;
+      if (u < 0) return true;
       moved[u].push([d.id.name, d.init]);
       partUses[u].count.delete(d.id.name);
       return false;
@@ -301,16 +305,12 @@ export function bigIntTemps(body: Stmt[], parts: Stmt[]): Set<string> {
   const big = new Set<string>();
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
   if (decl === null || !decl.declarations.some((d: Node) => d.id.name === 'R')) return big;
+  const lists = [body.slice(1), ...parts.map((p) => p.body.body)];
+  const user = tempUsers(lists.map(uses));
   const assigned = new Map<string, Node[]>();
-  const user = new Map<string, number>(); // temp -> the one body using it (0: the function), or -1
-  [body.slice(1), ...parts.map((p) => p.body.body)].forEach((list, who) =>
-    eachName(list, (id, holder) => {
-      const n = id.name;
-      if (!TEMP.test(n)) return;
-      if (holder?.type === 'AssignmentExpression' && holder.left === id) assigned.set(n, [...(assigned.get(n) ?? []), holder.right]);
-      user.set(n, user.get(n) === undefined || user.get(n) === who ? who : -1);
-    }),
-  );
+  eachName(lists, (id, holder) => {
+    if (TEMP.test(id.name) && holder?.type === 'AssignmentExpression' && holder.left === id) assigned.set(id.name, [...(assigned.get(id.name) ?? []), holder.right]);
+  });
   // A fixpoint: one temporary may be assigned from another.
   for (let grew = true; grew; ) {
     grew = false;
