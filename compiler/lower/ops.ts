@@ -32,6 +32,11 @@ const math = (fn: string, ...args: Expr[]) => A.call(A.member('Math', fn), args)
 const fround = (e: Expr) => math('fround', e);
 const u32 = (e: Expr) => (e.type === 'Literal' && typeof e.value === 'number' ? e : A.bin('>>>', e, A.num(0)));
 const or0 = (e: Expr) => A.bin('|', e, A.num(0));
+/** Whether `e` is a constant shift count that is not 0 mod 32. */
+const shiftCount = (e: Expr) => {
+  const k = literal(e);
+  return k !== null && (k & 31) !== 0;
+};
 
 /**
  * Pushes `e` computed from `args`: pure unless `impure` (may trap or read state).
@@ -89,7 +94,8 @@ op('i32.or', 2, I32, (a, b) => A.bin('|', a, b));
 op('i32.xor', 2, I32, (a, b) => A.bin('^', a, b));
 op('i32.shl', 2, I32, (a, b) => A.bin('<<', a, b));
 op('i32.shr_s', 2, I32, (a, b) => A.bin('>>', a, b));
-op('i32.shr_u', 2, I32, (a, b) => or0(A.bin('>>>', a, b)));
+// Shifted by a constant other than 0 (mod 32), `a >>> k` is below 2^31: an int32 already, no `| 0`.
+op('i32.shr_u', 2, I32, (a, b) => (shiftCount(b) ? A.bin('>>>', a, b) : or0(A.bin('>>>', a, b))));
 for (const dir of ['rotl', 'rotr'] as const) {
   // A constant count (hash code rotates by constants) is inlined as two shifts: a helper call per
   // rotate exhausts TurboFan's inlining budget in large functions (hash-wasm's SHA-256 ran 10x native).
@@ -299,11 +305,11 @@ function shiftConst(L: Lowering, op: 'shl' | 'shr_s' | 'shr_u' | 'rotl' | 'rotr'
   }
   const signed = op === 'shr_s';
   if (n >= 32) {
-    const lo = n === 32 ? h : L.temp(signed ? sh('>>', h, n - 32) : or0(sh('>>>', h, n - 32)));
+    const lo = n === 32 ? h : L.temp(sh(signed ? '>>' : '>>>', h, n - 32)); // below 2^31 unsigned: int32 already
     return L.pushI64(lo, signed ? L.temp(sh('>>', h, 31)) : A.num(0));
   }
   const lo = L.temp(A.bin('|', sh('>>>', l, n), sh('<<', h, 32 - n)));
-  L.pushI64(lo, L.temp(signed ? sh('>>', h, n) : or0(sh('>>>', h, n))));
+  L.pushI64(lo, L.temp(sh(signed ? '>>' : '>>>', h, n)));
 }
 for (const n of ['clz', 'ctz', 'popcnt']) {
   def(`i64.${n}`, (L) => helperPair(L, `i64_${n}`, pair(L.popVal()), false));
