@@ -110,6 +110,12 @@ export interface Module {
   bodyStart: Uint32Array;
   bodyEnd: Uint32Array;
   customs: CustomSection[];
+  /**
+   * The first SIMD instruction in a function body, in function order
+   * (funcidx, opcode id, byte offset), or null: set by validation
+   * (validate/func.ts), null until then.
+   */
+  firstSimd: { funcidx: number; op: number; offset: number } | null;
   /** Byte offsets of entries, for error messages: per typeidx, per tableidx, memidx and tagidx (imports included), the start section's funcidx (-1 when absent). */
   offsets: { types: number[]; tables: number[]; memories: number[]; tags: number[]; start: number };
 }

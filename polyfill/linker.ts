@@ -206,6 +206,11 @@ class Linker {
     return stub;
   }
 
+  /** The bytes of data segment `i` (spec 2.5.12): a view of the module's copy of its input, read by `memory.init` and instantiation. */
+  data(i: number): Uint8Array {
+    return this.owner.lazy.env.m.datas[i]!.bytes;
+  }
+
   /** The `Func` object of escaping function `funcidx`; its callable compiles the function on first call. */
   func(funcidx: number): Func {
     const f = new Func(this.owner.sig(funcidx), forwarder(this.owner.arity(funcidx), () => this.get(funcidx)[1]), rt);

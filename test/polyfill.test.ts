@@ -247,6 +247,22 @@ describe('wasm-kiln/polyfill', () => {
     expect(validate(simd)).toBeUndefined();
   });
 
+  it('initialises memory from the data segments in the module bytes, with no copy of them in its code', () => {
+    const bytes = wat(String.raw`(module (memory (export "memory") 1) (data (i32.const 8) "kiln-data") (data $p "passive!")
+      (func (export "init") (memory.init $p (i32.const 100) (i32.const 0) (i32.const 8)))
+      (func (export "poke") (i32.store8 (i32.const 8) (i32.const 75))))`);
+    const m = new P.Module(bytes);
+    expect(compilerOf(m)!.lazy.code).not.toMatch(/b64\(/);
+    const text = (i: WebAssembly.Instance, at: number, n: number) => new TextDecoder().decode(new Uint8Array((i.exports.memory as WebAssembly.Memory).buffer, at, n));
+    const first = new P.Instance(m, {});
+    (first.exports.init as () => void)();
+    expect([text(first, 8, 9), text(first, 100, 8)]).toEqual(['kiln-data', 'passive!']);
+    (first.exports.poke as () => void)();
+    expect(text(first, 8, 9)).toBe('Kiln-data');
+    // Memory holds copies: the next instance starts from the segments as they were.
+    expect(text(new P.Instance(m, {}), 8, 9)).toBe('kiln-data');
+  });
+
   it('throws a CompileError naming the policy where new Function is forbidden (CSP)', async () => {
     vi.stubGlobal('Function', function () {
       throw new EvalError('Code generation from strings disallowed for this context');

@@ -181,6 +181,7 @@ class Decoder {
       bodyStart: this.bodyStart,
       bodyEnd: this.bodyEnd,
       customs: s.customs,
+      firstSimd: null,
       offsets: s.offsets,
     };
   }

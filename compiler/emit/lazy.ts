@@ -66,6 +66,7 @@ const LAZY = '$$lazy';
 const LINKS: LazyLinks = {
   funcObject: (fi) => A.mcall(LAZY, 'func', [A.num(fi)]),
   callee: (fi) => A.mcall(LAZY, 'fn', [A.num(fi)]),
+  data: (i) => A.mcall(LAZY, 'data', [A.num(i)]),
 };
 
 /**
@@ -118,28 +119,19 @@ function compact(a: Float64Array): Float64Array | Uint32Array | Uint16Array {
   return max <= 0xffff ? Uint16Array.from(a) : Uint32Array.from(a);
 }
 
-/** By opcode, 1 for the instructions the lowering has no code for (SIMD: README "Known limits"). */
-const UNLOWERED = Uint8Array.from(OPS, (o) => (o.feature === 'simd' ? 1 : 0));
-
 /**
  * The error `compile` would throw for a function of `m` using an instruction
- * Kiln cannot lower yet (the first such instruction, in function order), or
- * null when there is none: the run-time compile mode rejects such a module
- * up front, as `compile` does, instead of failing at the function's first
- * call. One pass over every body, allocating nothing.
+ * Kiln cannot lower yet (SIMD, README "Known limits": the first such
+ * instruction, in function order), or null when there is none: the run-time
+ * compile mode rejects such a module up front, as `compile` does, instead of
+ * failing at the function's first call. `m` must have been validated, which
+ * records that instruction (`Module.firstSimd`, validate/func.ts) in the
+ * pass it makes over every body anyway.
  */
 export function unsupportedInstruction(m: Module): CompileError | null {
-  const ins = newInstr();
-  for (let i = 0; i < m.bodyStart.length; i++) {
-    const funcidx = m.numImportedFuncs + i;
-    const r = new Reader(m.bytes, m.bodyStart[i]!, m.bodyEnd[i]!);
-    readLocals(r, m.types[m.funcTypes[funcidx]!]!.params);
-    while (r.pos < r.end) {
-      readInstr(r, ins);
-      if (UNLOWERED[ins.op] === 1) return new CompileError(`${OPS[ins.op]!.name} is not supported by the compiler yet (${OPS[ins.op]!.feature})`, ins.offset, funcidx);
-    }
-  }
-  return null;
+  const at = m.firstSimd;
+  if (at === null) return null;
+  return new CompileError(`${OPS[at.op]!.name} is not supported by the compiler yet (${OPS[at.op]!.feature})`, at.offset, at.funcidx);
 }
 
 /** The defined functions `funcidx` calls directly (spec 5.4.1 `call`), itself excluded, in first-call order. */

@@ -120,6 +120,8 @@ function optional(s: Stmt | null): Stmt[] {
 export interface LazyLinks {
   funcObject(fi: number): Expr;
   callee(fi: number): Expr;
+  /** Data segment `i`'s bytes: a view of the module's input, not a base64 copy in the code. */
+  data(i: number): Expr;
 }
 
 /** Import resolution, memories, tables, globals and `Func` objects (with `lazy`, made by `lazy.funcObject`). */
@@ -245,7 +247,7 @@ export function epilogue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] 
     }
   });
   m.datas.forEach((d, i) => {
-    const bytes = A.call('b64', [A.str(bytesToBase64(d.bytes))]);
+    const bytes = lazy !== null ? lazy.data(i) : A.call('b64', [A.str(bytesToBase64(d.bytes))]);
     if (d.mode === 'passive') {
       out.push(A.decl('let', [[`ds${i}`, bytes]]));
       return;

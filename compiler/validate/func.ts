@@ -31,6 +31,7 @@ const N_RESULTS = T.N_RESULTS;
 const MAX_ALIGN = T.MAX_ALIGN;
 const LANES = T.LANES;
 const VALTYPE = T.VALTYPE;
+const FIRST_SIMD = T.FIRST_SIMD;
 const readInstr = readInstrImported;
 // The switch in `walk` spells optable's S_* codes as literals (so V8 builds a jump table).
 if (T.S_UNREACHABLE !== 1 || T.S_TABLE_FILL !== 27 || T.S_THROW !== 31 || T.S_MEMARG !== 32 || T.S_TABLE_COPY !== 42 || T.S_RETHROW !== 43) {
@@ -179,6 +180,7 @@ export class FuncValidator extends ValidatorStacks {
       readInstr(r, ins);
       const id = ins.op;
       this.at = ins.offset;
+      if (id >= FIRST_SIMD && m.firstSimd === null) m.firstSimd = { funcidx: this.funcIndex, op: id, offset: ins.offset };
       const s = SPECIAL[id];
       if (s !== 0) {
         switch (s) {

@@ -147,3 +147,14 @@ export const SIG: Uint8Array = (() => {
 /** VALTYPE[b] is 1 when byte `b` encodes a Wasm 2.0 `valtype` (spec 5.3.4). */
 export const VALTYPE = new Uint8Array(256);
 for (const t of [I32, I64, F32, F64, V128, FUNCREF, EXTERNREF]) VALTYPE[t] = 1;
+
+/**
+ * The first opcode id of the SIMD proposal's instructions, which are the
+ * table's last (opcodes.ts): an id at or above it is a SIMD instruction
+ * (what the lowering has no code for: emit/lazy.ts `unsupportedInstruction`).
+ */
+export const FIRST_SIMD: number = (() => {
+  const first = OPS.findIndex((o) => o.feature === 'simd');
+  if (first < 0 || OPS.slice(first).some((o) => o.feature !== 'simd')) throw new Error('opcode table: the SIMD instructions must come last');
+  return OPS[first].id;
+})();
