@@ -1,0 +1,173 @@
+/**
+ * Real programs in every engine of the matrix (issues 16 and 18):
+ * `npm run bench:programs-engines -- [--engines ids] [--only SUBSTRING]
+ *   [--runs N] [--timeout S] [--split-weight N] [--json FILE]`.
+ *
+ * The Lua and SQLite cases of ../shared/programs (check.mjs's scripts), each
+ * fed to the program on stdin (`lua -`, `sqlite3`), run on Kiln's output
+ * (default compile options, or `--split-weight`; the row's target, CommonJS) and, where the
+ * engine has `WebAssembly`, on the engine's own. Each (engine, case,
+ * implementation) is one classic script (.tmp/programs-engines/), run in a
+ * fresh process or page by the matrix (test/engines/matrix.ts `runAll`):
+ * the WASI host of test/util/wasi.ts bundled by esbuild (its file-system
+ * imports stubbed: nothing here opens a file), the program, the script's
+ * text. The script times the load (Kiln: evaluating the module's code with
+ * `new Function`, then `instantiate`; native: `new WebAssembly.Module` and
+ * `Instance`) and `_start`, and prints a `KILN-RESULT` line. The output must
+ * be the expected output, or native's in the same engine (the Lua scripts
+ * that print a chunk name see `stdin`). Prints per engine the median load
+ * and run times (ms) and Kiln/native for the runs and their geometric mean.
+ * A benchmark: it never fails on speed.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { compile } from '../../compiler/index.js';
+import { engineRows, OUT, ROOT, runAll, SHARED } from '../engines/matrix.js';
+import { programCases } from '../util/programs.js';
+
+const PROGRAMS = join(SHARED, 'programs');
+const DIR = join(OUT, '..', 'programs-engines');
+type Impl = 'kiln' | 'native';
+
+/** One case: module, script file and what it must print. */
+interface Case {
+  name: string;
+  wasm: string;
+  script: string;
+  expected: string;
+}
+
+function cases(only: string | undefined): Case[] {
+  // One module per script: lua.wasm for the Lua scripts (lua-eh.wasm for those that need it), sqlite.wasm.
+  return programCases(PROGRAMS)
+    .filter((c) => !(c.wasm === 'lua-eh.wasm' && c.dir === 'lua-scripts'))
+    .map((c) => ({
+      name: c.script,
+      wasm: c.wasm,
+      script: join(PROGRAMS, c.dir, c.script),
+      expected: readFileSync(join(PROGRAMS, c.dir, c.script.replace(/\.(lua|sql)$/, '.out')), 'latin1'),
+    }))
+    .filter((c) => only === undefined || c.name.includes(only));
+}
+
+/** The WASI host as a script defining `__kilnWasi` (createWasi), node:fs/path/crypto and process/Buffer stubbed for browsers. */
+async function wasiBundle(): Promise<string> {
+  const stubs: Record<string, string> = {
+    'node:fs': 'const no = () => { throw new Error("no file system here"); }; export const openSync = no, closeSync = no, readSync = no, writeSync = no, fstatSync = no, statSync = no, lstatSync = no, mkdirSync = no, readdirSync = no, unlinkSync = no, rmdirSync = no, renameSync = no, ftruncateSync = no, fsyncSync = no, existsSync = () => false, constants = {};',
+    'node:path': 'export const resolve = (p) => p, relative = (a, b) => b, isAbsolute = (p) => p.startsWith("/"), sep = "/";',
+    'node:crypto': 'export function randomFillSync(b) { crypto.getRandomValues(b); return b; }',
+  };
+  const shim = [
+    'const now = () => (typeof performance === "object" ? performance.now() : Date.now());',
+    'export const process = { hrtime: { bigint: () => BigInt(Math.round(now() * 1e6)) }, cpuUsage: (s) => { const u = Math.round(now() * 1000); return { user: s ? u - s.user : u, system: 0 }; } };',
+    'class B extends Uint8Array {',
+    '  static concat(l) { const o = new B(l.reduce((a, x) => a + x.length, 0)); let i = 0; for (const x of l) { o.set(x, i); i += x.length; } return o; }',
+    '  static from(x) { return new B(x); }',
+    '  toString() { let s = ""; for (let i = 0; i < this.length; i += 8192) s += String.fromCharCode.apply(null, this.subarray(i, i + 8192)); return s; }',
+    '}',
+    'export { B as Buffer };',
+  ].join('\n');
+  const r = await build({
+    entryPoints: [join(ROOT, 'test', 'util', 'wasi.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: '__kilnWasi',
+    target: 'es2020',
+    inject: ['kiln-shim'],
+    plugins: [{
+      name: 'kiln-stubs',
+      setup(b) {
+        b.onResolve({ filter: /^(node:(fs|path|crypto)|kiln-shim)$/ }, (a) => ({ path: a.path, namespace: 'kiln-stub' }));
+        b.onLoad({ filter: /.*/, namespace: 'kiln-stub' }, (a) => ({ contents: a.path === 'kiln-shim' ? shim : stubs[a.path], loader: 'js' }));
+      },
+    }],
+  });
+  return r.outputFiles[0]!.text;
+}
+
+/** The script of one run: the host, the program (Kiln's code as a string, or the wasm bytes), the timing frame. */
+function script(wasi: string, c: Case, impl: Impl, kilnCode: string): string {
+  const stdin = readFileSync(c.script).toString('base64');
+  const args = c.wasm === 'sqlite.wasm' ? ['sqlite3'] : ['lua', '-'];
+  const program = impl === 'kiln'
+    ? `var __code = ${JSON.stringify(kilnCode)};\nfunction __load(imports) { var m = { exports: {} }; new Function('module', 'exports', __code)(m, m.exports); return m.exports.instantiate(imports).exports; }\n`
+    : `var __bytes = __b64(${JSON.stringify(readFileSync(join(PROGRAMS, c.wasm)).toString('base64'))});\nfunction __load(imports) { return new WebAssembly.Instance(new WebAssembly.Module(__bytes), imports).exports; }\n`;
+  return [
+    `// Kiln bench:programs-engines: ${c.name}, ${impl} (generated by test/bench/programs-engines.ts)\n`,
+    wasi,
+    'var __out = typeof console === "object" ? function (s) { console.log(s); } : print;\n',
+    'var __now = typeof performance === "object" ? function () { return performance.now(); } : function () { return Date.now(); };\n',
+    'function __b64(s) { var t = atob(s), b = new Uint8Array(t.length); for (var i = 0; i < t.length; i++) b[i] = t.charCodeAt(i); return b; }\n',
+    program,
+    `try {\n  var w = __kilnWasi.createWasi({ args: ${JSON.stringify(args)}, stdin: __b64(${JSON.stringify(stdin)}) });\n`,
+    '  var t0 = __now(); var e = __load(w.imports); var t1 = __now(); var code = w.start(e); var t2 = __now();\n',
+    '  __out("KILN-RESULT " + JSON.stringify({ load: t1 - t0, run: t2 - t1, code: code, stdout: w.stdout() }));\n',
+    '} catch (err) { __out("KILN-ERROR " + String(err && err.stack || err)); }\n',
+  ].join('');
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const geomean = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { engines: { type: 'string' }, only: { type: 'string' }, runs: { type: 'string' }, timeout: { type: 'string' }, 'split-weight': { type: 'string' }, json: { type: 'string' } } });
+  const runs = Number(values.runs ?? 1);
+  const split = values['split-weight'] !== undefined ? { splitWeight: Number(values['split-weight']) } : {};
+  const timeoutMs = Number(values.timeout ?? 300) * 1000;
+  const list = cases(values.only);
+  const wanted = (values.engines ?? 'node24,chromium,firefox').split(',');
+  const rows = engineRows().filter((r) => wanted.includes(r.id));
+  mkdirSync(DIR, { recursive: true });
+  const wasi = await wasiBundle();
+  const json: unknown[] = [];
+  for (const row of rows) {
+    if (row.missing !== undefined) {
+      console.log(`${row.id}: skipped, ${row.missing}`);
+      continue;
+    }
+    const impls: Impl[] = row.wasm === 'present' ? ['kiln', 'native'] : ['kiln'];
+    const code = new Map<string, string>();
+    const scripts = new Map<string, string>();
+    for (let r = 0; r < runs; r++) {
+      for (const c of list) {
+        for (const impl of impls) {
+          if (impl === 'kiln' && !code.has(c.wasm)) code.set(c.wasm, compile(readFileSync(join(PROGRAMS, c.wasm)), { format: 'cjs', target: row.target, ...split }).code);
+          const path = join(DIR, `${row.id}-${c.name}-${impl}.js`);
+          if (r === 0) writeFileSync(path, script(wasi, c, impl, code.get(c.wasm) ?? ''));
+          scripts.set(`${c.name}|${impl}|${r}`, path);
+        }
+      }
+    }
+    console.log(`\n${row.name} (\`${row.id}\`), ${runs} run(s), medians (ms): load is evaluating and instantiating, run is \`_start\``);
+    console.log(`| case | Kiln load | Kiln run | ${impls.includes('native') ? 'native load | native run | Kiln/native run |' : ''} output |`);
+    console.log(`| --- | --: | --: | ${impls.includes('native') ? '--: | --: | --: |' : ''} --- |`);
+    const results = await runAll(row, scripts, timeoutMs, 1);
+    const keys = [...scripts.keys()];
+    const ratios: number[] = [];
+    for (const c of list) {
+      const get = (impl: Impl) => keys.map((k, i) => [k, results[i]!] as const).filter(([k]) => k.startsWith(`${c.name}|${impl}|`)).map(([, v]) => v);
+      const k = get('kiln');
+      const n = impls.includes('native') ? get('native') : [];
+      const nativeOut = n.find((x) => x.result !== undefined)?.result?.stdout;
+      const ok = [...k, ...n].every((x) => x.result !== undefined && x.result.code === 0 && (x.result.stdout === c.expected || x.result.stdout === nativeOut));
+      const err = [...k, ...n].find((x) => x.error !== undefined)?.error?.split('\n')[0];
+      const m = (xs: typeof k, f: 'load' | 'run') => (xs.every((x) => x.result !== undefined) && xs.length > 0 ? median(xs.map((x) => x.result![f] as number)) : NaN);
+      const cols = [m(k, 'load'), m(k, 'run')];
+      if (impls.includes('native')) {
+        cols.push(m(n, 'load'), m(n, 'run'));
+        if (Number.isFinite(cols[1]!) && Number.isFinite(cols[3]!) && ok) ratios.push(cols[1]! / cols[3]!);
+      }
+      const cells = cols.map((x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–'));
+      const ratio = impls.includes('native') && Number.isFinite(cols[1]! / cols[3]!) ? `${(cols[1]! / cols[3]!).toFixed(2)}x |` : impls.includes('native') ? '– |' : '';
+      console.log(`| ${c.name} | ${cells.join(' | ')} | ${ratio} ${err !== undefined ? `error: ${err}` : ok ? 'right' : 'WRONG'} |`);
+      json.push({ engine: row.id, case: c.name, kiln: k.map((x) => x.result ?? x.error), native: n.map((x) => x.result ?? x.error), ok });
+    }
+    if (ratios.length > 0) console.log(`| geomean (${ratios.length}) | | | | | **${geomean(ratios).toFixed(2)}x** | |`);
+  }
+  if (values.json !== undefined) writeFileSync(values.json, JSON.stringify(json, (k, v) => (k === 'stdout' ? undefined : v), 1));
+}
+
+await main();
