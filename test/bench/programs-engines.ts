@@ -19,7 +19,7 @@
  * and run times (ms) and Kiln/native for the runs and their geometric mean.
  * A benchmark: it never fails on speed.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -117,6 +117,10 @@ async function main(): Promise<void> {
   const runs = Number(values.runs ?? 1);
   const split = values['split-weight'] !== undefined ? { splitWeight: Number(values['split-weight']) } : {};
   const timeoutMs = Number(values.timeout ?? 300) * 1000;
+  if (!existsSync(PROGRAMS)) {
+    console.log(`bench:programs-engines: ${PROGRAMS} is absent (../shared/programs beside the project): nothing to run`);
+    return;
+  }
   const list = cases(values.only);
   const wanted = (values.engines ?? 'node24,chromium,firefox').split(',');
   const rows = engineRows().filter((r) => wanted.includes(r.id));
