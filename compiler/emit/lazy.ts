@@ -15,8 +15,9 @@
  *   memory, tables, globals, fuel and `Func` objects under the same names as
  *   AOT code does; `charge` is the instance's fuel charge (`chargeFuel`), or
  *   null without fuel. `Func` objects of escaping functions are
- *   `$$lazy.func(funcidx)` and the start function is called through
- *   `$$lazy.fn(funcidx)`.
+ *   `$$lazy.func(funcidx)`, the start function is called through
+ *   `$$lazy.fn(funcidx)`, and data segment `i` is `$$lazy.data(i)`, a view
+ *   of the module's bytes (AOT code holds the segments as base64).
  * - `lazyFunctionCode` lowers one defined function (lower/func.ts, the passes,
  *   astring) and wraps it as an expression evaluating to `[fn, entry]`: `fn`
  *   the function, `entry` its `Func` callable (with fuel, the wrapper
