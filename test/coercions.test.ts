@@ -37,7 +37,7 @@ const I32 = [0, 1, -1, 2, 8, 16, 31, 32, 0x7fffffff, -0x80000000, 0x7ffffff0, -1
 
 type Fn = (...a: (number | bigint)[]) => number | bigint;
 
-/** Calls `f`, returning its result or the trap's message. */
+/** Calls `f`, returning its result or the class name of what it threw (a trap: RuntimeError). */
 function outcome(f: Fn, args: (number | bigint)[]): unknown {
   try {
     return f(...args);
@@ -51,7 +51,7 @@ describe('coercions', () => {
   const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Record<string, Fn>;
 
   for (const i64 of ['pair', 'bigint'] as const) {
-    it(`computes what native wasm computes where a dropped \`| 0\` stood (i64 ${i64})`, async () => {
+    it(`computes what native wasm computes at the edges of each coercion (i64 ${i64})`, async () => {
       const { code } = compile(bytes, { i64 });
       const kiln = (await importCode(code)).instantiate({}).exports as Record<string, Fn>;
       for (const name of ['load_sum', 'load8_sub', 'xor_add', 'and_sub', 'shl_add', 'mul_add', 'shr_var', 'ltu_add']) {
