@@ -9,15 +9,29 @@
  * its whole memory, and fault in fresh pages, on every page. The backing is
  * handed out as `memory.buffer` only at exactly the memory's size, as the JS
  * API requires: reading `buffer` while there is slack first copies the bytes
- * into an exact buffer (`moveTo`), and the next grow after that detaches it
- * where the engine has `ArrayBuffer.prototype.transfer`.
+ * into an exact buffer, and the next grow after that detaches it where the
+ * engine has `ArrayBuffer.prototype.transfer`. The roomy backing left behind
+ * by that copy was never handed out; it is kept as a spare, and the next grow
+ * that fits in it copies the memory back into it: its pages are already in
+ * use, so that copy costs a `memcpy` instead of faulting in fresh pages (a
+ * WASI host or Emscripten's glue reads `buffer` on every call, so programs
+ * that grow memory alternate grows and reads).
  */
 import { brand, enforceU32 } from './state.js';
 
 /** Bytes in a page. */
 export const PAGE_BYTES = 65536;
-/** A grow that needs a new backing buffer allocates this much more than asked (as a fraction of the new size), within the maximum. */
-const SLACK = 0.5;
+/**
+ * A grow that needs a new backing buffer allocates this much more than asked
+ * (as a fraction of the new size, at most `SLACK_MAX_PAGES`), within the
+ * maximum. Slack costs address space, not memory: its pages stay untouched
+ * until the memory grows into them.
+ */
+const SLACK = 3;
+/** The most slack a grow allocates, in pages of 64 KiB (256 MiB). */
+const SLACK_MAX_PAGES = 4096;
+/** A spare longer than this many bytes (256 MiB) is freed rather than kept. */
+const SPARE_MAX_BYTES = 256 * 1024 * 1024;
 /** The spec's maximum number of pages of a 32-bit memory (4 GiB). */
 export const MAX_PAGES = 65536;
 
@@ -47,6 +61,12 @@ export class Memory {
   declaredMax: number | undefined;
   /** Holds the memory's bytes, and may be longer (growth slack). */
   private backing: ArrayBuffer;
+  /**
+   * A former backing, never handed out, longer than the memory was when it was
+   * set aside, with stale bytes up to that length and zeros beyond; null when
+   * none. Only set while `backing` is exact (after `buffer` moved the bytes).
+   */
+  private spare: ArrayBuffer | null;
   dv: DataView;
   u8: Uint8Array;
   private readonly growCbs: (() => void)[];
@@ -70,6 +90,7 @@ export class Memory {
     this.max = max;
     this.declaredMax = maximum;
     this.backing = new ArrayBuffer(initial * PAGE_BYTES);
+    this.spare = null;
     this.dv = new DataView(this.backing);
     this.u8 = new Uint8Array(this.backing);
     this.growCbs = [];
@@ -79,12 +100,18 @@ export class Memory {
    * JS API `Memory.prototype.buffer`: an ArrayBuffer of exactly `pages * 65536`
    * bytes, the same object until the next grow, which detaches it. Moves the
    * bytes out of a backing buffer with slack first (the views are replaced
-   * and the `onGrow` callbacks run, as after a grow).
+   * and the `onGrow` callbacks run, as after a grow), keeping the old backing
+   * as the spare.
    * @throws RangeError when the exact buffer cannot be allocated.
    */
   get buffer(): ArrayBuffer {
     const size = this.pages * PAGE_BYTES;
-    if (this.backing.byteLength !== size) this.replace(moveTo(this.backing, size, this.u8));
+    const roomy = this.backing;
+    if (roomy.byteLength !== size) {
+      this.replace(copyOf(this.u8, size));
+      if (roomy.byteLength <= SPARE_MAX_BYTES) this.spare = roomy;
+      else detach(roomy);
+    }
     return this.backing;
   }
 
@@ -114,16 +141,27 @@ export class Memory {
     const size = (old + delta) * PAGE_BYTES;
     let buf = this.backing;
     if (size > buf.byteLength) {
-      const roomy = Math.min(this.max, Math.ceil((old + delta) * (1 + SLACK))) * PAGE_BYTES;
-      try {
-        buf = moveTo(buf, roomy, this.u8);
-      } catch {
+      const spare = this.spare;
+      this.spare = null;
+      if (spare !== null && size <= spare.byteLength) {
+        // Its bytes past the memory's old size are zero: it was set aside at that size or smaller.
+        new Uint8Array(spare).set(this.u8);
+        buf = spare;
+      } else {
+        if (spare !== null) detach(spare);
+        const want = old + delta;
+        const roomy = Math.min(this.max, want + Math.min(Math.ceil(want * SLACK), SLACK_MAX_PAGES)) * PAGE_BYTES;
         try {
-          buf = moveTo(buf, size, this.u8);
+          buf = copyOf(this.u8, roomy);
         } catch {
-          return -1;
+          try {
+            buf = copyOf(this.u8, size);
+          } catch {
+            return -1;
+          }
         }
       }
+      detach(this.backing);
     }
     // Otherwise the slack has room: the backing, longer than the memory, was never handed out as `buffer`.
     this.pages = old + delta;
@@ -154,19 +192,22 @@ export function isMemory(v: unknown): v is Memory {
 }
 
 /**
- * The memory's bytes (`u8`, a view of `buf`) in a new buffer of `bytes`
- * bytes, zero beyond them; then `buf` is detached where the engine has
- * `ArrayBuffer.prototype.transfer`. Only the bytes in use are copied: a new
- * `ArrayBuffer` comes zeroed from the allocator (fresh pages, untouched until
- * used), while `buf.transfer(bytes)` zero-fills the whole growth slack as it
- * copies (V8, Lua's short scripts: a fifth to a quarter more time moving
- * memory; README "Memory growth").
- * @throws RangeError when the allocation fails (`buf` is then unchanged).
+ * A new buffer of `bytes` bytes (at least `u8.length`) holding the memory's
+ * bytes (`u8`), zero beyond them. A new `ArrayBuffer` comes zeroed from the
+ * allocator (fresh pages, untouched until used), so only the bytes in use
+ * are touched;
+ * `ArrayBuffer.prototype.transfer(bytes)` would zero-fill the whole growth
+ * slack as it copies (V8; README "Memory growth").
+ * @throws RangeError when the allocation fails.
  */
-function moveTo(buf: ArrayBuffer, bytes: number, u8: Uint8Array): ArrayBuffer {
+function copyOf(u8: Uint8Array, bytes: number): ArrayBuffer {
   const out = new ArrayBuffer(bytes);
-  new Uint8Array(out).set(bytes < u8.length ? u8.subarray(0, bytes) : u8);
+  new Uint8Array(out).set(u8);
+  return out;
+}
+
+/** Detaches `buf` (frees its bytes) where the engine has `ArrayBuffer.prototype.transfer`; elsewhere the garbage collector frees it. */
+function detach(buf: ArrayBuffer): void {
   const transfer = (buf as { transfer?: (n: number) => ArrayBuffer }).transfer;
   if (transfer !== undefined) transfer.call(buf, 0);
-  return out;
 }
