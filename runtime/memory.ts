@@ -195,9 +195,8 @@ export function isMemory(v: unknown): v is Memory {
  * A new buffer of `bytes` bytes (at least `u8.length`) holding the memory's
  * bytes (`u8`), zero beyond them. A new `ArrayBuffer` comes zeroed from the
  * allocator (fresh pages, untouched until used), so only the bytes in use
- * are touched;
- * `ArrayBuffer.prototype.transfer(bytes)` would zero-fill the whole growth
- * slack as it copies (V8; README "Memory growth").
+ * are touched; `ArrayBuffer.prototype.transfer(bytes)` would zero-fill the
+ * whole growth slack as it copies (V8; README "Memory growth").
  * @throws RangeError when the allocation fails.
  */
 function copyOf(u8: Uint8Array, bytes: number): ArrayBuffer {
