@@ -126,6 +126,12 @@ describe('memory growth slack', () => {
     const native = (await WebAssembly.instantiate(SBRK)).instance.exports as any;
     const { exports: kiln } = (await importCode(compile(SBRK).code)).instantiate();
     const digests: number[][] = [];
+    const hash = (buffer: ArrayBuffer) => {
+      const words = new Int32Array(buffer);
+      let h = 0;
+      for (let k = 0; k < words.length; k++) h = (Math.imul(h, 31) + words[k]!) | 0;
+      return h;
+    };
     for (const e of [native, kiln]) {
       let seed = 12345;
       const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
@@ -140,17 +146,9 @@ describe('memory growth slack', () => {
         } else if (op === 2) {
           const bytes = new Uint8Array(e.memory.buffer);
           for (let k = 0; k < 8; k++) bytes[rand(size)] = 1 + rand(255);
-        } else {
-          const words = new Int32Array(e.memory.buffer);
-          let h = 0;
-          for (let k = 0; k < words.length; k++) h = (Math.imul(h, 31) + words[k]!) | 0;
-          digest.push(e.size(), h);
-        }
+        } else digest.push(e.size(), hash(e.memory.buffer));
       }
-      const words = new Int32Array(e.memory.buffer);
-      let h = 0;
-      for (let k = 0; k < words.length; k++) h = (Math.imul(h, 31) + words[k]!) | 0;
-      digest.push(e.size(), h);
+      digest.push(e.size(), hash(e.memory.buffer));
       digests.push(digest);
     }
     expect(digests[0]!.length).toBeGreaterThan(60);
