@@ -385,6 +385,29 @@ describe('function splitting', () => {
     }
   });
 
+  it('a function over the weight only by its declarations stays whole: no part holding all its code behind a frame', async () => {
+    // Forty locals declared, and code just under the weight. Outlining all of it into one part gave
+    // a "trampoline": a frame of every local made on each call, copied into the part and back
+    // (SQLite's rtreeInsertCell, 10x native).
+    const K = 40;
+    const locals = Array.from({ length: K }, (_, i) => `(local $v${i} i32)`).join(' ');
+    const sets = Array.from({ length: K }, (_, i) => `(local.set $v${i} (i32.mul (local.get $a) (i32.const ${i + 3})))`).join('\n');
+    const sum = Array.from({ length: K }, (_, i) => `(local.set $a (i32.xor (local.get $a) (local.get $v${i})))`).join('\n');
+    const bytes = wat(`(module (func (export "f") (param $a i32) (result i32) ${locals}
+      (block $b ${sets} (br_if $b (i32.eqz (local.get $a))) ${sum}) (local.get $a)))`);
+    const whole = weights(compile(bytes, { splitWeight: 0 }).code)[0];
+    // The weight sits between the code's and the code's with its declarations.
+    const max = whole - 3 * K / 2;
+    const out = compile(bytes, { splitWeight: max }).code;
+    expect(out).toContain('var l1 = 0');
+    expect(out).not.toMatch(/\$p1|fr\$/);
+    // Code heavier than the weight by more than its declarations is still split.
+    expect(compile(bytes, { splitWeight: max - 4 * K }).code).toMatch(/\$p1\(/);
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
+    const kiln = (await importCode(out)).instantiate().exports;
+    for (const a of [0, 1, -5, 123456789]) expect(kiln.f(a)).toBe(native.f(a));
+  });
+
   it('a part with many exits stays within its weight: write-backs are not repeated at every exit', async () => {
     // 400 exit sites (br_if out of the loop) among updates of 16 locals: each exit of a part must
     // write the part's copies back. Repeated before every exit they used to multiply the part

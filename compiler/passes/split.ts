@@ -69,7 +69,7 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   if (weighList(body) <= maxWeight) return 0;
   if (!hoistDeclarations(body)) return 0;
   labelJumps(body);
-  const s = new Splitter(fn.id.name, maxWeight, Math.min(MIN_PART, maxWeight / 4), dispatchLevels(body, maxWeight));
+  const s = new Splitter(fn.id.name, maxWeight, Math.min(MIN_PART, maxWeight / 4), dispatchLevels(body, maxWeight), body);
   s.list(body);
   known = new WeakMap();
   if (s.parts.length === 0) return 0;
@@ -307,6 +307,8 @@ class Splitter {
     private readonly min: number,
     /** Levels of dispatch nests (dispatchLevels), with the lightest arm weight worth outlining there. */
     private readonly levels: WeakMap<Stmt[], number>,
+    /** The function's own statement list. */
+    private readonly top: Stmt[],
   ) {}
 
   /** Processes `stmts` in place (inner lists first); returns their weight afterwards. */
@@ -342,6 +344,10 @@ class Splitter {
       picked.push(r);
       total -= r.w;
     }
+    // The function's whole code in one part and nothing else cut: the part would be as heavy as the
+    // function, plus a frame made, filled and read back on every call (SQLite's rtreeInsertCell ran
+    // 10x native so). Leave the function whole.
+    if (stmts === this.top && this.parts.length === 0 && runs.length === 1 && picked.length === 1) return total;
     picked.sort((a, b) => b.from - a.from);
     for (const r of picked) {
       const stub = this.outline(stmts.slice(r.from, r.to));
