@@ -408,6 +408,37 @@ describe('function splitting', () => {
     for (const a of [0, 1, -5, 123456789]) expect(kiln.f(a)).toBe(native.f(a));
   });
 
+  it('each part keeps its own memory view, re-read after calls of parts that may grow memory', async () => {
+    // Memory grows inside a part (a call of $grow); the code after it, in the function or in
+    // another part, reads and writes the new page through its own view.
+    const work = Array.from({ length: 12 }, (_, i) => `(local.set $x (i32.add (i32.mul (local.get $x) (i32.const ${i + 3})) (local.get $a)))`).join('\n');
+    const text = String.raw`(module (memory 1)
+      (func $grow (param $n i32) (result i32) (memory.grow (local.get $n)))
+      (func (export "f") (param $a i32) (result i32) (local $x i32) (local $p i32)
+        ${work}
+        (block $skip
+          (br_if $skip (i32.eqz (local.get $a)))
+          (local.set $p (i32.mul (call $grow (i32.const 1)) (i32.const 65536)))
+          ${work})
+        (i32.store (i32.add (local.get $p) (i32.const 65532)) (local.get $x))
+        ${work}
+        (i32.add (local.get $x) (i32.load (i32.add (local.get $p) (i32.const 65532)))))
+      (func (export "g") (param $a i32) (result i32) (local $x i32) (local $p i32)
+        ;; The part that grows memory leaves by a branch: its call site dispatches on the exit code.
+        (block $out
+          (local.set $p (i32.mul (call $grow (i32.const 1)) (i32.const 65536)))
+          ${work}
+          (br_if $out (i32.gt_s (local.get $a) (i32.const 0)))
+          ${work})
+        (i32.store (i32.add (local.get $p) (i32.const 65532)) (local.get $x))
+        (i32.load (i32.add (local.get $p) (i32.const 65532)))))`;
+    await same(text, [['f', [0]], ['f', [3]], ['g', [4]], ['f', [7]], ['g', [-1]], ['f', [-2]], ['g', [9]], ['f', [5]]]);
+    const { code } = compile(wat(text), { splitWeight: 20 });
+    expect(code).toMatch(/fr\$ = /);
+    expect(code).toContain('let dv = DV');
+    expect(code).not.toContain('fr$.dv');
+  });
+
   it('a part with many exits stays within its weight: write-backs are not repeated at every exit', async () => {
     // 400 exit sites (br_if out of the loop) among updates of 16 locals: each exit of a part must
     // write the part's copies back. Repeated before every exit they used to multiply the part

@@ -156,6 +156,56 @@ function countReturns(stmts: Stmt[]): number {
 /** Suffix of a part's own copy of a function variable (no other identifier Kiln emits ends with `$`). */
 const ALIAS = '$';
 
+/** The local that caches the memory's view (lower/func.ts), and what it caches: the instance's `DV`. */
+const VIEW = 'dv';
+const VIEW_SOURCE = 'DV';
+
+/**
+ * Before `localize`: gives every body its own `dv`. The lowering keeps the
+ * instance's DataView `DV` in a local `dv`, re-read after each call that may
+ * grow memory (lower/stack.ts `refreshMemory`, and on entering a `catch`),
+ * so wherever `dv` is read it equals `DV`. A part naming `dv` now declares
+ * its own (`let dv = DV`), and a body naming it re-reads it after each call
+ * of a part (`dv = DV`: after the call statement, or at the head of each
+ * case of the call's exit `switch` and after it), since the part may have
+ * grown memory. Shared through the frame, a dispatch loop read the view from
+ * a field at every memory access (`fr$.dv.getInt32(...)`: 302 in SQLite's
+ * `sqlite3VdbeExec` dispatch part). Returns the names `localize` and `frame`
+ * must then leave alone: `dv`, or none when the function has no view.
+ */
+export function ownViews(body: Stmt[], parts: Stmt[]): Set<string> {
+  const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
+  const d = decl?.declarations.find((x: Node) => x.id.name === VIEW);
+  if (d === undefined || d.init?.type !== 'Identifier' || d.init.name !== VIEW_SOURCE) return new Set();
+  const partNames = new Set<string>(parts.map((p) => p.id.name));
+  const refresh = (): Stmt => A.exprStmt(A.assign(VIEW, A.id(VIEW_SOURCE)));
+  const isPartCall = (e: Node): boolean => e?.type === 'CallExpression' && e.callee.type === 'Identifier' && partNames.has(e.callee.name);
+  const visit = (list: Stmt[]): void => {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (s.type === 'FunctionDeclaration') continue;
+      if (s.type === 'LabeledStatement') {
+        visit([s.body]);
+        continue;
+      }
+      for (const l of childLists(s)) visit(l);
+      if (s.type === 'ExpressionStatement' && isPartCall(s.expression)) list.splice(++i, 0, refresh());
+      else if (s.type === 'SwitchStatement' && isPartCall(s.discriminant)) {
+        for (const c of s.cases) c.consequent.unshift(refresh());
+        list.splice(++i, 0, refresh());
+      }
+    }
+  };
+  const names = (stmts: Stmt[]): boolean => uses(stmts).count.has(VIEW);
+  if (names(body.filter((s) => s !== decl))) visit(body);
+  for (const p of parts) {
+    if (!names(p.body.body)) continue;
+    visit(p.body.body);
+    p.body.body.unshift(A.decl('let', [[VIEW, A.id(VIEW_SOURCE)]]));
+  }
+  return new Set([VIEW]);
+}
+
 /**
  * After the parts are made:
  * - moves each temporary that only one part uses into that part (not in the
@@ -167,8 +217,9 @@ const ALIAS = '$';
  *   back before every way out but an exception. Variables that
  *   `catch`/`finally` blocks read, and RETURN_VAR, are never copied: an
  *   exception must find them current.
+ * `ownNames` (from `ownViews`) are left alone: every body has its own.
  */
-export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: number, bigTemps: Set<string> = new Set()): void {
+export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: number, bigTemps: Set<string> = new Set(), ownNames: Set<string> = new Set()): void {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
   const partNames = new Set(parts.map((p) => p.id.name));
   const own = uses(body.filter((s) => s !== decl && !partNames.has(s.id?.name)));
@@ -191,6 +242,7 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     if (decl.declarations.length === 0) body.splice(0, 1);
   }
   const vars = new Set<string>([...fn.params.map((p: Node) => p.name), ...(decl?.declarations.map((d: Node) => d.id.name) ?? [])]);
+  for (const n of ownNames) vars.delete(n);
   // A part's copies must not hide a write from a `catch`/`finally` outside it that an exception
   // leaving the part reaches: those in the function's body, and those in other parts (a `try`
   // may move into a part whole; its body may call this part). Its own handlers see its copies.
@@ -363,13 +415,14 @@ const FRAME_FIELDS = 128;
  * on Node 20). Returns the maker's declaration, or null, changing nothing,
  * when a declaration's initialiser names a function variable (the frame is
  * made before the declarations) or the frame would have more than
- * FRAME_FIELDS fields.
+ * FRAME_FIELDS fields. `ownNames` (from `ownViews`) stay out of the frame.
  */
-export function frame(fn: Node, body: Stmt[], parts: Stmt[], bigTemps: Set<string> = new Set()): Stmt | null {
+export function frame(fn: Node, body: Stmt[], parts: Stmt[], bigTemps: Set<string> = new Set(), own: Set<string> = new Set()): Stmt | null {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
   const params: string[] = fn.params.map((p: Node) => p.name);
   const declared: Node[] = decl?.declarations ?? [];
   const vars = new Set<string>([...params, ...declared.map((d) => d.id.name)]);
+  for (const n of own) vars.delete(n);
   for (const d of declared) if (d.init !== null && [...uses(d.init).count.keys()].some((n) => vars.has(n))) return null;
   const shared = new Set<string>();
   for (const p of parts) eachName(p.body.body, (id) => {

@@ -43,7 +43,7 @@
 import * as A from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
-import { bigIntTemps, frame, localize, RETURN_VAR } from './split-vars.js';
+import { bigIntTemps, frame, localize, ownViews, RETURN_VAR } from './split-vars.js';
 
 /**
  * Default largest function weight in AST nodes. Measured on Kiln's output
@@ -73,10 +73,11 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   s.list(body);
   known = new WeakMap();
   if (s.parts.length === 0) return 0;
+  const own = ownViews(body, s.parts);
   const bigTemps = bigIntTemps(body, s.parts);
-  localize(fn, body, s.parts, maxWeight, bigTemps);
+  localize(fn, body, s.parts, maxWeight, bigTemps, own);
   if (s.returns) declare(body, RETURN_VAR);
-  const maker = frame(fn, body, s.parts, bigTemps);
+  const maker = frame(fn, body, s.parts, bigTemps, own);
   if (maker !== null) fn.hoisted = [...s.parts, maker];
   else {
     const at = body.length > 0 && body[0].type === 'VariableDeclaration' ? 1 : 0;
