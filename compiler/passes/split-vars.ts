@@ -417,12 +417,12 @@ const FRAME_FIELDS = 128;
  * made before the declarations) or the frame would have more than
  * FRAME_FIELDS fields. `ownNames` (from `ownViews`) stay out of the frame.
  */
-export function frame(fn: Node, body: Stmt[], parts: Stmt[], bigTemps: Set<string> = new Set(), own: Set<string> = new Set()): Stmt | null {
+export function frame(fn: Node, body: Stmt[], parts: Stmt[], bigTemps: Set<string> = new Set(), ownNames: Set<string> = new Set()): Stmt | null {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
   const params: string[] = fn.params.map((p: Node) => p.name);
   const declared: Node[] = decl?.declarations ?? [];
   const vars = new Set<string>([...params, ...declared.map((d) => d.id.name)]);
-  for (const n of own) vars.delete(n);
+  for (const n of ownNames) vars.delete(n);
   for (const d of declared) if (d.init !== null && [...uses(d.init).count.keys()].some((n) => vars.has(n))) return null;
   const shared = new Set<string>();
   for (const p of parts) eachName(p.body.body, (id) => {
