@@ -213,3 +213,33 @@ describe('NaN-initialised mutable and imported globals keep their payload once h
     });
   }
 });
+
+describe('f64 arithmetic on a NaN constant gives a quiet NaN constant (found by fuzzing)', () => {
+  // Seed 75002818: `(f64.sub (f64.const nan:0x1) (local.get 4))` with local 4 always 0 when it ran. Computed,
+  // V8's optimising compiler folds `c - x` to `c` once it has seen x hold 0, leaving the signalling constant
+  // unquieted; the lowering now emits the quieted constant itself, for every engine and tier.
+  const NANS = ['nan:0x1', '-nan:0x1', 'nan:0x4000000000000', 'nan:0x8000000000123'];
+  const ops = ['add', 'sub', 'mul', 'div'];
+  const funcs = NANS.flatMap((c, i) => ops.flatMap((o) => [
+    `(func (export "${o}_${i}_l") (param $c i32) (result i64) (local $z f64)
+      (if (local.get $c) (then (local.set $z (f64.const 5))))
+      (i64.reinterpret_f64 (f64.${o} (f64.const ${c}) (local.get $z))))`,
+    `(func (export "${o}_${i}_r") (param $c i32) (result i64) (local $z f64)
+      (if (local.get $c) (then (local.set $z (f64.const 5))))
+      (i64.reinterpret_f64 (f64.${o} (local.get $z) (f64.const ${c}))))`,
+  ]));
+  const text = `(module ${funcs.join('\n')})`;
+
+  it('equals native, sign and payload kept, quiet bit set, and no arithmetic left on the constant', async () => {
+    const bytes = wabt.parseWat('t.wat', text, {}).toBinary({}).buffer;
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as Record<string, (c: number) => bigint>;
+    for (const i64 of ['pair', 'bigint'] as const) {
+      const { code } = compile(bytes, { i64 });
+      expect(code).not.toMatch(/f64_reinterpret_i64\([-\d]+, [-\d]+\) [-+*/]|[-+*/] f64_reinterpret_i64\(/);
+      const { exports } = (await importCode(code)).instantiate();
+      for (const name of Object.keys(native)) {
+        for (const c of [0, 1]) expect(exports[name](c), `${name}(${c}) ${i64}`).toBe(native[name]!(c));
+      }
+    }
+  });
+});
