@@ -160,7 +160,9 @@ for (const [t, T] of [['f32', F32], ['f64', F64]] as const) {
 function nanConst(e: Expr): [number, number] | null {
   if (e.type !== 'CallExpression' || e.callee.type !== 'Identifier' || e.callee.name !== 'f64_reinterpret_i64') return null;
   const [lo, hi] = e.arguments.map(literal);
-  return lo === null || hi === null || lo === undefined || hi === undefined ? null : [lo, hi];
+  if (lo === null || hi === null || lo === undefined || hi === undefined) return null;
+  // `f64.reinterpret_i64` of an i64 constant is lowered the same way: only NaN bits count (seed 76000471).
+  return (hi & 0x7ff00000) === 0x7ff00000 && ((hi & 0xfffff) | lo) !== 0 ? [lo, hi] : null;
 }
 
 /**
