@@ -146,23 +146,15 @@ for (const [t, T] of [['f32', F32], ['f64', F64]] as const) {
   op(`${t}.copysign`, 2, T, helper(`${t}_copysign`));
 }
 
-/*
- * f64 arithmetic that stays exact once V8 optimises it (found by fuzzing; test/nan.test.ts). For JavaScript,
- * V8's optimising compiler folds x - 0, x * 1 and x / 1 to x, and -0 - x, x * -1 and x / -1 to -x: right
- * for JS, which cannot see NaN bits, but a signalling NaN x then comes out unquieted where wasm requires an
- * arithmetic (quiet) NaN. V8 does not fold x + -0, which equals x for every other x (zeros included) and
- * quiets a NaN, so a literal identity operand is lowered to that form instead. The folds also apply when V8
- * has learnt the operand's value at run time (a local that held 1 on every path it has seen run); guarding
- * every product, quotient and difference of two variables against that costs up to 58% on the f64 kernels
- * (nbody), so it is left as a documented limit (runtime/ABI.md "NaN bits").
- */
 /** The bits (lo, hi) of an f64 NaN constant (`f64.const nan:...` is lowered as `f64_reinterpret_i64(lo, hi)`), or null. */
 function nanConst(e: Expr): [number, number] | null {
   if (e.type !== 'CallExpression' || e.callee.type !== 'Identifier' || e.callee.name !== 'f64_reinterpret_i64') return null;
   const [lo, hi] = e.arguments.map(literal);
-  if (lo === null || hi === null || lo === undefined || hi === undefined) return null;
+  if (lo === null || hi === null) return null;
   // `f64.reinterpret_i64` of an i64 constant is lowered the same way: only NaN bits count (seed 76000471).
-  return (hi & 0x7ff00000) === 0x7ff00000 && ((hi & 0xfffff) | lo) !== 0 ? [lo, hi] : null;
+  i32buf[0] = lo;
+  i32buf[1] = hi;
+  return f64buf[0] !== f64buf[0] ? [lo, hi] : null;
 }
 
 /**
@@ -180,6 +172,16 @@ function nanFolded(f: (a: Expr, b: Expr) => Expr): (a: Expr, b: Expr) => Expr {
   };
 }
 
+/*
+ * f64 arithmetic that stays exact once V8 optimises it (found by fuzzing; test/nan.test.ts). For JavaScript,
+ * V8's optimising compiler folds x - 0, x * 1 and x / 1 to x, and -0 - x, x * -1 and x / -1 to -x: right
+ * for JS, which cannot see NaN bits, but a signalling NaN x then comes out unquieted where wasm requires an
+ * arithmetic (quiet) NaN. V8 does not fold x + -0, which equals x for every other x (zeros included) and
+ * quiets a NaN, so a literal identity operand is lowered to that form instead. The folds also apply when V8
+ * has learnt the operand's value at run time (a local that held 1 on every path it has seen run); guarding
+ * every product, quotient and difference of two variables against that costs up to 58% on the f64 kernels
+ * (nbody), so it is left as a documented limit (runtime/ABI.md "NaN bits").
+ */
 function f64Sub(a: Expr, b: Expr): Expr {
   if (Object.is(literal(b), 0)) return A.bin('+', a, A.num(-0));
   if (Object.is(literal(a), -0)) return A.bin('+', A.un('-', b), A.num(-0));
