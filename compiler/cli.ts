@@ -103,6 +103,7 @@ export async function main(argv: string[]): Promise<void> {
             default: 'hermes' as const,
             describe: 'the engines the output must run in: hermes (every ES2020 engine and Hermes 0.12, React Native: no class syntax, no let/const in the inline runtime), es2020 (ES2020 engines only; the inline runtime keeps its classes); see README "Engines"',
           })
+          .option('tune', { choices: ['jit', 'hermes'] as const, default: 'jit' as const, describe: 'the engines the output is made fast for: jit (V8, SpiderMonkey, JavaScriptCore: memory through DataView methods), hermes (engines without a JIT, Hermes in React Native: memory through typed-array views, 1.1-1.8x faster there, slower with a JIT); see README "Tuning for Hermes"' })
           .option('custom-sections', {
             type: 'string',
             describe: 'custom sections to keep for WebAssembly.Module.customSections (wasm-kiln/webassembly): "all", or names separated by commas (default: none)',
@@ -146,7 +147,7 @@ export async function main(argv: string[]): Promise<void> {
           }
           const fuelCosts = args['fuel-costs'] === undefined ? undefined : JSON.parse(readFileSync(args['fuel-costs'], 'utf8'));
           const fuel = args.fuel === true || fuelCosts !== undefined;
-          ({ code, map, dts } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, target: args.target, maxMemoryPages: args['max-memory-pages'], splitWeight: args['split-weight'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), dts: args.dts === true, ...mapOptions }));
+          ({ code, map, dts } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, i64: args.i64, target: args.target, tune: args.tune, maxMemoryPages: args['max-memory-pages'], splitWeight: args['split-weight'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), dts: args.dts === true, ...mapOptions }));
         } catch (e) {
           report(args.file, e);
           return;

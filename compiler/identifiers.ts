@@ -49,7 +49,11 @@ export const KILN_DOLLAR_NAMES: readonly string[] = ['$rt', '$imports', '$export
  * Other identifiers the emitted module declares besides the generated
  * families of lower/env.ts (module level and inside `instantiate`).
  */
-const KILN_FIXED_NAMES = ['instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'DV', 'st', 'D', 'module', 'require', 'rv', 'dl'];
+const KILN_FIXED_NAMES = [
+  'instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'DV', 'st', 'D', 'module', 'require', 'rv', 'dl',
+  // The memory's typed-array views with `tune: 'hermes'` (lower/views.ts VIEW_NAMES).
+  'H8', 'HU8', 'H16', 'HU16', 'H32', 'HF32', 'HF64', 'HB', 'HV',
+];
 
 const RESERVED_WORDS = (
   'break case catch class const continue debugger default delete do else enum export extends false finally for ' +

@@ -41,7 +41,7 @@ const MODULE = wat(String.raw`(module
     (i32.store (i32.const 8) (call $pure (local.get 0)))
     (i32.load (i32.const 8))))`);
 
-const FORMS: [string, CompileOptions][] = [['auto', {}], ['pair', { i64: 'pair' }], ['bigint', { i64: 'bigint' }], ['fuel', { fuel: true }], ['flat', { flatDepth: 0 }]];
+const FORMS: [string, CompileOptions][] = [['auto', {}], ['pair', { i64: 'pair' }], ['bigint', { i64: 'bigint' }], ['fuel', { fuel: true }], ['flat', { flatDepth: 0 }], ['views', { tune: 'hermes' }]];
 
 async function run(W: { instantiate: (imports: object) => { exports: any } }): Promise<unknown[]> {
   let mem: { grow(n: number): number } | null = null;

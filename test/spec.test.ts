@@ -39,6 +39,7 @@ describe(`spec suite ${SUITE}`, () => {
     [' with i64 as BigInt in every function (i64: bigint)', { i64: 'bigint' }],
     [' with every function split into parts, and fuel (splitWeight 8)', { splitWeight: 8, fuel: true }],
     [' with every function split into parts, i64 as BigInt (splitWeight 8)', { splitWeight: 8, i64: 'bigint' }],
+    [' tuned for Hermes (tune: hermes: memory through typed-array views)', { tune: 'hermes' }],
   ] as const) {
     it(`kiln${label}: every assertion of every non-SIMD file passes (skips: module quote only)`, async (ctx) => {
       if (!existsSync(suiteDir)) ctx.skip(missing);

@@ -17,6 +17,7 @@ import { I64, F32, F64, FUNCREF, valTypeName, type FuncType, type ValType } from
 import { CompileError } from '../../runtime/errors.js';
 import { entryCharge, instanceProperties } from '../lower/fuel.js';
 import { bytesToBase64 } from '../base64.js';
+import { VIEW_NAMES, VIEW_REFRESH, viewRefresh } from '../lower/views.js';
 
 /** JS API names of the extern kinds (ModuleImportDescriptor / ModuleExportDescriptor `kind`). */
 export const KIND_NAMES = { func: 'function', table: 'table', memory: 'memory', global: 'global', tag: 'tag' } as const;
@@ -177,7 +178,13 @@ export function prologue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] 
     const l = m.memories[i];
     constDecl('M', A.call('newMemory', [A.num(l.min), l.max === undefined ? A.id('undefined') : A.num(l.max), A.id('limit')]));
   }
-  if (m.memories.length > 0) {
+  if (m.memories.length > 0 && env.tune === 'hermes') {
+    // DV and the typed-array views the accesses use (lower/views.ts), remade by HV whenever the buffer changes.
+    out.push(A.decl('let', ['DV', ...VIEW_NAMES.filter((n) => n !== VIEW_REFRESH)].map((n) => [n, A.NULL])));
+    out.push(A.func(VIEW_REFRESH, [], viewRefresh()));
+    out.push(A.exprStmt(A.call(VIEW_REFRESH, [])));
+    out.push(A.exprStmt(A.mcall('M', 'onGrow', [A.id(VIEW_REFRESH)])));
+  } else if (m.memories.length > 0) {
     // The memory's current DataView; functions copy it into their own local `dv` (lower/stack.ts refreshMemory).
     out.push(A.decl('let', [['DV', A.member('M', 'dv')]]));
     out.push(A.exprStmt(A.mcall('M', 'onGrow', [A.arrow([], [A.exprStmt(A.assign('DV', A.member('M', 'dv')))])])));

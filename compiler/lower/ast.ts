@@ -99,7 +99,7 @@ export const NULL: Expr = { type: 'Literal', value: null, raw: 'null' };
 export const TRUE: Expr = { type: 'Literal', value: true, raw: 'true' };
 
 export function bin(operator: string, left: Expr, right: Expr): Expr {
-  const type = operator === '&&' || operator === '||' ? 'LogicalExpression' : 'BinaryExpression';
+  const type = operator === '&&' || operator === '||' || operator === '??' ? 'LogicalExpression' : 'BinaryExpression';
   return { type, operator, left, right };
 }
 

@@ -49,7 +49,17 @@ export interface ModuleEnv {
   growers?: Uint8Array | null;
   /** Functions lowered with BigInts (filled by the lowering), with their register-file size (slots): each needs `RF<funcidx>`, `RD<funcidx>`, `RB<funcidx>`. */
   bigFuncs?: Map<number, number>;
+  /** The engines the output is tuned for (compile option `tune`); absent: `jit`. With `hermes`, memory accesses go through typed-array views (ops.ts). */
+  tune?: Tune;
 }
+
+/**
+ * `jit`: memory accesses call `DataView` methods, which optimizing JITs
+ * inline; `hermes`: they index typed-array views of the memory (`H32` and
+ * the like, emit/parts.ts), which an interpreter runs faster than a native
+ * method call, with the `DataView` method as the exact fallback.
+ */
+export type Tune = 'jit' | 'hermes';
 
 /**
  * i64 lowering inside functions: `pair` (int32 pairs everywhere), `bigint`

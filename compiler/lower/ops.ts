@@ -16,6 +16,7 @@ import type { Instr } from '../decode/code.js';
 import { OPS, OP } from '../opcodes.js';
 import { I32, I64, F32, F64, FUNCREF, type ValType } from '../types.js';
 import type { Lowering } from './lowering.js';
+import { memoryLoad, memoryStore } from './views.js';
 
 export type OpLowering = (L: Lowering, ins: Instr, env: ModuleEnv) => void;
 
@@ -426,16 +427,29 @@ function address(base: Val, offset: number): Expr {
 }
 
 const dv = (method: string, args: Expr[]) => A.mcall('dv', method, args);
-const LOADS: [string, string, boolean][] = [
-  ['i32.load', 'getInt32', true], ['i32.load8_s', 'getInt8', false], ['i32.load8_u', 'getUint8', false],
-  ['i32.load16_s', 'getInt16', true], ['i32.load16_u', 'getUint16', true], ['f64.load', 'getFloat64', true],
+
+/** The output is tuned for Hermes: memory through typed-array views (views.ts). */
+const viewed = (L: Lowering) => L.env.tune === 'hermes';
+const load = (L: Lowering, method: string, addr: Expr) => memoryLoad(viewed(L), method, addr);
+const store = (L: Lowering, method: string, addr: Expr, value: Expr) => memoryStore(viewed(L), method, addr, value);
+
+/**
+ * The address operand of a load, made free of effects when views read the
+ * address twice (an effect or trap in it is evaluated now, in order).
+ */
+function loadAddress(L: Lowering, a: Val): Val {
+  return viewed(L) && a.k === IMPURE ? L.evalNow(a) : a;
+}
+
+const LOADS: [string, string][] = [
+  ['i32.load', 'getInt32'], ['i32.load8_s', 'getInt8'], ['i32.load8_u', 'getUint8'],
+  ['i32.load16_s', 'getInt16'], ['i32.load16_u', 'getUint16'], ['f64.load', 'getFloat64'],
 ];
-for (const [n, method, le] of LOADS) {
+for (const [n, method] of LOADS) {
   const t = n.startsWith('f64') ? F64 : I32;
   def(n, (L, ins) => {
-    const a = L.popVal();
-    const addr = address(a, ins.b);
-    pushExpr(L, dv(method, le ? [addr, A.TRUE] : [addr]), t, [a], true);
+    const a = loadAddress(L, L.popVal());
+    pushExpr(L, load(L, method, address(a, ins.b)), t, [a], true);
   });
 }
 // f32 loads and stores: DataView's float32 accessors quiet signalling NaNs, so they are used only
@@ -445,16 +459,16 @@ def('f32.load', (L, ins) => {
   if (!simple(a)) a = L.evalNow(a);
   const addr = address(a, ins.b);
   const t = A.id(L.newTempName());
-  const load = A.assign(t, dv('getFloat32', [addr, A.TRUE]));
-  const exact = A.cond(A.bin('===', load, t), t, A.call('f32_load', [A.id('dv'), addr]));
-  pushExpr(L, exact, F32, [a], true, false, dv('getFloat32', [addr, A.TRUE]));
+  const read = A.assign(t, load(L, 'getFloat32', addr));
+  const exact = A.cond(A.bin('===', read, t), t, A.call('f32_load', [A.id('dv'), addr]));
+  pushExpr(L, exact, F32, [a], true, false, load(L, 'getFloat32', addr));
 });
 def('i64.load', (L, ins) => {
   const a = L.evalNow(L.popVal());
   L.spillImpure();
   const addr = L.temp(address(a, ins.b));
-  const lo = L.temp(dv('getInt32', [addr, A.TRUE]));
-  L.pushI64(lo, L.temp(dv('getInt32', [A.bin('+', addr, A.num(4)), A.TRUE])));
+  const lo = L.temp(load(L, 'getInt32', addr));
+  L.pushI64(lo, L.temp(load(L, 'getInt32', A.bin('+', addr, A.num(4)))));
 });
 /** The i64 loads narrower than 64 bits (the opcode table gives their width; `_s` sign-extends). */
 export const I64_NARROW_LOADS = ['i64.load8_s', 'i64.load8_u', 'i64.load16_s', 'i64.load16_u', 'i64.load32_s', 'i64.load32_u'];
@@ -469,26 +483,33 @@ for (const n of I64_NARROW_LOADS) {
   const { width } = OPS[OP[n]];
   const signed = n.endsWith('_s');
   def(n, (L, ins) => {
-    const a = L.popVal();
+    const a = loadAddress(L, L.popVal());
     L.spillImpure();
     // The low half is the int32 value, so a 32-bit load reads it signed either way.
-    const lo = L.temp(dvGet(width, signed || width === 4, address(a, ins.b)));
+    const lo = L.temp(load(L, `get${signed || width === 4 ? 'Int' : 'Uint'}${width * 8}`, address(a, ins.b)));
     L.pushI64(lo, signed ? A.bin('>>', lo, A.num(31)) : A.num(0));
   });
 }
 
-const STORES: [string, string, number][] = [
-  ['i32.store', 'setInt32', 4], ['i32.store8', 'setInt8', 1], ['i32.store16', 'setInt16', 2], ['f64.store', 'setFloat64', 8],
-  ['i64.store8', 'setInt8', 1], ['i64.store16', 'setInt16', 2], ['i64.store32', 'setInt32', 4],
+const STORES: [string, string][] = [
+  ['i32.store', 'setInt32'], ['i32.store8', 'setInt8'], ['i32.store16', 'setInt16'], ['f64.store', 'setFloat64'],
+  ['i64.store8', 'setInt8'], ['i64.store16', 'setInt16'], ['i64.store32', 'setInt32'],
 ];
-for (const [n, method, bytes] of STORES) {
+for (const [n, method] of STORES) {
   def(n, (L, ins) => {
-    const v = L.popVal();
-    const a = L.popVal();
-    const args = [address(a, ins.b), n.startsWith('i32') ? i32e(v) : v.e];
-    if (bytes > 1) args.push(A.TRUE);
+    let v = L.popVal();
+    let a = L.popVal();
+    if (viewed(L)) {
+      // Views read the address up to four times and the value stands in both branches (one runs). An
+      // impure value is evaluated first, before the views are read (calls are statements of their own
+      // today, so none can grow memory between the two; this keeps it so).
+      if (a.k === IMPURE) a = L.evalNow(a);
+      if (v.k === IMPURE || (!simple(v) && v.d > 2)) v = L.evalNow(v);
+    }
     L.spillImpure();
-    L.emit(A.exprStmt(dv(method, args)));
+    let addr = address(a, ins.b);
+    if (viewed(L) && addr.type !== 'Identifier' && addr.type !== 'Literal') addr = L.temp(addr);
+    L.emit(store(L, method, addr, n.startsWith('i32') ? i32e(v) : v.e));
   });
 }
 def('f32.store', (L, ins) => {
@@ -497,8 +518,9 @@ def('f32.store', (L, ins) => {
   if (!simple(a)) a = L.evalNow(a);
   if (!simple(v)) v = L.evalNow(v);
   L.spillImpure();
-  const addr = address(a, ins.b);
-  L.emit(A.ifStmt(A.bin('===', v.e, v.e), [A.exprStmt(dv('setFloat32', [addr, v.e, A.TRUE]))], [A.exprStmt(A.call('f32_store', [A.id('dv'), addr, v.e]))]));
+  let addr = address(a, ins.b);
+  if (viewed(L) && addr.type !== 'Identifier' && addr.type !== 'Literal') addr = L.temp(addr);
+  L.emit(A.ifStmt(A.bin('===', v.e, v.e), [store(L, 'setFloat32', addr, v.e)], [A.exprStmt(A.call('f32_store', [A.id('dv'), addr, v.e]))]));
 });
 def('i64.store', (L, ins) => {
   const v = L.popVal();
@@ -506,8 +528,9 @@ def('i64.store', (L, ins) => {
   L.spillImpure();
   const addr = L.temp(address(a, ins.b));
   // High word first: if it is in bounds, so is the low word, so a trap never leaves a partial write.
-  L.emit(A.exprStmt(dv('setInt32', [A.bin('+', addr, A.num(4)), v.h!, A.TRUE])));
-  L.emit(A.exprStmt(dv('setInt32', [addr, v.e, A.TRUE])));
+  const high = A.bin('+', addr, A.num(4));
+  L.emit(store(L, 'setInt32', viewed(L) ? L.temp(high) : high, v.h!));
+  L.emit(store(L, 'setInt32', addr, v.e));
 });
 def('memory.size', (L) => pushExpr(L, A.member('M', 'pages'), I32, [], true));
 def('memory.grow', (L) => {

@@ -335,7 +335,8 @@ function firstRead(s: Node, t: string, own: Set<string>): { holder: Node; key: s
         return false;
       case 'BinaryExpression':
       case 'LogicalExpression':
-        return visit(n, 'left') && n.operator !== '&&' && n.operator !== '||' && visit(n, 'right');
+        // The right operand of `&&`, `||` and `??` may not run: nothing is folded into it.
+        return visit(n, 'left') && n.type === 'BinaryExpression' && visit(n, 'right');
       case 'UnaryExpression':
         return visit(n, 'argument');
       case 'MemberExpression':

@@ -84,7 +84,7 @@ function frame(k: Kernel, impl: Impl, load: string): string {
 const bytesLiteral = (bytes: Uint8Array) => `new Uint8Array([${Array.from(bytes).join(',')}])`;
 
 function kilnLoad(k: Kernel, bytes: Uint8Array, row: EngineRow): string {
-  const { code } = compile(bytes, { format: 'cjs', target: row.target });
+  const { code } = compile(bytes, { format: 'cjs', target: row.target, tune: row.tune });
   return [
     `function __load(cb) {\n`,
     `  var module = { exports: {} };\n`,

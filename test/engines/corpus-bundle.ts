@@ -18,9 +18,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { compile } from '../../compiler/index.js';
 import type { Target } from '../../compiler/emit/runtime-source.js';
+import type { Tune } from '../../compiler/lower/env.js';
 import { packageWasm } from '../realworld/shim.js';
 import { lowerForHermes } from './spec-bundle.js';
-import { OUT, type EngineRow } from './matrix.js';
+import { OUT, buildName, type EngineRow } from './matrix.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -48,15 +49,15 @@ export function corpusModes(row: EngineRow): CorpusMode[] {
 const scripts = new Map<string, Promise<string>>();
 
 /** The script of package `name` in `mode` for `target`, written under .tmp/engines/<target>/corpus (once per process); returns its path. */
-export function corpusScript(name: string, mode: CorpusMode, target: Target): Promise<string> {
-  const key = `${name} ${mode} ${target}`;
+export function corpusScript(name: string, mode: CorpusMode, target: Target, tune?: Tune): Promise<string> {
+  const key = `${name} ${mode} ${target} ${tune}`;
   let s = scripts.get(key);
-  if (s === undefined) scripts.set(key, (s = buildScript(name, mode, target)));
+  if (s === undefined) scripts.set(key, (s = buildScript(name, mode, target, tune)));
   return s;
 }
 
-async function buildScript(name: string, mode: CorpusMode, target: Target): Promise<string> {
-  const modules = mode === 'aot' ? packageWasm(name, CORPUS[name]!).map((b) => compile(b, { format: 'cjs', runtime: 'import', target }).code) : [];
+async function buildScript(name: string, mode: CorpusMode, target: Target, tune?: Tune): Promise<string> {
+  const modules = mode === 'aot' ? packageWasm(name, CORPUS[name]!).map((b) => compile(b, { format: 'cjs', runtime: 'import', target, tune }).code) : [];
   const r = await build({
     entryPoints: [join(HERE, 'corpus', `entry-${mode}.ts`)],
     bundle: true,
@@ -79,7 +80,7 @@ async function buildScript(name: string, mode: CorpusMode, target: Target): Prom
     `] };\n`,
     bundle,
   ].join('');
-  const dir = join(OUT, target, 'corpus');
+  const dir = join(OUT, buildName(target, tune), 'corpus');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.${mode}.cjs`);
   writeFileSync(path, script);

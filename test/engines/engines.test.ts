@@ -35,9 +35,8 @@ import { describe, expect, it } from 'vitest';
 import * as acorn from 'acorn';
 import { compile } from '../../compiler/index.js';
 import {
-  buildKernelScripts, buildSpecScripts, engineRows, kernelFailures, kernels, runAll, SHARED, specFiles, specOutcome, SUITE_DIR, type EngineRow,
+  buildKernelScripts, buildName, buildSpecScripts, engineRows, kernelFailures, kernels, runAll, SHARED, specFiles, specOutcome, SUITE_DIR, type EngineRow,
 } from './matrix.js';
-import type { Target } from '../../compiler/emit/runtime-source.js';
 import { CORPUS, corpusExpected, corpusFailures, corpusModes, corpusScript } from './corpus-bundle.js';
 
 const FULL = process.env.KILN_ENGINES === 'full';
@@ -89,13 +88,14 @@ if (!present) console.warn(`engines.test: ${SUITE_DIR} or ../shared/bench is abs
 const rows = present ? engineRows() : [];
 for (const r of rows) if (r.bin === null) console.warn(`engines.test: skipping ${r.name} (${r.id}): ${r.missing}`);
 
-/** Scripts per target, built once, on first use. */
-const built = new Map<Target, Promise<{ spec: Map<string, string>; kernels: Map<string, string> }>>();
-function scripts(target: Target) {
-  let b = built.get(target);
+/** Scripts per target and tune, built once, on first use. */
+const built = new Map<string, Promise<{ spec: Map<string, string>; kernels: Map<string, string> }>>();
+function scripts(row: EngineRow) {
+  const name = buildName(row.target, row.tune);
+  let b = built.get(name);
   if (b === undefined) {
-    b = (async () => ({ spec: await buildSpecScripts(specFiles(), target), kernels: buildKernelScripts(kernels(), target) }))();
-    built.set(target, b);
+    b = (async () => ({ spec: await buildSpecScripts(specFiles(), row.target, row.tune), kernels: buildKernelScripts(kernels(), row.target, row.tune) }))();
+    built.set(name, b);
   }
   return b;
 }
@@ -107,11 +107,11 @@ function specArgs(row: EngineRow, file: string): string[] | undefined {
 
 describe.skipIf(!present)('engine matrix', () => {
   for (const row of rows) {
-    const title = `${row.name} (${row.id}, WebAssembly ${row.wasm}, target ${row.target})`;
+    const title = `${row.name} (${row.id}, WebAssembly ${row.wasm}, target ${row.target}${row.tune ? `, tune ${row.tune}` : ''})`;
 
     it(`${title}: spec assertions of ${specFilesFor(row) === null ? 'every non-SIMD file' : `${specFilesFor(row)!.length} files`}`, async (ctx) => {
       if (row.bin === null) ctx.skip(row.missing);
-      const { spec } = await scripts(row.target);
+      const { spec } = await scripts(row);
       const subset = specFilesFor(row);
       const chosen = subset === null ? spec : new Map(subset.map((f) => [f, spec.get(f)!]));
       const runs = await runAll(row, chosen, FULL ? 900_000 : 120_000, undefined, (file) => specArgs(row, file));
@@ -127,7 +127,7 @@ describe.skipIf(!present)('engine matrix', () => {
       const names = kernelsFor(row);
       if (typeof names === 'string') ctx.skip(names);
       const list = kernels().filter((k) => names.includes(k.name));
-      const all = (await scripts(row.target)).kernels;
+      const all = (await scripts(row)).kernels;
       const runs = await runAll(row, new Map(list.map((k) => [k.name, all.get(k.name)!])), FULL ? 1_800_000 : 300_000);
       console.log(`engines: ${title}: kernels ${runs.map((r) => `${r.key} ${r.result?.ms ?? '?'} ms`).join(', ')}`);
       expect(kernelFailures(row, runs, list).join('\n')).toBe('');
@@ -137,7 +137,7 @@ describe.skipIf(!present)('engine matrix', () => {
     it(`${title}: corpus packages through their own glue (${Object.keys(CORPUS).join(', ')}; ${modes.join(' and ')})`, async (ctx) => {
       if (row.bin === null) ctx.skip(row.missing);
       const scripts = new Map<string, string>();
-      for (const name of Object.keys(CORPUS)) for (const mode of modes) scripts.set(`${name} ${mode}`, await corpusScript(name, mode, row.target));
+      for (const name of Object.keys(CORPUS)) for (const mode of modes) scripts.set(`${name} ${mode}`, await corpusScript(name, mode, row.target, row.tune));
       const runs = await runAll(row, scripts, FULL ? 900_000 : 300_000);
       const failures: string[] = [];
       for (const r of runs) failures.push(...corpusFailures(`${row.name} (${row.id}) corpus ${r.key}`, r, await corpusExpected(r.key.split(' ')[0]!)));

@@ -18,6 +18,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Target } from '../../compiler/emit/runtime-source.js';
+import type { Tune } from '../../compiler/lower/env.js';
 import { kernelScript, specScript } from './spec-bundle.js';
 import { runInBrowser, type BrowserLaunch } from './browser.js';
 import { head, parseSExprs, type SExpr } from '../spec/sexpr.js';
@@ -44,6 +45,8 @@ export interface EngineRow {
   wasm: 'present' | 'deleted' | 'absent';
   /** Output target the scripts are compiled for. */
   target: Target;
+  /** Compile option `tune` of the scripts (compiler/lower/views.ts); absent: the default, `jit`. */
+  tune?: Tune;
   /** Why the engine is skipped. */
   missing?: string;
   /** For a browser: how browser.ts launches it (`bin` is the browser's executable; `args` are unused). */
@@ -80,7 +83,8 @@ export function engineRows(): EngineRow[] {
   rows.push({ id: 'bun', name: bun.bin ? `Bun ${version(bun.bin, ['--version'], /(\S+)/)}` : 'Bun', args: [], wasm: 'present', target: 'hermes', ...bun });
   const hermes = cached('hermes');
   const hv = hermes.bin ? version(hermes.bin, ['-version'], /Hermes release version: (\S+)/) : '0.12';
-  rows.push({ id: 'hermes', name: `Hermes ${hv}`, args: ['-w'], wasm: 'absent', target: 'hermes', ...hermes });
+  // Hermes has no JIT: its scripts are tuned for it (memory through typed-array views, README "Tuning for Hermes").
+  rows.push({ id: 'hermes', name: `Hermes ${hv}`, args: ['-w'], wasm: 'absent', target: 'hermes', tune: 'hermes', ...hermes });
   rows.push(...browserRows());
   return rows;
 }
@@ -115,13 +119,18 @@ export function specFiles(): string[] {
   return readdirSync(SUITE_DIR).filter((f) => f.endsWith('.wast') && !f.startsWith('simd_')).sort();
 }
 
+/** The name of scripts built for `target` and `tune` (their directory under .tmp/engines). */
+export function buildName(target: Target, tune?: Tune): string {
+  return tune === undefined ? target : `${target}-${tune}`;
+}
+
 /** Writes the spec scripts of `files` for `target` under .tmp/engines/<target>/spec; returns their paths by file. */
-export async function buildSpecScripts(files: string[], target: Target): Promise<Map<string, string>> {
-  const dir = join(OUT, target, 'spec');
+export async function buildSpecScripts(files: string[], target: Target, tune?: Tune): Promise<Map<string, string>> {
+  const dir = join(OUT, buildName(target, tune), 'spec');
   mkdirSync(dir, { recursive: true });
   const out = new Map<string, string>();
   for (const f of files) {
-    const { script } = await specScript(join(SUITE_DIR, f), target);
+    const { script } = await specScript(join(SUITE_DIR, f), target, 'wasm-2.0', tune);
     const path = join(dir, f.replace(/\.wast$/, '.cjs'));
     writeFileSync(path, script);
     out.set(f, path);
@@ -143,13 +152,13 @@ export function kernels(): Kernel[] {
 }
 
 /** Writes the kernel scripts for `target` under .tmp/engines/<target>/kernels; returns their paths by kernel name. */
-export function buildKernelScripts(list: Kernel[], target: Target): Map<string, string> {
-  const dir = join(OUT, target, 'kernels');
+export function buildKernelScripts(list: Kernel[], target: Target, tune?: Tune): Map<string, string> {
+  const dir = join(OUT, buildName(target, tune), 'kernels');
   mkdirSync(dir, { recursive: true });
   const out = new Map<string, string>();
   for (const k of list) {
     const path = join(dir, `${k.name}.cjs`);
-    writeFileSync(path, kernelScript(k.name, new Uint8Array(readFileSync(join(SHARED, 'bench', k.wasm))), k.export, k.checksum, target));
+    writeFileSync(path, kernelScript(k.name, new Uint8Array(readFileSync(join(SHARED, 'bench', k.wasm))), k.export, k.checksum, target, tune));
     out.set(k.name, path);
   }
   return out;

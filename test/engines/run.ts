@@ -15,8 +15,7 @@
  * (fetch.mjs). Exit status 1 on any failure.
  */
 import { parseArgs } from 'node:util';
-import type { Target } from '../../compiler/emit/runtime-source.js';
-import { buildKernelScripts, buildSpecScripts, engineRows, kernelFailures, kernels, runAll, specFiles, specOutcome } from './matrix.js';
+import { buildKernelScripts, buildName, buildSpecScripts, engineRows, kernelFailures, kernels, runAll, specFiles, specOutcome } from './matrix.js';
 import { CORPUS, corpusExpected, corpusFailures, corpusModes, corpusScript } from './corpus-bundle.js';
 // @ts-expect-error: plain JS module without declarations
 import { fetchEngine, ENGINE_PACKAGES } from './fetch.mjs';
@@ -67,19 +66,19 @@ if (unknownCorpus.length > 0) {
   process.exit(2);
 }
 let failed = 0;
-const built = new Map<Target, { spec: Map<string, string>; kernels: Map<string, string> }>();
+const built = new Map<string, { spec: Map<string, string>; kernels: Map<string, string> }>();
 for (const row of rows) {
-  const title = `${row.name} (${row.id}, WebAssembly ${row.wasm}, target ${row.target})`;
+  const title = `${row.name} (${row.id}, WebAssembly ${row.wasm}, target ${row.target}${row.tune ? `, tune ${row.tune}` : ''})`;
   if (row.bin === null) {
     console.log(`${title}: skipped: ${row.missing}`);
     continue;
   }
-  let b = built.get(row.target);
+  let b = built.get(buildName(row.target, row.tune));
   if (b === undefined) {
     const t0 = Date.now();
-    b = { spec: values['no-spec'] ? new Map() : await buildSpecScripts(files, row.target), kernels: buildKernelScripts(kernelList, row.target) };
-    built.set(row.target, b);
-    console.log(`built ${b.spec.size} spec and ${b.kernels.size} kernel scripts for target ${row.target} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    b = { spec: values['no-spec'] ? new Map() : await buildSpecScripts(files, row.target, row.tune), kernels: buildKernelScripts(kernelList, row.target, row.tune) };
+    built.set(buildName(row.target, row.tune), b);
+    console.log(`built ${b.spec.size} spec and ${b.kernels.size} kernel scripts for ${buildName(row.target, row.tune)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   if (b.spec.size > 0) {
     const t0 = Date.now();
@@ -98,7 +97,7 @@ for (const row of rows) {
   if (corpusList.length > 0) {
     const modes = corpusModes(row);
     const scripts = new Map<string, string>();
-    for (const name of corpusList) for (const mode of modes) scripts.set(`${name} ${mode}`, await corpusScript(name, mode, row.target));
+    for (const name of corpusList) for (const mode of modes) scripts.set(`${name} ${mode}`, await corpusScript(name, mode, row.target, row.tune));
     for (const r of await runAll(row, scripts, 3_600_000)) {
       const bad = corpusFailures(`${row.name} (${row.id}) corpus ${r.key}`, r, await corpusExpected(r.key.split(' ')[0]!));
       console.log(`${title}: corpus ${r.key}: ${bad.length === 0 ? 'ok' : 'FAILED'} ${String(r.result?.ms ?? '?')} ms`);

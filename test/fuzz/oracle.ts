@@ -44,6 +44,8 @@ export interface Config {
    * (a doctored `Kiln.runtime` does not apply).
    */
   lazy?: boolean;
+  /** Compile option `tune` (lower/views.ts): `hermes` puts memory accesses through typed-array views. */
+  tune?: 'hermes';
 }
 
 /** Every configuration the fuzzer knows: i64 forms × fuel off/on, the flat form, dispatch regions, and functions split into parts. */
@@ -63,6 +65,8 @@ export const ALL_CONFIGS: readonly Config[] = [
   { name: 'auto+flat+split+fuel', i64: 'auto', fuel: true, flat: true, split: 20 },
   { name: 'pair+regions', i64: 'pair', fuel: false, flat: false, flatDepth: 10 },
   { name: 'auto+regions+split+fuel', i64: 'auto', fuel: true, flat: false, flatDepth: 10, split: 60 },
+  { name: 'pair+hermes', i64: 'pair', fuel: false, flat: false, tune: 'hermes' },
+  { name: 'auto+split+fuel+hermes', i64: 'auto', fuel: true, flat: false, split: 60, tune: 'hermes' },
 ];
 
 /** Configurations of the run-time compile mode (wasm-kiln/polyfill), by name only (not in `all`). */
@@ -262,6 +266,7 @@ export function compileKiln(kiln: Kiln, bytes: Uint8Array, c: Config): (imports:
   const { code } = kiln.compile(bytes, {
     format: 'cjs', runtime: inline ? 'inline' : 'import', i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : c.flatDepth !== undefined ? { flatDepth: c.flatDepth } : {}),
     ...(c.split !== undefined ? { splitWeight: c.split } : {}),
+    ...(c.tune !== undefined ? { tune: c.tune } : {}),
   });
   const module = { exports: {} as Record<string, unknown> };
   const req = (spec: string) => {

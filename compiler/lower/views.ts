@@ -1,0 +1,140 @@
+/**
+ * Memory accesses through typed-array views, for output tuned for engines
+ * without an optimizing JIT (compile option `tune: 'hermes'`, env.ts `Tune`).
+ *
+ * An interpreter pays for every bytecode and every native call: a `DataView`
+ * method call (`dv.getInt32(a, true)`) costs Hermes far more than an indexed
+ * read of a typed array. With this tuning the instance keeps one view of
+ * each element type over the memory's bytes (`H32` an `Int32Array`, and so
+ * on, plus `HB` the memory's size in bytes), replaced with `DV` whenever the
+ * memory's buffer changes (emit/parts.ts declares them), and accesses use
+ * them with the `DataView` method as their exact fallback (spec 4.4.7, memory
+ * instructions):
+ *
+ * - a load of `n` bytes at effective address `a` is `V[a / n] ?? dv.getX(a, true)`:
+ *   `a / n` is an integer index only when `a` is aligned, and a typed array
+ *   gives `undefined` for an index that is not an integer or is past its
+ *   end, so a misaligned or out-of-bounds load takes the `DataView` path,
+ *   which reads the unaligned bytes or throws the RangeError that becomes
+ *   the trap;
+ * - a store is `a < HB && !(a & (n - 1)) ? V[a / n] = v : dv.setX(a, v, true)`:
+ *   a typed array ignores a write out of bounds, so the bounds are checked
+ *   first (`HB` is a multiple of the page size, so an aligned `a < HB` has
+ *   all `n` bytes in bounds).
+ *
+ * The views read and write the same bytes as the `DataView`, little-endian on
+ * every engine Kiln runs in (typed arrays use the platform's byte order; all
+ * of them are little-endian). A float64 keeps its NaN bits as the engine
+ * keeps them in a JS value, as `getFloat64` does; f32 accesses keep their
+ * NaN-exact path around the view (ops.ts `f32.load`, runtime/ABI.md "NaN
+ * bits").
+ */
+import * as A from './ast.js';
+import type { Expr, Stmt } from './ast.js';
+
+/** The views, by access: identifier, constructor (a global), bytes per element. */
+export const VIEWS = {
+  i8: { name: 'H8', ctor: 'Int8Array', bytes: 1 },
+  u8: { name: 'HU8', ctor: 'Uint8Array', bytes: 1 },
+  i16: { name: 'H16', ctor: 'Int16Array', bytes: 2 },
+  u16: { name: 'HU16', ctor: 'Uint16Array', bytes: 2 },
+  i32: { name: 'H32', ctor: 'Int32Array', bytes: 4 },
+  f32: { name: 'HF32', ctor: 'Float32Array', bytes: 4 },
+  f64: { name: 'HF64', ctor: 'Float64Array', bytes: 8 },
+} as const;
+
+export type ViewKind = keyof typeof VIEWS;
+
+/** The memory's size in bytes, beside the views. */
+export const VIEW_BYTES = 'HB';
+/** The instance's function that remakes `DV` and the views from the memory. */
+export const VIEW_REFRESH = 'HV';
+/** Every identifier the views add to the instance's scope (identifiers.ts reserves them). */
+export const VIEW_NAMES: readonly string[] = [...Object.values(VIEWS).map((v) => v.name), VIEW_BYTES, VIEW_REFRESH];
+
+/** The view for a `DataView` method (`getInt32`, `setInt8`, ...), or undefined for `getUint32`. */
+export function viewOf(method: string): ViewKind | undefined {
+  switch (method.slice(3)) {
+    case 'Int8':
+      return method.startsWith('set') ? 'u8' : 'i8';
+    case 'Uint8':
+      return 'u8';
+    case 'Int16':
+      return 'i16';
+    case 'Uint16':
+      return 'u16';
+    case 'Int32':
+      return 'i32';
+    case 'Float32':
+      return 'f32';
+    case 'Float64':
+      return 'f64';
+  }
+  return undefined;
+}
+
+/** The element index of byte address `addr` in view `kind`: an integer only when `addr` is aligned. */
+function elementIndex(kind: ViewKind, addr: Expr): Expr {
+  const n = VIEWS[kind].bytes;
+  if (n === 1) return addr;
+  return addr.type === 'Literal' ? A.num(addr.value / n) : A.bin('/', addr, A.num(n));
+}
+
+/**
+ * An exact load through view `kind`: `V[addr / n] ?? fallback`. `addr` (a
+ * non-negative number, not wrapped) is evaluated twice when the fallback
+ * runs, so it must be free of effects; `fallback` is the `DataView` read of
+ * the same address.
+ */
+export function viewLoad(kind: ViewKind, addr: Expr, fallback: Expr): Expr {
+  return { type: 'LogicalExpression', operator: '??', left: A.index(VIEWS[kind].name, elementIndex(kind, addr)), right: fallback };
+}
+
+/**
+ * An exact store through view `kind`: `addr < HB && !(addr & (n - 1)) ?
+ * V[addr / n] = value : fallback`. `addr` must be an identifier or a literal
+ * (it is read up to four times) and `value` free of effects (it appears in
+ * both branches; one runs); `fallback` is the `DataView` write.
+ */
+export function viewStore(kind: ViewKind, addr: Expr, value: Expr, fallback: Expr): Expr {
+  const n = VIEWS[kind].bytes;
+  let test = A.bin('<', addr, A.id(VIEW_BYTES));
+  if (n > 1) test = A.bin('&&', test, A.un('!', A.bin('&', addr, A.num(n - 1))));
+  return A.cond(test, A.assign(A.index(VIEWS[kind].name, elementIndex(kind, addr)), value), fallback);
+}
+
+/**
+ * The body of `HV` (emit/parts.ts): `DV = M.dv; HB = DV.byteLength;` then each
+ * view over the first `HB` bytes of `DV`'s buffer (the buffer may be longer:
+ * the memory's growth slack, runtime/memory.ts).
+ */
+export function viewRefresh(): Stmt[] {
+  const out: Stmt[] = [A.exprStmt(A.assign('DV', A.member('M', 'dv'))), A.exprStmt(A.assign(VIEW_BYTES, A.member('DV', 'byteLength')))];
+  for (const v of Object.values(VIEWS)) {
+    const length = v.bytes === 1 ? A.id(VIEW_BYTES) : A.bin('/', A.id(VIEW_BYTES), A.num(v.bytes));
+    out.push(A.exprStmt(A.assign(v.name, { type: 'NewExpression', callee: A.id(v.ctor), arguments: [A.member('DV', 'buffer'), A.num(0), length] })));
+  }
+  return out;
+}
+
+/**
+ * A load by `DataView` method `method` (`getInt32`, ...) at `addr` (little-endian
+ * when wider than a byte): through a view when `viewed`, when the method has one
+ * (then `addr` must be free of effects: `viewLoad` reads it twice).
+ */
+export function memoryLoad(viewed: boolean, method: string, addr: Expr): Expr {
+  const read = A.mcall('dv', method, method.endsWith('8') ? [addr] : [addr, A.TRUE]);
+  const view = viewed ? viewOf(method) : undefined;
+  return view === undefined ? read : viewLoad(view, addr, read);
+}
+
+/**
+ * A store statement by `DataView` method `method` (`setInt32`, ...) of `value` at
+ * `addr`: through a view when `viewed` (then `addr` must be an identifier or
+ * literal and `value` free of effects: `viewStore`).
+ */
+export function memoryStore(viewed: boolean, method: string, addr: Expr, value: Expr): Stmt {
+  const write = A.mcall('dv', method, method.endsWith('8') ? [addr, value] : [addr, value, A.TRUE]);
+  const view = viewed ? viewOf(method) : undefined;
+  return A.exprStmt(view === undefined ? write : viewStore(view, addr, value, write));
+}

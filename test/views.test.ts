@@ -1,0 +1,113 @@
+/**
+ * `tune: 'hermes'` (compiler/lower/views.ts): memory accesses through
+ * typed-array views with the `DataView` method as the fallback must behave
+ * exactly as native WebAssembly: every load and store width at aligned and
+ * misaligned addresses, at the end of memory and past it (a trap, and no
+ * partial write), with offsets that pass 2^32, after the memory grows (from
+ * wasm, through a call in a stored value, and from JS), and NaN bits.
+ */
+import { describe, it, expect } from 'vitest';
+import { compile, type CompileOptions } from '../compiler/index.js';
+import { importCode } from './util/load.js';
+
+const wabt = await (await import('wabt')).default();
+const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
+function wat(text: string): Uint8Array {
+  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
+}
+
+const LOADS = ['i32.load', 'i32.load8_s', 'i32.load8_u', 'i32.load16_s', 'i32.load16_u', 'i64.load', 'i64.load8_s', 'i64.load8_u', 'i64.load16_s', 'i64.load16_u', 'i64.load32_s', 'i64.load32_u', 'f32.load', 'f64.load'];
+const STORES = ['i32.store', 'i32.store8', 'i32.store16', 'i64.store', 'i64.store8', 'i64.store16', 'i64.store32', 'f32.store', 'f64.store'];
+/** Each load's result as an integer (floats by their bits), with offset 0 and 3. */
+const asInt = (op: string, e: string) => (op.startsWith('f32') ? `(i64.extend_i32_u (i32.reinterpret_f32 ${e}))` : op.startsWith('f64') ? `(i64.reinterpret_f64 ${e})` : op.startsWith('i32') ? `(i64.extend_i32_u ${e})` : e);
+/** Each store writes the low bytes of an i64 pattern (floats from its bits). */
+const value = (op: string) => (op.startsWith('i32') ? '(i32.wrap_i64 (local.get 1))' : op.startsWith('f32') ? '(f32.reinterpret_i32 (i32.wrap_i64 (local.get 1)))' : op.startsWith('f64') ? '(f64.reinterpret_i64 (local.get 1))' : '(local.get 1)');
+
+const MODULE = wat(String.raw`(module
+  (import "env" "memory" (memory 1 8))
+  (func $grow (result i32) (drop (memory.grow (i32.const 1))) (i32.const 7))
+  ${LOADS.map((op, i) => `(func (export "l${i}") (param i32) (result i64) ${asInt(op, `(${op} (local.get 0))`)})
+  (func (export "l${i}o") (param i32) (result i64) ${asInt(op, `(${op} offset=3 (local.get 0))`)})
+  (func (export "l${i}x") (param i32) (result i64) ${asInt(op, `(${op} offset=4294967295 (local.get 0))`)})`).join('\n  ')}
+  ${STORES.map((op, i) => `(func (export "s${i}") (param i32 i64) (${op} (local.get 0) ${value(op)}))
+  (func (export "s${i}o") (param i32 i64) (${op} offset=5 (local.get 0) ${value(op)}))`).join('\n  ')}
+  ;; The stored value grows memory: the store lands in the new page.
+  (func (export "storeAfterGrow") (result i32)
+    (i32.store (i32.mul (memory.size) (i32.const 65536)) (call $grow))
+    (i32.load (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 65536))))
+  ;; A load before and one after a grow in the same expression.
+  (func (export "loadAround") (result i32)
+    (i32.add (i32.load8_u (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 1)))
+      (i32.add (call $grow) (i32.load (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4))))))
+  (func (export "size") (result i32) (memory.size)))`);
+
+const EDGE = [0, 1, 2, 3, 4, 5, 7, 8, 100, 65528, 65529, 65530, 65531, 65532, 65533, 65534, 65535, 65536, 65537, 131068, 0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff];
+const PATTERN = 0x8899aabbccddeeffn ^ 0x0f1e2d3c4b5a6978n;
+
+type Instance = { exports: Record<string, any> };
+/** Runs every access on a fresh instance, recording results, traps and the memory's bytes near both ends. */
+function run(instantiate: (memory: WebAssembly.Memory) => Instance, Memory: typeof WebAssembly.Memory): unknown[] {
+  const memory = new Memory({ initial: 1, maximum: 8 });
+  const { exports: x } = instantiate(memory);
+  const out: unknown[] = [];
+  const attempt = (f: () => unknown) => {
+    try {
+      const r = f();
+      out.push(typeof r === 'bigint' ? `0x${BigInt.asUintN(64, r).toString(16)}` : r);
+    } catch (e) {
+      out.push(`trap ${(e as Error).constructor.name}`);
+    }
+  };
+  const bytes = () => {
+    const u8 = new Uint8Array(memory.buffer);
+    return [...u8.subarray(0, 32), ...u8.subarray(u8.length - 32)].join(',');
+  };
+  for (let i = 0; i < 32; i++) new Uint8Array(memory.buffer)[i] = (i * 37 + 11) & 255;
+  new Uint8Array(memory.buffer).fill(0xa5, 65500);
+  for (let i = 0; i < LOADS.length; i++) for (const a of EDGE) for (const f of ['', 'o', 'x']) attempt(() => x[`l${i}${f}`](a | 0));
+  for (let i = 0; i < STORES.length; i++) {
+    for (const a of EDGE) for (const f of ['', 'o']) attempt(() => x[`s${i}${f}`](a | 0, PATTERN + BigInt(a)));
+    out.push(bytes());
+  }
+  // NaN bits through memory: a signalling f32 and f64 NaN stored and loaded back.
+  attempt(() => x[`s${STORES.indexOf('f32.store')}`](16, 0x7fa00001n));
+  attempt(() => x[`l${LOADS.indexOf('f32.load')}`](16));
+  attempt(() => x[`s${STORES.indexOf('f64.store')}`](24, 0x7ff4000000000001n));
+  attempt(() => x[`l${LOADS.indexOf('f64.load')}`](24));
+  attempt(() => x.storeAfterGrow());
+  attempt(() => x.loadAround());
+  // Grown from JS: the next access sees the new page.
+  memory.grow(1);
+  attempt(() => x[`s${STORES.indexOf('i32.store')}`](x.size() * 65536 - 4, 0x12345678n));
+  attempt(() => x[`l${LOADS.indexOf('i32.load')}`](x.size() * 65536 - 4));
+  attempt(() => x.size());
+  out.push(bytes());
+  return out;
+}
+
+const FORMS: [string, CompileOptions][] = [['views', { tune: 'hermes' }], ['views, pairs', { tune: 'hermes', i64: 'pair' }], ['views, split, fuel', { tune: 'hermes', splitWeight: 8, fuel: true }]];
+
+describe("tune: 'hermes' (memory through typed-array views)", () => {
+  it('every load and store width gives what native WebAssembly gives: aligned, misaligned, at the end, past it, after grows', async () => {
+    const native = run((memory) => new WebAssembly.Instance(new WebAssembly.Module(MODULE as BufferSource), { env: { memory } }) as unknown as Instance, WebAssembly.Memory);
+    for (const [name, opts] of FORMS) {
+      const { code } = compile(MODULE, opts);
+      expect(code, name).toMatch(/H32\[[^\]]+\/ 4\] \?\?/);
+      const m = (await importCode(code)) as { instantiate: (imports: object) => Instance };
+      const { Memory } = await import('../runtime/index.js');
+      const kiln = run((memory) => m.instantiate({ env: { memory } }), Memory as unknown as typeof WebAssembly.Memory);
+      expect(kiln.length, name).toBe(native.length);
+      for (let i = 0; i < native.length; i++) expect(kiln[i], `${name}: result ${i}`).toEqual(native[i]);
+    }
+  });
+
+  it('the default tuning keeps DataView accesses only', () => {
+    const { code } = compile(MODULE);
+    expect(code).not.toMatch(/H32\[|HU8\[|HF64\[/);
+    expect(code).toMatch(/dv\.getInt32\(/);
+  });
+
+  it('an unknown tune is a TypeError naming the choices', () => {
+    expect(() => compile(MODULE, { tune: 'v8' as never })).toThrow(/unknown tune "v8": expected one of jit, hermes/);
+  });
+});
