@@ -9,6 +9,8 @@
 import { describe, it, expect } from 'vitest';
 import { compile, type CompileOptions } from '../compiler/index.js';
 import { importCode } from './util/load.js';
+import { VIEW_NAMES } from '../compiler/lower/views.js';
+import { isKilnIdentifier } from '../compiler/identifiers.js';
 
 const wabt = await (await import('wabt')).default();
 const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
@@ -86,13 +88,19 @@ function run(instantiate: (memory: WebAssembly.Memory) => Instance, Memory: type
 }
 
 const FORMS: [string, CompileOptions][] = [['views', { tune: 'hermes' }], ['views, pairs', { tune: 'hermes', i64: 'pair' }], ['views, split, fuel', { tune: 'hermes', splitWeight: 8, fuel: true }]];
+/** The output as a big-endian host would run it: the endianness probe fails, the views stay empty, every access takes its DataView path. */
+const BIG_ENDIAN = (code: string) => code.replace('HB = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ?', 'HB = new Uint8Array(new Uint16Array([1]).buffer)[0] === 256 ?');
 
 describe("tune: 'hermes' (memory through typed-array views)", () => {
   it('every load and store width gives what native WebAssembly gives: aligned, misaligned, at the end, past it, after grows', async () => {
     const native = run((memory) => new WebAssembly.Instance(new WebAssembly.Module(MODULE as BufferSource), { env: { memory } }) as unknown as Instance, WebAssembly.Memory);
-    for (const [name, opts] of FORMS) {
-      const { code } = compile(MODULE, opts);
+    for (const [name, opts, edit] of [...FORMS, ['views, big-endian host', { tune: 'hermes' }, BIG_ENDIAN]] as [string, CompileOptions, ((c: string) => string)?][]) {
+      let { code } = compile(MODULE, opts);
       expect(code, name).toMatch(/H32\[[^\]]+\/ 4\] \?\?/);
+      if (edit !== undefined) {
+        expect(edit(code), name).not.toBe(code);
+        code = edit(code);
+      }
       const m = (await importCode(code)) as { instantiate: (imports: object) => Instance };
       const { Memory } = await import('../runtime/index.js');
       const kiln = run((memory) => m.instantiate({ env: { memory } }), Memory as unknown as typeof WebAssembly.Memory);
@@ -105,6 +113,10 @@ describe("tune: 'hermes' (memory through typed-array views)", () => {
     const { code } = compile(MODULE);
     expect(code).not.toMatch(/H32\[|HU8\[|HF64\[/);
     expect(code).toMatch(/dv\.getInt32\(/);
+  });
+
+  it('the views\' identifiers are reserved: no name from the wasm can take them', () => {
+    for (const name of VIEW_NAMES) expect(isKilnIdentifier(name), name).toBe(true);
   });
 
   it('an unknown tune is a TypeError naming the choices', () => {

@@ -22,9 +22,9 @@
  *   first (`HB` is a multiple of the page size, so an aligned `a < HB` has
  *   all `n` bytes in bounds).
  *
- * The views read and write the same bytes as the `DataView`, little-endian on
- * every engine Kiln runs in (typed arrays use the platform's byte order; all
- * of them are little-endian). A float64 keeps its NaN bits as the engine
+ * The views read and write the same bytes as the `DataView` on a little-endian
+ * host (typed arrays use the host's byte order; on a big-endian one the views
+ * are left empty, `viewRefresh`). A float64 keeps its NaN bits as the engine
  * keeps them in a JS value, as `getFloat64` does; f32 accesses keep their
  * NaN-exact path around the view (ops.ts `f32.load`, runtime/ABI.md "NaN
  * bits").
@@ -104,12 +104,19 @@ export function viewStore(kind: ViewKind, addr: Expr, value: Expr, fallback: Exp
 }
 
 /**
- * The body of `HV` (emit/parts.ts): `DV = M.dv; HB = DV.byteLength;` then each
- * view over the first `HB` bytes of `DV`'s buffer (the buffer may be longer:
- * the memory's growth slack, runtime/memory.ts).
+ * The body of `HV` (emit/parts.ts): `DV = M.dv;`, `HB` the memory's size in
+ * bytes, then each view over the first `HB` bytes of `DV`'s buffer (the
+ * buffer may be longer: the memory's growth slack, runtime/memory.ts). On a
+ * big-endian host, where typed arrays would read the bytes in the other
+ * order, `HB` is 0 and the views empty, so every access takes its `DataView`
+ * path.
  */
 export function viewRefresh(): Stmt[] {
-  const out: Stmt[] = [A.exprStmt(A.assign('DV', A.member('M', 'dv'))), A.exprStmt(A.assign(VIEW_BYTES, A.member('DV', 'byteLength')))];
+  // new Uint8Array(new Uint16Array([1]).buffer)[0] === 1: the host is little-endian.
+  const u16 = { type: 'NewExpression', callee: A.id('Uint16Array'), arguments: [A.array([A.num(1)])] };
+  const probe = A.index({ type: 'NewExpression', callee: A.id('Uint8Array'), arguments: [A.member(u16, 'buffer')] }, A.num(0));
+  const size = A.cond(A.bin('===', probe, A.num(1)), A.member('DV', 'byteLength'), A.num(0));
+  const out: Stmt[] = [A.exprStmt(A.assign('DV', A.member('M', 'dv'))), A.exprStmt(A.assign(VIEW_BYTES, size))];
   for (const v of Object.values(VIEWS)) {
     const length = v.bytes === 1 ? A.id(VIEW_BYTES) : A.bin('/', A.id(VIEW_BYTES), A.num(v.bytes));
     out.push(A.exprStmt(A.assign(v.name, { type: 'NewExpression', callee: A.id(v.ctor), arguments: [A.member('DV', 'buffer'), A.num(0), length] })));
