@@ -60,6 +60,8 @@ export interface KilnPluginOptions {
   fuelCosts?: CompileOptions['fuelCosts'];
   /** How compiled functions compute with i64: `auto` (default), `pair` or `bigint`. */
   i64?: CompileOptions['i64'];
+  /** The engines the compiled modules are made fast for: `jit` (default) or `hermes` (README "Tuning for Hermes"). */
+  tune?: CompileOptions['tune'];
   /**
    * Source maps for the compiled modules (default false): they map to the
    * wasm module (column = byte offset) or, when the wasm has a source map of
@@ -175,6 +177,7 @@ class KilnPlugin {
       fuel: options.fuel !== undefined && options.fuel !== false,
       fuelCosts: options.fuelCosts,
       i64: options.i64,
+      tune: options.tune,
       customSections: options.customSections,
     };
   }
