@@ -19,6 +19,8 @@ const I64_BIN = ['mul', 'div_s', 'div_u', 'rem_s', 'rem_u', 'shl', 'shr_s', 'shr
 const I64_UN = ['clz', 'ctz', 'popcnt'] as const;
 /** Constant rotate counts lowered inline: 0, mod-32 wraps and negatives. */
 const ROT_COUNTS = [0, 1, 7, 8, 16, 25, 31, 32, 33, 63, -1, -31];
+/** `i32.mul` by constants: those of magnitude up to 2^21 are lowered as `a * c | 0`, larger ones with `Math.imul`. */
+const MUL_CONSTS = [0, 1, -1, 3, 24, -24, 1664525, 2097151, 2097152, -2097152, 2097153, -2097153, 0x7fffffff, -0x80000000];
 const FLOAT_UN = ['abs', 'neg', 'nearest'] as const;
 
 function wat(): string {
@@ -51,6 +53,10 @@ function wat(): string {
       f.push(`(func (export "i32_${op}_${k}") (param i32) (result i32) (i32.${op} (local.get 0) (i32.const ${k})))`);
       f.push(`(func (export "i32_${op}_${k}_expr") (param i32) (result i32) (i32.${op} (i32.xor (local.get 0) (i32.const 0x5a5a5a5a)) (i32.const ${k})))`);
     }
+  }
+  for (const [i, c] of MUL_CONSTS.entries()) {
+    f.push(`(func (export "i32_mul_${i}") (param i32) (result i32) (i32.mul (local.get 0) (i32.const ${c})))`);
+    f.push(`(func (export "i32_mul_${i}_first") (param i32) (result i32) (i32.mul (i32.const ${c}) (i32.xor (local.get 0) (i32.const 0x5a5a5a5a))))`);
   }
   f.push('(memory (export "mem") 1)');
   f.push('(func (export "copy32") (param i32 i32) (f32.store (local.get 1) (f32.load (local.get 0))))');
@@ -266,6 +272,19 @@ describe('i32 rotations by a constant count, lowered inline', () => {
       for (const c of ROT_COUNTS) {
         for (const sfx of ['', '_expr']) compare(xs, (a) => k[`i32_${op}_${c}${sfx}`](a), (a) => W[`i32_${op}_${c}${sfx}`](a));
       }
+    }
+  });
+});
+
+describe('i32.mul by a constant', () => {
+  it('matches native on both sides of the 2^21 bound, the constant first or second', async () => {
+    const { code } = compile(BIN);
+    expect(code).toMatch(/\* 1664525 \| 0/);
+    expect(code).toMatch(/Math\.imul\(l0, 2097153\)/);
+    const k = (await importCode(code)).instantiate({}).exports as Record<string, Fn>;
+    const xs = singles(I32_EDGES, randI32);
+    for (let i = 0; i < MUL_CONSTS.length; i++) {
+      for (const sfx of ['', '_first']) compare(xs, (a) => k[`i32_mul_${i}${sfx}`](a), (a) => W[`i32_mul_${i}${sfx}`](a));
     }
   });
 });
