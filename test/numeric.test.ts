@@ -58,6 +58,10 @@ function wat(): string {
     f.push(`(func (export "i32_mul_${i}") (param i32) (result i32) (i32.mul (local.get 0) (i32.const ${c})))`);
     f.push(`(func (export "i32_mul_${i}_first") (param i32) (result i32) (i32.mul (i32.const ${c}) (i32.xor (local.get 0) (i32.const 0x5a5a5a5a))))`);
   }
+  // Adding or subtracting 0 leaves the operand (lowered as the operand itself).
+  f.push('(func (export "i32_add0") (param i32) (result i32) (i32.add (local.get 0) (i32.const 0)))');
+  f.push('(func (export "i32_0add") (param i32) (result i32) (i32.add (i32.const 0) (i32.xor (local.get 0) (i32.const 0x5a5a5a5a))))');
+  f.push('(func (export "i32_sub0") (param i32) (result i32) (i32.sub (i32.mul (local.get 0) (i32.const 3)) (i32.const 0)))');
   f.push('(memory (export "mem") 1)');
   f.push('(func (export "copy32") (param i32 i32) (f32.store (local.get 1) (f32.load (local.get 0))))');
   return `(module\n${f.join('\n')}\n)`;
@@ -276,8 +280,8 @@ describe('i32 rotations by a constant count, lowered inline', () => {
   });
 });
 
-describe('i32.mul by a constant', () => {
-  it('matches native on both sides of the 2^21 bound, the constant first or second', async () => {
+describe('i32 arithmetic by a constant', () => {
+  it('mul matches native on both sides of the 2^21 bound, the constant first or second; add and sub of 0', async () => {
     const { code } = compile(BIN);
     expect(code).toMatch(/\* 1664525 \| 0/);
     expect(code).toMatch(/Math\.imul\(l0, 2097153\)/);
@@ -286,6 +290,10 @@ describe('i32.mul by a constant', () => {
     for (let i = 0; i < MUL_CONSTS.length; i++) {
       for (const sfx of ['', '_first']) compare(xs, (a) => k[`i32_mul_${i}${sfx}`](a), (a) => W[`i32_mul_${i}${sfx}`](a));
     }
+    for (const f of ['i32_add0', 'i32_0add', 'i32_sub0']) compare(xs, (a) => k[f](a), (a) => W[f](a));
+    const wabt = await (await import('wabt')).default();
+    const add0 = wabt.parseWat('add0.wat', '(module (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 0))))', {}).toBinary({}).buffer;
+    expect(compile(add0).code).toMatch(/function f0\(l0\) \{\nreturn l0;\n\}/);
   });
 });
 

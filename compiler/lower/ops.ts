@@ -86,8 +86,9 @@ for (const [n, o, unsigned] of cmps) op(`i32.${n}`, 2, I32, (a, b) => (unsigned 
 op('i32.clz', 1, I32, (a) => math('clz32', a));
 op('i32.ctz', 1, I32, helper('i32_ctz'));
 op('i32.popcnt', 1, I32, helper('i32_popcnt'));
-op('i32.add', 2, I32, (a, b) => or0(A.bin('+', a, b)));
-op('i32.sub', 2, I32, (a, b) => or0(A.bin('-', a, b)));
+// Adding or subtracting a constant 0 (clang leaves some: `x + 0` in a hot return) gives the int32 operand itself.
+op('i32.add', 2, I32, (a, b) => (literal(b) === 0 ? a : literal(a) === 0 ? b : or0(A.bin('+', a, b))));
+op('i32.sub', 2, I32, (a, b) => (literal(b) === 0 ? a : or0(A.bin('-', a, b))));
 /**
  * A constant factor of magnitude at most 2^21 makes `a * c` exact in a double (under 2^52), so `a * c | 0`
  * is the wrapped product: one multiply where `Math.imul` is a call in an interpreter (V8 without its JIT,
