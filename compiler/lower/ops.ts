@@ -31,7 +31,15 @@ function def(name: string, f: OpLowering): void {
 const i32e = (v: Val) => asI32(v, A.bin);
 const math = (fn: string, ...args: Expr[]) => A.call(A.member('Math', fn), args);
 const fround = (e: Expr) => math('fround', e);
-const u32 = (e: Expr) => (e.type === 'Literal' && typeof e.value === 'number' ? e : A.bin('>>>', e, A.num(0)));
+/**
+ * `e` as an unsigned 32-bit number. `(x | 0) >>> 0` is `x >>> 0` for every number `x` (both reduce its
+ * integer part modulo 2^32), so an int32 result's `| 0` is dropped: one operation less per address.
+ */
+const u32 = (e: Expr) => {
+  if (e.type === 'Literal' && typeof e.value === 'number') return e;
+  if (e.type === 'BinaryExpression' && e.operator === '|' && literal(e.right) === 0) e = e.left;
+  return A.bin('>>>', e, A.num(0));
+};
 const or0 = (e: Expr) => A.bin('|', e, A.num(0));
 /** Whether `e` is a constant shift count that is not 0 mod 32. */
 const shiftCount = (e: Expr) => {
