@@ -261,7 +261,7 @@ const geomean = (xs: number[]) => (xs.length === 0 ? null : Math.exp(xs.reduce((
 /** Builds every script of `row` and runs them, one at a time, `runs` rounds taking turns. */
 async function measureEngine(row: EngineRow, list: Kernel[], runs: number, timeoutMs: number): Promise<EngineResult> {
   const impls = implsFor(row);
-  const res: EngineResult = { id: row.id, name: row.name, wasm: row.wasm, target: row.target, impls, kernels: {}, geomean: {} };
+  const res: EngineResult = { id: row.id, name: row.name, wasm: row.wasm, target: row.tune ? `${row.target}, tune ${row.tune}` : row.target, impls, kernels: {}, geomean: {} };
   if (row.bin === null) {
     res.skipped = row.missing;
     return res;
