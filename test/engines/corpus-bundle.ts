@@ -48,7 +48,7 @@ export function corpusModes(row: EngineRow): CorpusMode[] {
 
 const scripts = new Map<string, Promise<string>>();
 
-/** The script of package `name` in `mode` for `target`, written under .tmp/engines/<target>/corpus (once per process); returns its path. */
+/** The script of package `name` in `mode` for `target` (and `tune`), written under .tmp/engines/<buildName>/corpus (once per process); returns its path. */
 export function corpusScript(name: string, mode: CorpusMode, target: Target, tune?: Tune): Promise<string> {
   const key = `${name} ${mode} ${target} ${tune}`;
   let s = scripts.get(key);

@@ -124,7 +124,7 @@ export function buildName(target: Target, tune?: Tune): string {
   return tune === undefined ? target : `${target}-${tune}`;
 }
 
-/** Writes the spec scripts of `files` for `target` under .tmp/engines/<target>/spec; returns their paths by file. */
+/** Writes the spec scripts of `files` for `target` (and `tune`) under .tmp/engines/<buildName>/spec; returns their paths by file. */
 export async function buildSpecScripts(files: string[], target: Target, tune?: Tune): Promise<Map<string, string>> {
   const dir = join(OUT, buildName(target, tune), 'spec');
   mkdirSync(dir, { recursive: true });
@@ -151,7 +151,7 @@ export function kernels(): Kernel[] {
   return Object.entries(manifest.kernels).map(([name, k]) => ({ name, ...k }));
 }
 
-/** Writes the kernel scripts for `target` under .tmp/engines/<target>/kernels; returns their paths by kernel name. */
+/** Writes the kernel scripts for `target` (and `tune`) under .tmp/engines/<buildName>/kernels; returns their paths by kernel name. */
 export function buildKernelScripts(list: Kernel[], target: Target, tune?: Tune): Map<string, string> {
   const dir = join(OUT, buildName(target, tune), 'kernels');
   mkdirSync(dir, { recursive: true });
