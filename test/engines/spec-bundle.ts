@@ -92,7 +92,8 @@ export interface SpecScript {
 
 /**
  * The engine-independent script of one `.wast` file: `path` is the file, its
- * name (`i32.wast`) is what failures report. Modules are compiled for `target`.
+ * name (`i32.wast`) is what failures report. Modules are compiled for `target`
+ * and `tune` (compile options).
  */
 export async function specScript(path: string, target: Target, suite = 'wasm-2.0', tune?: Tune): Promise<SpecScript> {
   const src = readFileSync(path, 'utf8');
