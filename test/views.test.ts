@@ -11,6 +11,7 @@ import { compile, type CompileOptions } from '../compiler/index.js';
 import { importCode } from './util/load.js';
 import { VIEW_NAMES } from '../compiler/lower/views.js';
 import { isKilnIdentifier } from '../compiler/identifiers.js';
+import { MATH_ALIASES } from '../compiler/passes/math-aliases.js';
 
 const wabt = await (await import('wabt')).default();
 const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
@@ -122,8 +123,27 @@ describe("tune: 'hermes' (memory through typed-array views)", () => {
     expect(compile(sum, { tune: 'hermes' }).code).toMatch(/H32\[\(l0 \+ l1 >>> 0\) \/ 4\] \?\? dv\.getInt32\(l0 \+ l1 >>> 0, true\)/);
   });
 
-  it('the views\' identifiers are reserved: no name from the wasm can take them', () => {
-    for (const name of VIEW_NAMES) expect(isKilnIdentifier(name), name).toBe(true);
+  it('the views\' and Math aliases\' identifiers are reserved: no name from the wasm can take them', () => {
+    for (const name of [...VIEW_NAMES, ...MATH_ALIASES.map((f) => `Math_${f}`)]) expect(isKilnIdentifier(name), name).toBe(true);
+  });
+
+  it('Math functions are called through instance aliases, with the same results as native', async () => {
+    const math = wat(String.raw`(module
+      (func (export "f32") (param f32 f32) (result f32) (f32.add (f32.mul (local.get 0) (local.get 1)) (f32.sqrt (local.get 1))))
+      (func (export "minmax") (param f64 f64) (result f64) (f64.add (f64.min (local.get 0) (local.get 1)) (f64.max (local.get 0) (local.get 1))))
+      (func (export "bits") (param i32) (result i32) (i32.add (i32.clz (local.get 0)) (i32.mul (local.get 0) (i32.const 0x12345678)))))`);
+    const code = compile(math, { tune: 'hermes', splitWeight: 8 }).code;
+    const body = code.slice(code.indexOf('function instantiate'));
+    expect(body).toMatch(/Math_fround\(/);
+    expect(body).toMatch(/Math_imul\(/);
+    expect(body).not.toMatch(/Math\.(fround|imul|clz32|sqrt|min|max)\(/);
+    const native = new WebAssembly.Instance(new WebAssembly.Module(math as BufferSource)).exports as Record<string, (...a: number[]) => number>;
+    const kiln = ((await importCode(code)) as { instantiate: () => Instance }).instantiate().exports;
+    for (const [a, b] of [[1.5, 2.25], [-0, 0], [3.4e38, 2], [NaN, 1], [-7.1, 0.001], [1e-40, 3]]) {
+      expect(kiln.f32(a, b), `f32 ${a} ${b}`).toEqual(native.f32(a, b));
+      expect(kiln.minmax(a, b), `minmax ${a} ${b}`).toEqual(native.minmax(a, b));
+      expect(kiln.bits(a | 0), `bits ${a}`).toBe(native.bits(a | 0));
+    }
   });
 
   it('an unknown tune is a TypeError naming the choices', () => {

@@ -18,6 +18,7 @@ import { CompileError } from '../../runtime/errors.js';
 import { entryCharge, instanceProperties } from '../lower/fuel.js';
 import { bytesToBase64 } from '../base64.js';
 import { VIEW_NAMES, VIEW_REFRESH, viewRefresh } from '../lower/views.js';
+import { MATH_ALIASES } from '../passes/math-aliases.js';
 
 /** JS API names of the extern kinds (ModuleImportDescriptor / ModuleExportDescriptor `kind`). */
 export const KIND_NAMES = { func: 'function', table: 'table', memory: 'memory', global: 'global', tag: 'tag' } as const;
@@ -130,6 +131,8 @@ export function prologue(env: ModuleEnv, lazy: LazyLinks | null = null): Stmt[] 
   const m = env.m;
   const out: Stmt[] = [];
   const constDecl = (name: string, e: Expr) => out.push(A.decl('const', [[name, e]]));
+  // Tuned for Hermes, functions call Math's functions through these aliases (passes/math-aliases.ts).
+  if (env.tune === 'hermes') out.push(A.decl('const', MATH_ALIASES.map((f) => [`Math_${f}`, A.member('Math', f)])));
   const imported = (i: { module: string; name: string }, kind: string) =>
     A.call('getImport', [A.id('importObject'), A.str(i.module), A.str(i.name), A.str(kind)]);
   let f = 0;

@@ -10,6 +10,8 @@
  *   split.ts     splitFunction      ESTree -> ESTree in parts (`splitWeight`)
  *   temps.ts     allocateTemps      ESTree -> ESTree, single-use temporaries folded
  *                                   back, the others reused
+ *   math-aliases.ts aliasMath       ESTree -> ESTree, `Math.f(...)` calls through
+ *                                   instance aliases (only with `tune: 'hermes'`)
  *
  * The module-level pass runs once before any function: with fuel,
  * `entryFuel` (fuel.ts) meters every function's first region, what direct
@@ -24,6 +26,7 @@ import { chooseForm } from './form.js';
 import { meterFunction } from './fuel.js';
 import { splitFunction } from './split.js';
 import { allocateTemps } from './temps.js';
+import { aliasMath } from './math-aliases.js';
 
 export { entryFuel } from './fuel.js';
 export { DEFAULT_SPLIT_WEIGHT } from './split.js';
@@ -90,10 +93,15 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
     delete decl.bigSlots;
   }
   allocateTemps(decl);
+  const hermes = env.tune === 'hermes';
+  if (hermes) aliasMath(decl);
   const parts: Stmt[] | undefined = decl.hoisted;
   if (parts === undefined) return decl;
   // The parts capture nothing (split-vars.ts `frame`): declared beside the function, made once.
   delete decl.hoisted;
-  for (const p of parts) allocateTemps(p);
+  for (const p of parts) {
+    allocateTemps(p);
+    if (hermes) aliasMath(p);
+  }
   return { type: 'Program', sourceType: 'script', body: [decl, ...parts] };
 }
