@@ -93,7 +93,7 @@ export interface CompileOptions extends SourceMapOptions {
    * JavaScriptCore), memory through `DataView` methods; `hermes`: engines
    * without one, Hermes (React Native): memory through typed-array views
    * (`H32[a / 4] ?? dv.getInt32(a, true)`, exact: a misaligned or
-   * out-of-bounds access takes the `DataView` path), 1.1-1.8x faster there
+   * out-of-bounds access takes the `DataView` path), 1.2-2x faster there
    * and slower in the JIT engines. Either output runs in every engine its
    * `target` allows.
    */
