@@ -452,6 +452,12 @@ function loadAddress(L: Lowering, a: Val): Val {
   return viewed(L) && a.k === IMPURE ? L.evalNow(a) : a;
 }
 
+/** The effective address of a store; with views, an identifier or literal (views.ts `viewStore` reads it up to four times). */
+function storeAddress(L: Lowering, a: Val, offset: number): Expr {
+  const addr = address(L, a, offset);
+  return viewed(L) && addr.type !== 'Identifier' && addr.type !== 'Literal' ? L.temp(addr) : addr;
+}
+
 const LOADS: [string, string][] = [
   ['i32.load', 'getInt32'], ['i32.load8_s', 'getInt8'], ['i32.load8_u', 'getUint8'],
   ['i32.load16_s', 'getInt16'], ['i32.load16_u', 'getUint16'], ['f64.load', 'getFloat64'],
@@ -518,9 +524,7 @@ for (const [n, method] of STORES) {
       if (v.k === IMPURE || (!simple(v) && v.d > 2)) v = L.evalNow(v);
     }
     L.spillImpure();
-    let addr = address(L, a, ins.b);
-    if (viewed(L) && addr.type !== 'Identifier' && addr.type !== 'Literal') addr = L.temp(addr);
-    L.emit(store(L, method, addr, n.startsWith('i32') ? i32e(v) : v.e));
+    L.emit(store(L, method, storeAddress(L, a, ins.b), n.startsWith('i32') ? i32e(v) : v.e));
   });
 }
 def('f32.store', (L, ins) => {
@@ -529,8 +533,7 @@ def('f32.store', (L, ins) => {
   if (!simple(a)) a = L.evalNow(a);
   if (!simple(v)) v = L.evalNow(v);
   L.spillImpure();
-  let addr = address(L, a, ins.b);
-  if (viewed(L) && addr.type !== 'Identifier' && addr.type !== 'Literal') addr = L.temp(addr);
+  const addr = storeAddress(L, a, ins.b);
   L.emit(A.ifStmt(A.bin('===', v.e, v.e), [store(L, 'setFloat32', addr, v.e)], [A.exprStmt(A.call('f32_store', [A.id('dv'), addr, v.e]))]));
 });
 def('i64.store', (L, ins) => {
