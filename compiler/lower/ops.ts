@@ -437,8 +437,6 @@ function address(L: Lowering, base: Val, offset: number): Expr {
   return offset === 0 ? b : A.bin('+', b, A.num(offset));
 }
 
-const dv = (method: string, args: Expr[]) => A.mcall('dv', method, args);
-
 /** The output is tuned for Hermes: memory through typed-array views (views.ts). */
 const viewed = (L: Lowering) => L.env.tune === 'hermes';
 const load = (L: Lowering, method: string, addr: Expr) => memoryLoad(viewed(L), method, addr);
@@ -493,7 +491,7 @@ export const I64_NARROW_LOADS = ['i64.load8_s', 'i64.load8_u', 'i64.load16_s', '
 /** A DataView read of `width` bytes at `addr` (little-endian), signed or not. */
 export function dvGet(width: number, signed: boolean, addr: Expr): Expr {
   const method = `get${signed ? 'Int' : 'Uint'}${width * 8}`;
-  return dv(method, width === 1 ? [addr] : [addr, A.TRUE]);
+  return memoryLoad(false, method, addr);
 }
 
 for (const n of I64_NARROW_LOADS) {
