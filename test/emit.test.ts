@@ -187,4 +187,33 @@ describe('the emitted module', () => {
       expect(e.message).toMatch(/type mismatch/);
     }
   });
+
+  it('prints an if whose arm is one break or continue (a br_if) without braces, and runs like native', async () => {
+    // Counts the set bits of n, stopping at `limit` (a return from inside the loop), skipping bit 3 (a continue).
+    const jumps = wat(`(module (func (export "f") (param $n i32) (param $limit i32) (result i32) (local $c i32) (local $i i32)
+      (block $done (loop $next
+        (br_if $done (i32.eq (local.get $i) (i32.const 32)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $next (i32.eq (local.get $i) (i32.const 4)))
+        (if (i32.and (local.get $n) (i32.shl (i32.const 1) (i32.sub (local.get $i) (i32.const 1))))
+          (then (local.set $c (i32.add (local.get $c) (i32.const 1)))))
+        (if (i32.ge_u (local.get $c) (local.get $limit)) (then (return (i32.const -1))))
+        (br $next)))
+      (local.get $c)))`);
+    for (const opts of [{}, { splitWeight: 8 }, { fuel: true }]) {
+      const { code } = compile(jumps, opts);
+      const body = code.slice(code.indexOf('function instantiate'));
+      // Split into parts, a jump out of a part is a `return` of its exit code.
+      expect(body).toMatch('splitWeight' in opts ? /\n\s*if \([^\n]*\) return \d+;\n/ : /\n\s*if \([^\n]*\) break L\d+;\n/);
+      if (!('splitWeight' in opts)) expect(body).toMatch(/\n\s*if \([^\n]*\) continue L\d+;\n/);
+      expect(body).not.toMatch(/\n\s*if \([^\n]*\) \{\n\s*(break|continue)\b[^\n]*\n\s*\}\n(?!\s*else)/);
+      // A `return` is an instruction of its own, with its own source-map position: it keeps its line.
+      if (Object.keys(opts).length === 0) expect(body).toMatch(/\n\s*if \([^\n]*\) \{\n\s*return -1;\n/);
+      const kiln = ((await importCode(code)) as { instantiate: () => { exports: Record<string, (...a: number[]) => number> } }).instantiate().exports;
+      const native = new WebAssembly.Instance(new WebAssembly.Module(jumps as BufferSource)).exports as Record<string, (...a: number[]) => number>;
+      for (const [n, limit] of [[0, 99], [-1, 99], [-1, 5], [0x12345678, 99], [0x12345678, 3], [8, 1], [9, 1]]) {
+        expect(kiln.f(n, limit), `${JSON.stringify(opts)} f(${n}, ${limit})`).toBe(native.f(n, limit));
+      }
+    }
+  });
 });

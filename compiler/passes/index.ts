@@ -12,6 +12,8 @@
  *                                   back, the others reused
  *   math-aliases.ts aliasMath       ESTree -> ESTree, `Math.f(...)` calls through
  *                                   instance aliases (only with `tune: 'hermes'`)
+ *   jumps.ts     bareJumps          ESTree -> ESTree, `if (c) { break L; }` as
+ *                                   `if (c) break L;` (last: the others want blocks)
  *
  * The module-level pass runs once before any function: with fuel,
  * `entryFuel` (fuel.ts) meters every function's first region, what direct
@@ -27,6 +29,7 @@ import { meterFunction } from './fuel.js';
 import { splitFunction } from './split.js';
 import { allocateTemps } from './temps.js';
 import { aliasMath } from './math-aliases.js';
+import { bareJumps } from './jumps.js';
 
 export { entryFuel } from './fuel.js';
 export { DEFAULT_SPLIT_WEIGHT } from './split.js';
@@ -95,6 +98,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   allocateTemps(decl);
   const hermes = env.tune === 'hermes';
   if (hermes) aliasMath(decl);
+  bareJumps(decl);
   const parts: Stmt[] | undefined = decl.hoisted;
   if (parts === undefined) return decl;
   // The parts capture nothing (split-vars.ts `frame`): declared beside the function, made once.
@@ -102,6 +106,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   for (const p of parts) {
     allocateTemps(p);
     if (hermes) aliasMath(p);
+    bareJumps(p);
   }
   return { type: 'Program', sourceType: 'script', body: [decl, ...parts] };
 }
