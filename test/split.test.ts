@@ -310,6 +310,96 @@ describe('function splitting', () => {
     }
   });
 
+  it('a dispatch loop inside another loop becomes a part of its own, and computes the same', async () => {
+    // Lua's luaV_execute: a loop per call and return around its dispatch loop. V8 compiled the
+    // dispatch loop on the stack (OSR) and threw the code away each time the outer loop came round.
+    const arms = 24;
+    const blocks = Array.from({ length: arms }, (_, i) => `(block $c${i}`).join(' ');
+    const table = Array.from({ length: arms }, (_, i) => `$c${i}`).join(' ');
+    const arm = (i: number) => {
+      const work = `(local.set $x (i32.add (i32.mul (local.get $x) (i32.const ${i + 3})) (local.get $pc)))
+        (local.set $y (i32.xor (i32.rotl (local.get $y) (i32.const ${(i % 31) + 1})) (local.get $x)))`.repeat(4);
+      const exit = [`(br $next)`, `(br $call)`, `(br_if $next (i32.and (local.get $x) (i32.const 1)))`, `(if (i32.eq (local.get $pc) (i32.const 77)) (then (return (local.get $y)))) (br $next)`][i % 4];
+      return `) ${work} ${exit}`;
+    };
+    const text = String.raw`(module
+      (func (export "interp") (param $n i32) (result i32) (local $pc i32) (local $x i32) (local $y i32) (local $calls i32)
+        (loop $call
+          (local.set $calls (i32.add (local.get $calls) (i32.const 1)))
+          (loop $next
+            (if (i32.ge_u (local.get $pc) (local.get $n)) (then (return (i32.add (i32.add (local.get $x) (local.get $y)) (local.get $calls)))))
+            (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+            (block $out ${blocks}
+              (br_table ${table} $out (i32.rem_u (i32.mul (local.get $pc) (i32.const 7)) (i32.const ${arms + 1})))
+            ${Array.from({ length: arms }, (_, i) => arm(i)).join('\n')})
+            (local.set $x (i32.xor (local.get $x) (local.get $y)))
+            (br $next)))
+        (local.get $x)))`;
+    const bytes = wat(text);
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
+    for (const opts of [{ splitWeight: 1000 }, { splitWeight: 1000, fuel: true }]) {
+      const { code } = compile(bytes, opts);
+      const program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' }) as any;
+      const fns: any[] = [];
+      const visit = (n: any): void => {
+        if (n === null || typeof n !== 'object') return;
+        if (Array.isArray(n)) return n.forEach(visit);
+        if (n.type === 'FunctionDeclaration' && /^f\d+(\$p\d+)?$/.test(n.id.name)) fns.push(n);
+        for (const k in n) if (k !== 'type' && typeof n[k] === 'object') visit(n[k]);
+      };
+      visit(program);
+      /** The loops around the dispatch switch within its own function: none but its own loop. */
+      const loopsAround = (n: any, depth: number): number | null => {
+        if (n === null || typeof n !== 'object') return null;
+        if (Array.isArray(n)) {
+          for (const x of n) {
+            const d = loopsAround(x, depth);
+            if (d !== null) return d;
+          }
+          return null;
+        }
+        if (n.type === 'SwitchStatement' && n.cases.length > arms) return depth;
+        const inner = /^(For|While|DoWhile)Statement$/.test(n.type) ? depth + 1 : depth;
+        for (const k in n) if (k !== 'type' && typeof n[k] === 'object') {
+          const d = loopsAround(n[k], inner);
+          if (d !== null) return d;
+        }
+        return null;
+      };
+      const holders = fns.map((f) => [f.id.name, loopsAround(f.body.body, 0)]).filter(([, d]) => d !== null);
+      expect(holders, JSON.stringify(opts)).toHaveLength(1);
+      expect(holders[0][0], JSON.stringify(opts)).toMatch(/\$p\d+$/);
+      expect(holders[0][1], JSON.stringify(opts)).toBe(1);
+      const kiln = (await importCode(code)).instantiate().exports;
+      for (const n of [0, 1, 2, 30, 76, 77, 78, 1000, 5000]) expect(kiln.interp(n), `${JSON.stringify(opts)} n=${n}`).toBe(native.interp(n));
+    }
+  });
+
+  it('f32/f64 frame fields start as doubles, with the values wasm gives them (+0, and the parameters as passed)', async () => {
+    // The maker writes -0 then the value: a double field from the first frame on, so a fraction stored
+    // later does not change the frames' shape (sort.lua migrated 308,791 frames made in the old shape).
+    const work = Array.from({ length: 12 }, (_, i) => `(local.set $z (f64.add (f64.mul (local.get $z) (f64.const 0.5)) (f64.convert_i32_s (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const ${i + 1})))
+      (local.set $f (f32.add (local.get $f) (f32.const 0.25)))`).join('\n');
+    const text = `(module (func (export "f") (param $p f64) (param $q f32) (result i64 f64 f64 f32 f64 f32) (local $i i32) (local $z f64) (local $u f64) (local $f f32) (local $g f32)
+      (block $b (br_if $b (i32.eqz (i32.trunc_f64_s (local.get $p)))) ${work})
+      (i64.reinterpret_f64 (local.get $u)) (f64.div (f64.const 1) (local.get $u)) (local.get $p) (local.get $q) (local.get $z) (local.get $g)))`;
+    const bytes = wat(text);
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
+    for (const opts of [{ splitWeight: 40 }, { splitWeight: 40, fuel: true }]) {
+      const { code } = compile(bytes, opts);
+      expect(code, JSON.stringify(opts)).toMatch(/const fr\$ = \{[^}]*: -0[,\s]/);
+      expect(code, JSON.stringify(opts)).toMatch(/fr\$\.l0 = l0;/);
+      const kiln = (await importCode(code)).instantiate().exports;
+      for (const [p, q] of [[0, 0], [-0, -0], [3.75, 1.5], [-2.5, -0.125], [1e9, 3e38]]) {
+        const a = kiln.f(p, q);
+        const b = native.f(p, q);
+        expect(a.length).toBe(b.length);
+        for (let i = 0; i < b.length; i++) expect(Object.is(a[i], b[i]), `${JSON.stringify(opts)} f(${p}, ${q})[${i}]: ${a[i]} vs ${b[i]}`).toBe(true);
+      }
+    }
+  });
+
   it('a function whose parts share more than 128 variables keeps closure parts, and computes the same', async () => {
     // A frame object of thousands of fields made on every call exhausted Hermes's heap
     // (skip-stack-guard-page.wast); past 128 shared variables the parts stay closures.

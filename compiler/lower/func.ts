@@ -29,7 +29,7 @@ import { OPS, OP } from '../opcodes.js';
 import { FUEL_PAID, type Func } from '../ir/ir.js';
 import { walk } from '../ir/walk.js';
 import { FUNC } from '../frames.js';
-import { I64, FUNCREF, EXTERNREF, type ValType } from '../types.js';
+import { I64, F32, F64, FUNCREF, EXTERNREF, type ValType } from '../types.js';
 import { CompileError } from '../../runtime/errors.js';
 import type { Regions } from '../passes/regions.js';
 
@@ -158,7 +158,12 @@ class FuncLowering extends ControlLowering implements Lowering {
     }
     let body = decls.length ? [A.decl('let', decls), ...this.out] : this.out;
     if (this.fn.fuelForm !== null) body = wrapFuelBody(body, this.fn.fuelForm);
-    return A.withLoc(A.func(this.env.funcName(this.funcidx), params, body), bodyStart);
+    const fn = A.withLoc(A.func(this.env.funcName(this.funcidx), params, body), bodyStart);
+    // The f32/f64 parameters and locals, for a split function's frame (split-vars.ts `frame`).
+    const floats = new Set<string>();
+    for (let i = 0; i < locals.count; i++) if (locals.type(i) === F32 || locals.type(i) === F64) floats.add(this.local(i));
+    if (floats.size > 0) fn.floatVars = floats;
+    return fn;
   }
 
   /**

@@ -90,6 +90,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   // optimize runs a hundred times slower. Its parts are kept to BIG_SPLIT of the weight.
   const weight = form.big && splitWeight > 0 ? Math.max(1, Math.floor(splitWeight * BIG_SPLIT)) : splitWeight;
   if (weight > 0 && loweredBound(fn) > weight) splitFunction(decl, weight);
+  delete decl.floatVars;
   // The parts' shared BigInt temporaries took slots of the register file (split-vars.ts `frame`).
   if (decl.bigSlots !== undefined) {
     env.bigFuncs?.set(fn.funcidx, decl.bigSlots);

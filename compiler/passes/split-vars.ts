@@ -462,11 +462,20 @@ export function frame(fn: Node, body: Stmt[], parts: Stmt[], bigTemps: Set<strin
   }
   const from = decl !== null ? 1 : 0;
   const rest = renamed(body.slice(from), field, partNames);
-  const props = [
+  const fields: (readonly [string, Node])[] = [
     ...params.filter((n) => shared.has(n)).map((n) => [n, A.id(n)] as const),
     ...declared.filter((d) => shared.has(d.id.name) && !slot.has(d.id.name)).map((d) => [d.id.name, d.init ?? A.id('undefined')] as const),
-  ].map(([k, v]) => ({ type: 'Property', key: A.id(k), value: v, kind: 'init', computed: false, method: false, shorthand: false }));
-  const maker = A.func(`${fn.id.name}$fr`, params, [A.ret({ type: 'ObjectExpression', properties: props })]);
+  ];
+  // An f32/f64 field starts as -0, a heap number, then takes its value: its representation is a
+  // double from the first frame on. Started from the literal 0 (a small integer), the first
+  // fraction stored changed every frame's shape, and frames made by code compiled before that
+  // change kept the old shape, each one migrated on its first read (sort.lua: 308,791 frames).
+  const floats: Set<string> = fn.floatVars ?? new Set();
+  const props = fields.map(([k, v]) => ({ type: 'Property', key: A.id(k), value: floats.has(k) ? A.un('-', A.num(0)) : v, kind: 'init', computed: false, method: false, shorthand: false }));
+  const object = { type: 'ObjectExpression', properties: props };
+  const fixes = fields.filter(([k]) => floats.has(k)).map(([k, v]) => A.exprStmt(A.assign(A.member(FRAME, k), v)));
+  const makerBody = fixes.length === 0 ? [A.ret(object)] : [A.decl('const', [[FRAME, object]]), ...fixes, A.ret(A.id(FRAME))];
+  const maker = A.func(`${fn.id.name}$fr`, params, makerBody);
   const lead: Stmt[] = [A.decl('const', [[FRAME, A.call(maker.id.name, params.map((n) => A.id(n)))]])];
   if (decl !== null) {
     decl.declarations = declared.filter((d) => !shared.has(d.id.name));

@@ -18,7 +18,8 @@
  * statement that cannot be cut further may exceed it). In a `br_table`
  * dispatch nest (an interpreter loop, `dispatchLevels`) the heaviest arms
  * become parts of their own first, so the dispatch `switch` stays in the
- * function and reaches an arm with one call. The variables parts share live
+ * function and reaches an arm with one call; such a dispatch loop that sits
+ * inside another loop then becomes a part of its own (`innerDispatch`). The variables parts share live
  * in a frame object the function makes on entry and passes to each part
  * (`f$p1(fr$)`, split-vars.ts `frame`), so nothing is copied in or out at a
  * call and the parts capture nothing: `splitFunction` leaves them in
@@ -244,6 +245,8 @@ function labelJumps(body: Stmt[]): void {
   for (const s of body) visit(s, null);
 }
 
+const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
+
 /** A `br_table` dispatch over at least this many nested blocks has its arms outlined one by one. */
 const DISPATCH_DEPTH = 8;
 /** About what an outlined arm leaves in its place (the call and its exit `switch`), in AST nodes. */
@@ -312,11 +315,20 @@ class Splitter {
     private readonly top: Stmt[],
   ) {}
 
+  /** Loops enclosing the statement list being processed, in this function, innermost last. */
+  private readonly loops: Stmt[] = [];
+  /** Loops whose body (not within an inner loop) holds a dispatch nest with outlined arms. */
+  private readonly dispatchLoops = new Set<Stmt>();
+
   /** Processes `stmts` in place (inner lists first); returns their weight afterwards. */
   list(stmts: Stmt[]): number {
     const ws = stmts.map((s) => this.stmt(s));
     const lightest = this.levels.get(stmts);
-    if (lightest !== undefined) this.arm(stmts, ws, lightest);
+    if (lightest !== undefined) {
+      this.arm(stmts, ws, lightest);
+      if (this.loops.length > 0) this.dispatchLoops.add(this.loops[this.loops.length - 1]);
+    }
+    if (this.loops.length > 0) this.innerDispatch(stmts, ws);
     let total = ws.reduce((a, b) => a + b, 0);
     if (total <= this.max) return total;
     // Cut into runs of at most `max` between declarations, then outline the heaviest first.
@@ -371,6 +383,26 @@ class Splitter {
     ws.splice(1, ws.length - 1, weigh(stub));
   }
 
+  /**
+   * Outlines each dispatch loop in `stmts` (a loop whose body is a dispatch
+   * nest with outlined arms: an interpreter's loop) into a part of its own:
+   * `stmts` is inside another loop, and V8 compiles a long-running call of a
+   * function on the stack (OSR) from an inner loop, then throws that code
+   * away (`exit from OSR'd inner loop`) each time the loop is left for the
+   * outer one, and enters it again the next time round: Lua's `luaV_execute`
+   * (a loop per Lua call and return around its dispatch loop) did so 783
+   * times in nbody.lua. In a part the loop is outermost; leaving it returns.
+   */
+  private innerDispatch(stmts: Stmt[], ws: number[]): void {
+    for (let i = 0; i < stmts.length; i++) {
+      const loop = stmts[i].type === 'LabeledStatement' ? stmts[i].body : stmts[i];
+      if (!this.dispatchLoops.has(loop)) continue;
+      const stub = this.outline([stmts[i]]);
+      stmts[i] = stub;
+      ws[i] = weigh(stub);
+    }
+  }
+
   /** Processes the lists inside `s`; if `s` still weighs more than `max`, outlines whole lists, heaviest first. */
   private stmt(s: Stmt): number {
     const w = this.stmtOnce(s);
@@ -386,7 +418,10 @@ class Splitter {
     if (lists.length === 0) return weigh(s);
     if (s.type === 'TryStatement') lists = lists.filter((l) => l !== s.handler?.body.body);
     if (lists.length === 0) return weigh(s);
+    const loop = LOOPS.has(s.type);
+    if (loop) this.loops.push(s);
     const lw = lists.map((l) => this.list(l));
+    if (loop) this.loops.pop();
     let total = weighAround(s, lw);
     if (total <= this.max || lists.length < 2) return total;
     const order = lists.map((_, i) => i).sort((a, b) => lw[b] - lw[a]);
