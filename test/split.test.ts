@@ -67,6 +67,19 @@ async function same(text: string, calls: [string, unknown[]][]): Promise<void> {
     return out;
   }
 
+/** The declarations of wasm functions and their parts (`f0`, `f0$p3`) in emitted `code`, parsed with acorn. */
+function functionsOf(code: string): any[] {
+  const fns: any[] = [];
+  const visit = (n: any): void => {
+    if (n === null || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (n.type === 'FunctionDeclaration' && /^f\d+(\$p\d+)?$/.test(n.id.name)) fns.push(n);
+    for (const k in n) if (k !== 'type' && typeof n[k] === 'object') visit(n[k]);
+  };
+  visit(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }));
+  return fns;
+}
+
 describe('function splitting', () => {
   it('fuzz seed 5001128: a trap inside a part after a return inside another (bigint+split+fuel)', async () => {
     await same(String.raw`(module
@@ -278,15 +291,7 @@ describe('function splitting', () => {
     expect(Math.max(...weights(compile(bytes, { splitWeight: 0 }).code))).toBeGreaterThan(3 * max);
     for (const opts of [{ splitWeight: max }, { splitWeight: max, fuel: true }, { splitWeight: max, i64: 'bigint' as const }]) {
       const { code } = compile(bytes, opts);
-      const program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' }) as any;
-      const fns: any[] = [];
-      const visit = (n: any): void => {
-        if (n === null || typeof n !== 'object') return;
-        if (Array.isArray(n)) return n.forEach(visit);
-        if (n.type === 'FunctionDeclaration' && /^f\d+(\$p\d+)?$/.test(n.id.name)) fns.push(n);
-        for (const k in n) if (k !== 'type' && typeof n[k] === 'object') visit(n[k]);
-      };
-      visit(program);
+      const fns = functionsOf(code);
       const main = fns.find((f) => !f.id.name.includes('$p'));
       const parts = fns.filter((f) => f.id.name.includes('$p'));
       /** Whether `n` (not looking into nested functions) holds a node `pred` accepts. */
@@ -339,15 +344,7 @@ describe('function splitting', () => {
     const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
     for (const opts of [{ splitWeight: 1000 }, { splitWeight: 1000, fuel: true }]) {
       const { code } = compile(bytes, opts);
-      const program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' }) as any;
-      const fns: any[] = [];
-      const visit = (n: any): void => {
-        if (n === null || typeof n !== 'object') return;
-        if (Array.isArray(n)) return n.forEach(visit);
-        if (n.type === 'FunctionDeclaration' && /^f\d+(\$p\d+)?$/.test(n.id.name)) fns.push(n);
-        for (const k in n) if (k !== 'type' && typeof n[k] === 'object') visit(n[k]);
-      };
-      visit(program);
+      const fns = functionsOf(code);
       /** The loops around the dispatch switch within its own function: none but its own loop. */
       const loopsAround = (n: any, depth: number): number | null => {
         if (n === null || typeof n !== 'object') return null;
