@@ -15,7 +15,7 @@
  */
 import * as A from './ast.js';
 import type { Expr, Stmt } from './ast.js';
-import { CONST, TEMP, LOCAL, IMPURE, val, mergeReads, type Kind } from './values.js';
+import { CONST, TEMP, LOCAL, IMPURE, val, mergeReads, type Kind, type Val } from './values.js';
 import { sigString, type ModuleEnv } from './env.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
 import { LITTLE_ENDIAN } from './views.js';
@@ -203,8 +203,17 @@ class FuncLowering extends ControlLowering implements Lowering {
 
   // --------------------------------------------------------- instructions
 
+  /**
+   * The result of the call the previous instruction made, evaluated into a
+   * temporary (`emitCall`): a `drop` right after it makes the statement the
+   * call alone (`$memset(...)`, not `t3 = $memset(...)`).
+   */
+  private calledInto: { v: Val; stmt: Stmt; call: Expr } | null = null;
+
   private instr(name: string): void {
     const ins = this.ins;
+    const called = this.calledInto;
+    this.calledInto = null;
     if (this.forwarded !== null && this.forwarded.size > 0 && OPS[ins.op].cost === 'control') this.forwarded.clear();
     if (this.control(name)) return;
     switch (name) {
@@ -217,6 +226,7 @@ class FuncLowering extends ControlLowering implements Lowering {
       case 'drop': {
         const v = this.pop();
         if (v.k === IMPURE) this.effect(A.exprStmt(v.e));
+        else if (called !== null && v === called.v) called.stmt.expression = called.call;
         return;
       }
       case 'select':
@@ -316,9 +326,13 @@ class FuncLowering extends ControlLowering implements Lowering {
         else this.stack.push(val(lo, I64, TEMP, null, false, 0, hi));
       } else if (this.usesMemory) {
         // Evaluate the call now (and refresh the cached view after it when the callee may grow memory).
-        const v = this.temp(c);
+        const t = this.newTempName();
+        const stmt = A.exprStmt(A.assign(t, c));
+        this.push(stmt);
         if (hasMemory) this.refreshMemory();
-        this.stack.push(val(v, results[0], TEMP));
+        const v = val(A.id(t), results[0], TEMP);
+        this.stack.push(v);
+        this.calledInto = { v, stmt, call: c };
       } else this.pushVal(val(c, results[0], IMPURE, reads, false, 1));
     } else {
       const arr = this.temp(c);
