@@ -50,7 +50,7 @@ export const KILN_DOLLAR_NAMES: readonly string[] = ['$rt', '$imports', '$export
  * families of lower/env.ts (module level and inside `instantiate`).
  */
 const KILN_FIXED_NAMES = [
-  'instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'le', 'DV', 'st', 'D', 'module', 'require', 'rv', 'dl',
+  'instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'DV', 'st', 'D', 'module', 'require', 'rv', 'dl',
   // The memory's typed-array views with `tune: 'hermes'` (lower/views.ts VIEW_NAMES).
   'H8', 'HU8', 'H16', 'HU16', 'H32', 'HF32', 'HF64', 'HB', 'HV',
   // Math's functions as called with `tune: 'hermes'` (passes/math-aliases.ts MATH_ALIASES).

@@ -18,7 +18,6 @@ import type { Expr, Stmt } from './ast.js';
 import { CONST, TEMP, LOCAL, IMPURE, val, mergeReads, type Kind, type Val } from './values.js';
 import { sigString, type ModuleEnv } from './env.js';
 import { LOWER_OPS, type OpLowering } from './ops.js';
-import { LITTLE_ENDIAN } from './views.js';
 import { sandboxOps } from './fuel.js';
 import { BIG_OPS, fromPair, toPair } from './i64big.js';
 import { fuelCharge, wrapFuelBody } from './fuel-meter.js';
@@ -149,7 +148,7 @@ class FuncLowering extends ControlLowering implements Lowering {
       if (t === I64) decls.push([this.localHi(i), A.num(0)]);
     }
     for (const v of this.varDecls) decls.push([v, A.num(0)]);
-    if (this.usesMemory) decls.push(['dv', A.id('DV')], [LITTLE_ENDIAN, A.TRUE]);
+    if (this.usesMemory) decls.push(['dv', A.id('DV')]);
     if (this.big) this.out = [...this.bigPrologue(decls), this.bigEpilogue(this.out)];
     if (this.flatForm) {
       decls.push(['st', A.num(0)]);

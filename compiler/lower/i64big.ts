@@ -28,7 +28,6 @@ import * as A from './ast.js';
 import type { Expr } from './ast.js';
 import { CONST, LOCAL, IMPURE, TEMP, val, mergeReads, asI32, type Val, type Kind } from './values.js';
 import { LOWER_OPS, I64_NARROW_LOADS, dvGet, type OpLowering } from './ops.js';
-import { LITTLE_ENDIAN } from './views.js';
 import { OPS, OP } from '../opcodes.js';
 import { I32, I64 } from '../types.js';
 import type { Lowering, PairLowering } from './lowering.js';
@@ -193,8 +192,8 @@ function address(L: Lowering, base: Val, offset: number): Expr {
 def('i64.load', (L, ins) => {
   const a = L.evalNow(L.popVal());
   const addr = address(L, a, ins.b);
-  const hi = dv('getUint32', [A.bin('+', addr, A.num(4)), A.id(LITTLE_ENDIAN)]);
-  pushBig(L, u64(A.bin('|', big(dv('getUint32', [addr, A.id(LITTLE_ENDIAN)])), A.bin('<<', big(hi), bigLit(32n)))), [a], true);
+  const hi = dv('getUint32', [A.bin('+', addr, A.num(4)), A.TRUE]);
+  pushBig(L, u64(A.bin('|', big(dv('getUint32', [addr, A.TRUE])), A.bin('<<', big(hi), bigLit(32n)))), [a], true);
 });
 for (const n of I64_NARROW_LOADS) {
   const { width } = OPS[OP[n]];
@@ -218,7 +217,7 @@ for (const [n, bytes] of [['i64.store', 8], ['i64.store32', 4], ['i64.store16', 
     const s = toSlot(L, v);
     L.spillImpure();
     const addr = address(L, a, ins.b);
-    const args = (at: Expr, x: Expr) => (bytes === 1 ? [at, x] : [at, x, A.id(LITTLE_ENDIAN)]);
+    const args = (at: Expr, x: Expr) => (bytes === 1 ? [at, x] : [at, x, A.TRUE]);
     // High word first: if it is in bounds, so is the low word, so a trap never leaves a partial write.
     if (bytes === 8) L.emit(A.exprStmt(dv(method, args(A.bin('+', addr, A.num(4)), hi32(s)))));
     L.emit(A.exprStmt(dv(method, args(addr, lo32(s)))));

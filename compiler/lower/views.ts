@@ -32,15 +32,6 @@
 import * as A from './ast.js';
 import type { Expr, Stmt } from './ast.js';
 
-/**
- * The local holding `true`, passed as the little-endian argument of every
- * `DataView` access wider than a byte (`dv.getInt32(a, le)`); lower/func.ts
- * declares it beside `dv`. An interpreter passes a local as is, where the
- * literal costs two bytecodes per access in V8 (`LdaTrue`, `Star`: 9% of the
- * bytecode of SQLite's functions); an optimizing tier sees the same constant.
- */
-export const LITTLE_ENDIAN = 'le';
-
 /** The views, by access: identifier, constructor (a global), bytes per element. */
 export const VIEWS = {
   i8: { name: 'H8', ctor: 'Int8Array', bytes: 1 },
@@ -139,7 +130,7 @@ export function viewRefresh(): Stmt[] {
  * (then `addr` must be free of effects: `viewLoad` reads it twice).
  */
 export function memoryLoad(viewed: boolean, method: string, addr: Expr): Expr {
-  const read = A.mcall('dv', method, method.endsWith('8') ? [addr] : [addr, A.id(LITTLE_ENDIAN)]);
+  const read = A.mcall('dv', method, method.endsWith('8') ? [addr] : [addr, A.TRUE]);
   const view = viewed ? viewOf(method) : undefined;
   return view === undefined ? read : viewLoad(view, addr, read);
 }
@@ -150,7 +141,7 @@ export function memoryLoad(viewed: boolean, method: string, addr: Expr): Expr {
  * literal and `value` free of effects: `viewStore`).
  */
 export function memoryStore(viewed: boolean, method: string, addr: Expr, value: Expr): Stmt {
-  const write = A.mcall('dv', method, method.endsWith('8') ? [addr, value] : [addr, value, A.id(LITTLE_ENDIAN)]);
+  const write = A.mcall('dv', method, method.endsWith('8') ? [addr, value] : [addr, value, A.TRUE]);
   const view = viewed ? viewOf(method) : undefined;
   return A.exprStmt(view === undefined ? write : viewStore(view, addr, value, write));
 }

@@ -9,8 +9,7 @@
  * function would.
  */
 import * as A from '../lower/ast.js';
-import type { Expr, Node, Stmt } from '../lower/ast.js';
-import { LITTLE_ENDIAN } from '../lower/views.js';
+import type { Node, Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
 
 /** Identifier that carries a `return`'s value from a part to the call site. */
@@ -162,8 +161,7 @@ const VIEW = 'dv';
 const VIEW_SOURCE = 'DV';
 
 /**
- * Before `localize`: gives every body its own `dv` (and `le`, the constant
- * `true` beside it: lower/views.ts `LITTLE_ENDIAN`). The lowering keeps the
+ * Before `localize`: gives every body its own `dv`. The lowering keeps the
  * instance's DataView `DV` in a local `dv`, re-read after each call that may
  * grow memory (lower/stack.ts `refreshMemory`, and on entering a `catch`),
  * so wherever `dv` is read it equals `DV`. A part naming `dv` now declares
@@ -173,7 +171,7 @@ const VIEW_SOURCE = 'DV';
  * grown memory. Shared through the frame, a dispatch loop read the view from
  * a field at every memory access (`fr$.dv.getInt32(...)`: 302 in SQLite's
  * `sqlite3VdbeExec` dispatch part). Returns the names `localize` and `frame`
- * must then leave alone: `dv` and `le`, or none when the function has no view.
+ * must then leave alone: `dv`, or none when the function has no view.
  */
 export function ownViews(body: Stmt[], parts: Stmt[]): Set<string> {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
@@ -201,14 +199,11 @@ export function ownViews(body: Stmt[], parts: Stmt[]): Set<string> {
   const names = (stmts: Stmt[]): boolean => uses(stmts).count.has(VIEW);
   if (names(body.filter((s) => s !== decl))) visit(body);
   for (const p of parts) {
-    const counts = uses(p.body.body).count;
-    if (!counts.has(VIEW)) continue;
+    if (!names(p.body.body)) continue;
     visit(p.body.body);
-    const decls: [string, Expr][] = [[VIEW, A.id(VIEW_SOURCE)]];
-    if (counts.has(LITTLE_ENDIAN)) decls.push([LITTLE_ENDIAN, A.TRUE]);
-    p.body.body.unshift(A.decl('let', decls));
+    p.body.body.unshift(A.decl('let', [[VIEW, A.id(VIEW_SOURCE)]]));
   }
-  return new Set([VIEW, LITTLE_ENDIAN]);
+  return new Set([VIEW]);
 }
 
 /**
