@@ -205,8 +205,23 @@ function copyOf(u8: Uint8Array, bytes: number): ArrayBuffer {
   return out;
 }
 
-/** Detaches `buf` (frees its bytes) where the engine has `ArrayBuffer.prototype.transfer`; elsewhere the garbage collector frees it. */
+/**
+ * Detaches `buf` (its `byteLength` becomes 0 and its bytes are freed), as the
+ * JS API detaches a memory's old `buffer` on grow: with
+ * `ArrayBuffer.prototype.transfer` (ES2024), else by transferring it to a
+ * `structuredClone` (Node 20, which lacks `transfer`). Glue relies on it:
+ * wasm-bindgen renews its cached views only once their `byteLength` is 0, and
+ * without the detach wrote into the old buffer. Where neither exists (Hermes)
+ * the buffer keeps its old bytes and the garbage collector frees it.
+ */
 function detach(buf: ArrayBuffer): void {
   const transfer = (buf as { transfer?: (n: number) => ArrayBuffer }).transfer;
   if (transfer !== undefined) transfer.call(buf, 0);
+  else if (typeof structuredClone === 'function') {
+    try {
+      structuredClone(buf, { transfer: [buf] });
+    } catch {
+      // Not transferable here: leave it attached, as where neither way exists.
+    }
+  }
 }
