@@ -65,7 +65,8 @@ const MAGIC = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
  * package), without running anything: a `.wasm` file is read as it is; any
  * other file (JS glue) is searched for modules embedded in its text, as
  * base64 string literals (`"AGFzbQ..."`, the encoding of `\0asm`, as
- * hash-wasm embeds them) or array literals of byte values (`[0, 97, 115,
+ * hash-wasm embeds them; also as a `data:...;base64,` URL, as Emscripten's
+ * SINGLE_FILE glue does) or array literals of byte values (`[0, 97, 115,
  * 109, ...]`, as AssemblyScript's loaders and xxhash-wasm embed them).
  * Deduplicated by content, in the order found.
  * @throws Error when a file holds no module, or something found does not start with the wasm header.
@@ -78,7 +79,7 @@ export function packageWasm(pkg: string, files: readonly string[]): Uint8Array<A
     if (f.endsWith('.wasm')) got.push(new Uint8Array(readFileSync(path)));
     else {
       const text = readFileSync(path, 'utf8');
-      for (const m of text.matchAll(/(["'`])(AGFzbQ[A-Za-z0-9+/]*={0,2})\1/g)) got.push(new Uint8Array(Buffer.from(m[2]!, 'base64')));
+      for (const m of text.matchAll(/(["'`])(?:data:[\w/.+-]*;base64,)?(AGFzbQ[A-Za-z0-9+/]*={0,2})\1/g)) got.push(new Uint8Array(Buffer.from(m[2]!, 'base64')));
       for (const m of text.matchAll(/\[\s*0\s*,\s*97\s*,\s*115\s*,\s*109\s*,[\d\s,]*\]/g)) {
         got.push(Uint8Array.from(JSON.parse(m[0].replace(/,\s*\]$/, ']')) as number[]));
       }
