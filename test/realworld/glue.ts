@@ -29,12 +29,14 @@ export function packageVersion(name: string): string {
  * Requires CommonJS package `name` (or `name/subpath`) with Node's own loader
  * as if for the first time: every cached module file of the package is
  * dropped before and after, so each call returns a new copy of the glue with
- * its own state. `pkg` names the package when `name` is a subpath.
+ * its own state. `pkg` names the package when `name` is a subpath; `deps`
+ * names packages it requires whose state must be new too (a wrapper's
+ * separate glue package).
  */
-export function freshRequire<T = any>(name: string, pkg: string = name): T {
-  const root = packageDir(pkg) + sep;
+export function freshRequire<T = any>(name: string, pkg: string = name, deps: readonly string[] = []): T {
+  const roots = [pkg, ...deps].map((p) => packageDir(p) + sep);
   const drop = () => {
-    for (const k of Object.keys(require.cache)) if (k.startsWith(root)) delete require.cache[k];
+    for (const k of Object.keys(require.cache)) if (roots.some((r) => k.startsWith(r))) delete require.cache[k];
   };
   drop();
   try {
