@@ -9,8 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
 
-/** The directory of the installed package `name` (where its package.json is). */
+/** The directory of the installed package `name` (where its package.json is), also of a package that exports nothing to `require` (manifold-3d). */
 export function packageDir(name: string): string {
+  for (const base of require.resolve.paths(name) ?? []) {
+    if (existsSync(join(base, name, 'package.json'))) return join(base, name);
+  }
   let dir = dirname(require.resolve(name));
   while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name) {
     const up = dirname(dir);
