@@ -3,6 +3,7 @@
  * Kiln (per i64 form) must give exactly what it gives on native WebAssembly.
  */
 import { describe, it, expect } from 'vitest';
+import type { CompileOptions } from '../../compiler/index.js';
 import { kilnEngine, onKiln, onNative, polyfillEngine, type I64Form } from './shim.js';
 
 /**
@@ -16,14 +17,16 @@ import { kilnEngine, onKiln, onNative, polyfillEngine, type I64Form } from './sh
  * pass without Kiln. Then once more on the run-time compile mode
  * (wasm-kiln/polyfill: no precompiled module, the package's own bytes
  * compiled as its glue loads them), with at least `minInstances` instances.
+ * `options` are compile options for the ahead-of-time runs (`customSections`
+ * for a glue that reads them).
  */
-export function sameAsNative(title: string, forms: readonly I64Form[], wasm: readonly Uint8Array[], run: () => Promise<unknown>, minInstances = 1): void {
+export function sameAsNative(title: string, forms: readonly I64Form[], wasm: readonly Uint8Array[], run: () => Promise<unknown>, minInstances = 1, options: CompileOptions = {}): void {
   let expected: Promise<unknown> | undefined;
   describe(title, () => {
     it.each(forms)('on Kiln with i64 %s gives what native WebAssembly gives', async (i64) => {
       expected ??= onNative(run);
       const want = await expected;
-      const engine = kilnEngine(i64, wasm);
+      const engine = kilnEngine(i64, wasm, options);
       const got = await onKiln(engine, run);
       expect(engine.stats.instances, 'Kiln instances made').toBeGreaterThanOrEqual(minInstances);
       expect(got).toEqual(want);
