@@ -13,20 +13,10 @@ import { createHash } from 'node:crypto';
 import { freshRequire } from './glue.js';
 import { sameAsNative } from './same.js';
 import { packageWasm } from './shim.js';
+import { rng } from './inputs.js';
 
 // The CommonJS glue embeds its module as a base64 string (`AGFzbQ…`).
 const WASM = packageWasm('@dimforge/rapier2d-compat', ['dist/rapier.cjs']);
-
-/** Deterministic pseudo-random numbers in [0, 1) (xorshift32), so native and Kiln build the same world. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 async function workload(): Promise<unknown[]> {
   const R = freshRequire<any>('@dimforge/rapier2d-compat');

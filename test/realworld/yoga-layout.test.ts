@@ -10,22 +10,12 @@
  */
 import { sameAsNative } from './same.js';
 import { packageWasm } from './shim.js';
+import { rng } from './inputs.js';
 
 // Emscripten's SINGLE_FILE glue embeds its module as a base64 string (`AGFzbQ…`).
 const WASM = packageWasm('yoga-layout', ['dist/binaries/yoga-wasm-base64-esm.js']);
 // An ES module, loaded once: each `loadYoga()` instantiates anew.
 const Y = await import('yoga-layout/load');
-
-/** Deterministic pseudo-random numbers in [0, 1) (xorshift32), so native and Kiln build the same trees. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 async function workload(): Promise<unknown[]> {
   const yoga = await Y.loadYoga();
