@@ -34,6 +34,8 @@ export const RUNTIME_BINDINGS = [
  * `Boolean`, `Reflect` and `ReferenceError` are used by the helpers with
  * which Babel lowers the runtime's classes for the `hermes` target
  * (scripts/bundle-runtime.mjs): `Reflect.construct` to extend `Error`.
+ * `structuredClone` (probed with `typeof`) detaches a grown memory's old
+ * buffer where `ArrayBuffer.prototype.transfer` is missing (runtime/memory.ts).
  * CommonJS output adds `module` (and `require` with `--runtime import`).
  * A test parses emitted code with acorn and checks its free identifiers
  * against this list (test/emit.test.ts).
@@ -41,5 +43,5 @@ export const RUNTIME_BINDINGS = [
 export const ALLOWED_GLOBALS: readonly string[] = [
   'undefined', 'NaN', 'Infinity', 'Math', 'Number', 'String', 'Object', 'Array', 'Symbol', 'BigInt', 'JSON',
   'Error', 'TypeError', 'RangeError', 'ReferenceError', 'Boolean', 'Reflect', 'WeakMap', 'WeakSet', 'ArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Int16Array', 'Uint16Array',
-  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigUint64Array', 'WebAssembly',
+  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigUint64Array', 'WebAssembly', 'structuredClone',
 ];

@@ -17,10 +17,14 @@
  * corpus tests do (an engine without WebAssembly: every pair variant).
  *
  * Workloads: hash-wasm's hashes over `--mb` MB (default 4) of random bytes in
- * 1 MB updates, and sql.js building and querying a table.
+ * 1 MB updates, sql.js building and querying a table, a JS program run inside
+ * QuickJS, 150 steps of a rapier2d world, resvg rendering an SVG, and
+ * libsodium signing and hashing a password.
  */
-import { writeFileSync } from 'node:fs';
-import { freshRequire } from '../realworld/glue.js';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freshRequire, packageDir } from '../realworld/glue.js';
 import { kilnEngine, onKiln, onNative, packageWasm, type I64Form, type KilnEngine } from '../realworld/shim.js';
 import { randomBytes } from '../realworld/inputs.js';
 
@@ -92,7 +96,95 @@ const sqlWorkload: Workload = {
   },
 };
 
-const WORKLOADS: Workload[] = [...HASHES.map(hashWorkload), sqlWorkload].filter((w) => ONLY === undefined || w.name.includes(ONLY));
+/** QuickJS (C, Emscripten) interpreting a JS program: objects, closures, strings and floats in a loop. */
+const quickjsWorkload: Workload = {
+  name: 'QuickJS: a JS program run inside it',
+  pkg: 'quickjs-emscripten',
+  wasm: () => packageWasm('@jitl/quickjs-wasmfile-release-sync', ['dist/emscripten-module.wasm']),
+  async setup() {
+    const q = freshRequire('quickjs-emscripten', 'quickjs-emscripten', ['quickjs-emscripten-core', '@jitl/quickjs-wasmfile-release-sync']);
+    const QuickJS = await q.newQuickJSWASMModule(q.RELEASE_SYNC);
+    const program = `let acc = 0; const pts = []; for (let i = 0; i < 20000; i++) pts.push({ x: Math.sin(i) * 100, y: Math.cos(i * 0.7) * 100, name: 'p' + (i % 97) });
+      pts.sort((a, b) => a.x - b.x || a.y - b.y); const by = new Map(); for (const p of pts) by.set(p.name, (by.get(p.name) || 0) + Math.hypot(p.x, p.y));
+      for (const [k, v] of by) acc += v * k.length; JSON.stringify(pts.slice(0, 200)).length + ' ' + acc.toFixed(6)`;
+    return async () => {
+      const vm = QuickJS.newContext();
+      const r = vm.unwrapResult(vm.evalCode(program));
+      const out = String(vm.dump(r));
+      r.dispose();
+      vm.dispose();
+      return out;
+    };
+  },
+};
+
+/** rapier2d (Rust, wasm-bindgen): 150 steps of a world of 300 boxes and balls falling into a pile. */
+const rapierWorkload: Workload = {
+  name: 'rapier2d: 150 steps of 300 bodies',
+  pkg: '@dimforge/rapier2d-compat',
+  wasm: () => packageWasm('@dimforge/rapier2d-compat', ['dist/rapier.cjs']),
+  async setup() {
+    const R = freshRequire('@dimforge/rapier2d-compat');
+    await R.init();
+    return async () => {
+      const world = new R.World({ x: 0, y: -9.81 });
+      world.createCollider(R.ColliderDesc.cuboid(30, 0.5));
+      const bodies = [];
+      for (let i = 0; i < 300; i++) {
+        const b = world.createRigidBody(R.RigidBodyDesc.dynamic().setTranslation((i % 20) - 10 + (i % 3) * 0.1, 1 + Math.floor(i / 20) * 1.1));
+        world.createCollider(i % 2 ? R.ColliderDesc.ball(0.45) : R.ColliderDesc.cuboid(0.4, 0.4), b);
+        bodies.push(b);
+      }
+      for (let s = 0; s < 150; s++) world.step();
+      const out = bodies.map((b) => `${b.translation().x.toFixed(4)},${b.translation().y.toFixed(4)}`).join(' ');
+      world.free();
+      return out;
+    };
+  },
+};
+
+/** resvg (Rust, wasm-bindgen): an SVG of gradients, curves and a blur rendered at 1024 px. */
+const resvgWorkload: Workload = {
+  name: 'resvg: render an SVG at 1024 px',
+  pkg: '@resvg/resvg-wasm',
+  wasm: () => packageWasm('@resvg/resvg-wasm', ['index_bg.wasm']),
+  async setup() {
+    const resvg = freshRequire('@resvg/resvg-wasm');
+    await resvg.initWasm(readFileSync(join(packageDir('@resvg/resvg-wasm'), 'index_bg.wasm')));
+    const shapes = Array.from({ length: 60 }, (_, i) =>
+      `<path d="M${i * 3} ${100 + i} C ${40 + i} ${10 + i * 2}, ${65 + i} 10, ${95 + i} ${80 + i} S 150 ${150 - i}, ${150 - i} 80" fill="url(#g)" stroke="#${(i * 4093 % 4096).toString(16).padStart(3, '0')}" stroke-width="${1 + (i % 5)}" opacity=".6" transform="rotate(${i * 6} 100 100)"/>`).join('');
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200"><defs><linearGradient id="g"><stop offset="0" stop-color="#f80"/><stop offset="1" stop-color="#08f"/></linearGradient>
+      <filter id="b"><feGaussianBlur stdDeviation="2"/></filter></defs><g filter="url(#b)">${shapes}</g><circle cx="100" cy="100" r="60" fill="none" stroke="black" stroke-dasharray="4 3"/></svg>`;
+    return async () => {
+      const r = new resvg.Resvg(svg, { fitTo: { mode: 'width', value: 1024 }, font: { loadSystemFonts: false } });
+      const img = r.render();
+      const out = createHash('sha256').update(img.pixels).digest('hex');
+      img.free();
+      r.free();
+      return out;
+    };
+  },
+};
+
+/** libsodium (C, Emscripten): Ed25519 signatures, X25519 and Argon2id. */
+const sodiumWorkload: Workload = {
+  name: 'libsodium: 300 Ed25519 signatures, Argon2id 16 MiB',
+  pkg: 'libsodium-wrappers-sumo',
+  wasm: () => packageWasm('libsodium-sumo', ['dist/modules-sumo/libsodium-sumo.js']),
+  async setup() {
+    const s = freshRequire('libsodium-wrappers-sumo', 'libsodium-wrappers-sumo', ['libsodium-sumo']);
+    await s.ready;
+    const kp = s.crypto_sign_seed_keypair(new Uint8Array(32).fill(7));
+    return async () => {
+      let acc = '';
+      for (let i = 0; i < 300; i++) acc = s.to_hex(s.crypto_sign_detached(`message ${i} ${acc.slice(0, 8)}`, kp.privateKey));
+      const pw = s.crypto_pwhash(32, 'password', new Uint8Array(16).fill(3), 2, 16 << 20, s.crypto_pwhash_ALG_ARGON2ID13);
+      return `${acc} ${s.to_hex(pw)}`;
+    };
+  },
+};
+
+const WORKLOADS: Workload[] = [...HASHES.map(hashWorkload), sqlWorkload, quickjsWorkload, rapierWorkload, resvgWorkload, sodiumWorkload].filter((w) => ONLY === undefined || w.name.includes(ONLY));
 
 /** The first run (cold: each workload's module is fresh in this process) and the median of RUNS more. */
 async function time(run: () => Promise<string>): Promise<{ ms: number; first: number; out: string }> {
