@@ -11,74 +11,10 @@
 import * as A from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
+import { baseName, eachName, hasDispatchLoop, TEMP, uses, type Uses } from './uses.js';
 
 /** Identifier that carries a `return`'s value from a part to the call site. */
 export const RETURN_VAR = 'rv';
-
-/** The identifier an Identifier node stands for (`R[3]`, a register slot of the BigInt form, is `R`). */
-function baseName(name: string): string {
-  if (name.charCodeAt(name.length - 1) !== 93 /* ] */) return name;
-  return name.slice(0, name.indexOf('['));
-}
-
-/** What a stretch of code does with variables: how often it names each, and which it assigns. */
-interface Uses {
-  count: Map<string, number>;
-  assigned: Set<string>;
-}
-
-/**
- * Calls `f` on every Identifier in expression position in `n` (not labels,
- * not property names, not nested functions), with the node holding it.
- */
-function eachName(n: Node, f: (id: Node, holder: Node) => void, holder: Node = null): void {
-  if (n === null || typeof n !== 'object') return;
-  if (Array.isArray(n)) {
-    for (const x of n) eachName(x, f, holder);
-    return;
-  }
-  switch (n.type) {
-    case 'Identifier':
-      return f(n, holder);
-    case 'Literal':
-      return;
-    case 'BinaryExpression':
-    case 'LogicalExpression':
-    case 'AssignmentExpression':
-      eachName(n.left, f, n);
-      return eachName(n.right, f, n);
-    case 'ExpressionStatement':
-      return eachName(n.expression, f, n);
-    case 'CallExpression':
-      eachName(n.callee, f, n);
-      return eachName(n.arguments, f, n);
-    case 'FunctionDeclaration':
-    case 'BreakStatement':
-    case 'ContinueStatement':
-      return;
-    case 'LabeledStatement':
-      return eachName(n.body, f, n);
-    case 'MemberExpression':
-      eachName(n.object, f, n);
-      if (n.computed) eachName(n.property, f, n);
-      return;
-  }
-  for (const k of A.childKeys(n)) {
-    const v = n[k];
-    if (v !== null && typeof v === 'object') eachName(v, f, n);
-  }
-}
-
-function uses(n: Node): Uses {
-  const u: Uses = { count: new Map(), assigned: new Set() };
-  eachName(n, (id, holder) => {
-    const b = baseName(id.name);
-    u.count.set(b, (u.count.get(b) ?? 0) + 1);
-    const written = (holder?.type === 'AssignmentExpression' && holder.left === id) || holder?.type === 'UpdateExpression';
-    if (written && b === id.name) u.assigned.add(b);
-  });
-  return u;
-}
 
 /** For each temporary the bodies name: the index of the one body naming it, or -1 when more than one does. */
 function tempUsers(bodies: Uses[]): Map<string, number> {
@@ -87,13 +23,6 @@ function tempUsers(bodies: Uses[]): Map<string, number> {
     for (const n of u.count.keys()) if (TEMP.test(n)) user.set(n, user.get(n) === undefined || user.get(n) === who ? who : -1);
   });
   return user;
-}
-
-/** Whether `lists` hold the flat form's dispatch loop, labelled `D` (lower/func.ts). */
-function hasDispatchLoop(lists: Stmt[][]): boolean {
-  const visit = (list: Stmt[]): boolean =>
-    list.some((s) => (s.type === 'LabeledStatement' ? s.label.name === 'D' || visit([s.body]) : childLists(s).some(visit)));
-  return lists.some(visit);
 }
 
 /** Whether `stmts` hold a wasm `try` with handlers (lower/control.ts marks its TryStatement `wasm`). */
@@ -123,7 +52,6 @@ function handlerNames(body: Stmt[]): Set<string> {
   return out;
 }
 
-const TEMP = /^t\d+$/;
 /** A part's exit code and the label of the block its exits break out of (names ending in `$`: no clash, see ALIAS). */
 const EXIT_CODE = 'rc$';
 const EXIT_LABEL = 'P$';
@@ -208,8 +136,9 @@ export function ownViews(body: Stmt[], parts: Stmt[]): Set<string> {
 
 /**
  * After the parts are made:
- * - moves each temporary that only one part uses into that part (not in the
- *   flat form, where a part may run once per dispatch state);
+ * - moves each temporary that only one part uses into that part (in the
+ *   flat form, where a part may run once per dispatch state, only those in
+ *   `caseLocal`: `caseLocalTemps`);
  * - in the function and in each part, keeps each function variable the body
  *   names more than once, and that no part it calls touches (directly or
  *   through its own parts), in a local copy (`x$`), so engines keep it in a
@@ -219,19 +148,21 @@ export function ownViews(body: Stmt[], parts: Stmt[]): Set<string> {
  *   exception must find them current.
  * `ownNames` (from `ownViews`) are left alone: every body has its own.
  */
-export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: number, bigTemps: Set<string> = new Set(), ownNames: Set<string> = new Set()): void {
+export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: number, bigTemps: Set<string> = new Set(), ownNames: Set<string> = new Set(), caseLocal: Set<string> = new Set()): void {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
   const partNames = new Set(parts.map((p) => p.id.name));
   const own = uses(body.filter((s) => s !== decl && !partNames.has(s.id?.name)));
   const partUses = parts.map((p) => uses(p.body.body));
   // In the flat form a part may run once per state of the dispatch loop `D`, and a temporary may
-  // carry a value from one state to a later one (seed 59001197): its temporaries stay the function's.
-  if (decl !== null && !hasDispatchLoop([body, ...parts.map((p) => p.body.body)])) {
+  // carry a value from one state to a later one (seed 59001197): only those local to one state
+  // (`caseLocal`, from `caseLocalTemps` before the split) may move into a part.
+  if (decl !== null) {
+    const flat = hasDispatchLoop([body, ...parts.map((p) => p.body.body)]);
     const user = tempUsers([own, ...partUses]); // 0: the function, k: part k - 1
     const moved: [string, Node][][] = parts.map(() => []);
     decl.declarations = decl.declarations.filter((d: Node) => {
       const u = (user.get(d.id.name) ?? 0) - 1;
-      if (u < 0) return true;
+      if (u < 0 || (flat && !caseLocal.has(d.id.name))) return true;
       moved[u].push([d.id.name, d.init]);
       partUses[u].count.delete(d.id.name);
       return false;
@@ -395,7 +326,19 @@ export const FRAME = 'fr$';
  * fields per call of a deeply recursive function). SQLite's largest frame has
  * 95 fields, Lua's 29; a function sharing more keeps closure parts.
  */
-const FRAME_FIELDS = 128;
+const FRAME_FIELDS = 252;
+/**
+ * Frames with at least this many fields are made by a constructor
+ * (`new f$fr(...)`, `this.x = ...`) instead of an object literal. V8 builds a
+ * literal of 128 properties or more as a dictionary turned fast, each time
+ * with a map of its own until the literal's boilerplate settles, so the
+ * parts' field accesses saw a new map per frame early on and stayed
+ * megamorphic (QuickJS's `JS_CallInternal`, 149 fields: `LoadIC_Megamorphic`
+ * and `StoreIC_Megamorphic` 45% of the ticks); a constructor's stores
+ * follow one transition chain to one map. Below it the literal is cheaper to
+ * make (100 fields, Node 24: 0.13 vs 0.7 us a frame).
+ */
+const LITERAL_FIELDS = 128;
 
 /**
  * After `localize`: moves the function variables (parameters included) that
@@ -466,12 +409,22 @@ export function frame(fn: Node, body: Stmt[], parts: Stmt[], bigTemps: Set<strin
   // fraction stored changed every frame's shape, and frames made by code compiled before that
   // change kept the old shape, each one migrated on its first read (sort.lua: 308,791 frames).
   const floats: Set<string> = fn.floatVars ?? new Set();
-  const props = fields.map(([k, v]) => ({ type: 'Property', key: A.id(k), value: floats.has(k) ? A.un('-', A.num(0)) : v, kind: 'init', computed: false, method: false, shorthand: false }));
-  const object = { type: 'ObjectExpression', properties: props };
-  const fixes = fields.filter(([k]) => floats.has(k)).map(([k, v]) => A.exprStmt(A.assign(A.member(FRAME, k), v)));
-  const makerBody = fixes.length === 0 ? [A.ret(object)] : [A.decl('const', [[FRAME, object]]), ...fixes, A.ret(A.id(FRAME))];
-  const maker = A.func(`${fn.id.name}$fr`, params, makerBody);
-  const lead: Stmt[] = [A.decl('const', [[FRAME, A.call(maker.id.name, params.map((n) => A.id(n)))]])];
+  const first = (k: string, v: Node): Node => (floats.has(k) ? A.un('-', A.num(0)) : v);
+  const fixes = (to: Node) => fields.filter(([k]) => floats.has(k)).map(([k, v]) => A.exprStmt(A.assign(A.member(to, k), v)));
+  const THIS = { type: 'ThisExpression' };
+  let maker: Stmt;
+  let made: Node = A.call(`${fn.id.name}$fr`, params.map((n) => A.id(n)));
+  if (fields.length < LITERAL_FIELDS) {
+    const props = fields.map(([k, v]) => ({ type: 'Property', key: A.id(k), value: first(k, v), kind: 'init', computed: false, method: false, shorthand: false }));
+    const object = { type: 'ObjectExpression', properties: props };
+    const fixed = fixes(A.id(FRAME));
+    maker = A.func(`${fn.id.name}$fr`, params, fixed.length === 0 ? [A.ret(object)] : [A.decl('const', [[FRAME, object]]), ...fixed, A.ret(A.id(FRAME))]);
+  } else {
+    // A constructor: every frame it makes has the one map its stores build (see LITERAL_FIELDS).
+    maker = A.func(`${fn.id.name}$fr`, params, [...fields.map(([k, v]) => A.exprStmt(A.assign(A.member(THIS, k), first(k, v)))), ...fixes(THIS)]);
+    made = { type: 'NewExpression', callee: made.callee, arguments: made.arguments };
+  }
+  const lead: Stmt[] = [A.decl('const', [[FRAME, made]])];
   if (decl !== null) {
     decl.declarations = declared.filter((d) => !shared.has(d.id.name));
     if (decl.declarations.length > 0) lead.push(decl);

@@ -45,6 +45,7 @@ import * as A from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
 import { bigIntTemps, frame, localize, ownViews, RETURN_VAR } from './split-vars.js';
+import { caseLocalTemps } from './uses.js';
 
 /**
  * Default largest function weight in AST nodes. Measured on Kiln's output
@@ -69,6 +70,7 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   const body: Stmt[] = fn.body.body;
   if (weighList(body) <= maxWeight) return 0;
   if (!hoistDeclarations(body)) return 0;
+  const caseLocal = caseLocalTemps(body);
   labelJumps(body);
   const s = new Splitter(fn.id.name, maxWeight, Math.min(MIN_PART, maxWeight / 4), dispatchLevels(body, maxWeight), body);
   s.list(body);
@@ -76,7 +78,7 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   if (s.parts.length === 0) return 0;
   const own = ownViews(body, s.parts);
   const bigTemps = bigIntTemps(body, s.parts);
-  localize(fn, body, s.parts, maxWeight, bigTemps, own);
+  localize(fn, body, s.parts, maxWeight, bigTemps, own, caseLocal);
   if (s.returns) declare(body, RETURN_VAR);
   const maker = frame(fn, body, s.parts, bigTemps, own);
   if (maker !== null) fn.hoisted = [...s.parts, maker];
@@ -313,8 +315,20 @@ class Splitter {
     private readonly levels: WeakMap<Stmt[], number>,
     /** The function's own statement list. */
     private readonly top: Stmt[],
-  ) {}
+  ) {
+    this.flatLoopBody = flatLoopBody(top);
+  }
 
+  /**
+   * The body of the flat form's dispatch loop `D` when it is the function's
+   * own statement (lower/func.ts), never cut into runs: the loop then moves
+   * into a part whole, its `switch` with it, and a jump from state to state
+   * stays a `continue` in that part. Cut, the `switch` became a part the
+   * function's loop called once per state, copying the part's variables in
+   * and out each time (QuickJS's `JS_CallInternal`: a call per interpreted
+   * bytecode).
+   */
+  private readonly flatLoopBody: Stmt[] | null;
   /** Loops enclosing the statement list being processed, in this function, innermost last. */
   private readonly loops: Stmt[] = [];
   /** Loops whose body (not within an inner loop) holds a dispatch nest with outlined arms. */
@@ -330,7 +344,7 @@ class Splitter {
     }
     if (this.loops.length > 0) this.innerDispatch(stmts, ws);
     let total = ws.reduce((a, b) => a + b, 0);
-    if (total <= this.max) return total;
+    if (total <= this.max || stmts === this.flatLoopBody) return total;
     // Cut into runs of at most `max` between declarations, then outline the heaviest first.
     const runs: { from: number; to: number; w: number }[] = [];
     let from = 0;
@@ -482,6 +496,12 @@ class Splitter {
     if (exits.length === 0) return A.exprStmt(A.call(name, []), loc);
     return A.switchStmt(A.call(name, []), exits.map((j, i) => ({ tests: [A.num(i + 1)], body: [j] })), loc);
   }
+}
+
+/** The statements of the flat form's dispatch loop `D` (lower/func.ts) when it stands in `top`, else null. */
+function flatLoopBody(top: Stmt[]): Stmt[] | null {
+  const d = top.find((s) => s.type === 'LabeledStatement' && s.label.name === 'D');
+  return d?.body.type === 'ForStatement' && d.body.body.type === 'BlockStatement' ? d.body.body.body : null;
 }
 
 /** Adds `name` (initially 0) to the function's leading declaration. */
