@@ -38,6 +38,14 @@ const scratch = new ArrayBuffer(8);
 const f64 = new Float64Array(scratch);
 const f32 = new Float32Array(scratch, 0, 1);
 const i32 = new Int32Array(scratch);
+/**
+ * The scratch views for the bit moves generated code makes inline (lower/ops.ts
+ * `f32Bits`): `(SF32[0] = x, SI32[0])` is the bits of a non-NaN f32 `x`,
+ * `(SI32[0] = b, SF32[0])` the f32 of non-NaN bits `b`. Aliases of the
+ * helpers' own views: nothing runs between a store and its load.
+ */
+export const SF32 = f32;
+export const SI32 = i32;
 const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 const HI = 1 - LO;
 

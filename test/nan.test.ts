@@ -252,3 +252,40 @@ describe('f64 arithmetic on a NaN constant gives a quiet NaN constant (found by 
     }
   });
 });
+
+describe('reinterprets folded at compile time keep every bit', () => {
+  // i32.reinterpret_f32 of f32.reinterpret_i32(x) is x, of a constant is a constant, and moves into
+  // both arms of a select (Rust's float rounding selects `f32.reinterpret_i32(-1)` as a mask).
+  const text = `(module
+    (func (export "roundtrip") (param i32) (result i32) (i32.reinterpret_f32 (f32.reinterpret_i32 (local.get 0))))
+    (func (export "mask") (param f32) (result i32)
+      (i32.reinterpret_f32 (select (f32.reinterpret_i32 (i32.const -1)) (f32.const 0) (f32.lt (local.get 0) (f32.const -0.5)))))
+    (func (export "selected") (param i32 i32 i32) (result i32)
+      (i32.reinterpret_f32 (select (f32.reinterpret_i32 (local.get 0)) (f32.const -0) (local.get 2))))
+    (func (export "consts") (result i32 i32 i32 i32)
+      (i32.reinterpret_f32 (f32.const -0)) (i32.reinterpret_f32 (f32.const 1.5))
+      (i32.reinterpret_f32 (f32.reinterpret_i32 (i32.const 0x7fa00001))) (i32.reinterpret_f32 (f32.const -nan:0x200001)))
+    (func (export "fromConst") (result f32 f32 f32) (f32.reinterpret_i32 (i32.const 0x80000000)) (f32.reinterpret_i32 (i32.const 0x3fc00000))
+      (f32.reinterpret_i32 (i32.const 0x7f800000)))
+    (func (export "fromSelect") (param i32) (result i32)
+      (i32.reinterpret_f32 (f32.add (select (f32.reinterpret_i32 (i32.const 0x3f800000)) (f32.reinterpret_i32 (i32.const 0xff800001)) (local.get 0)) (f32.const 0)))))`;
+
+  it('equals native for NaN patterns, zeros, infinities and masks', async () => {
+    const bytes = wabt.parseWat('r.wat', text, { multi_value: true }).toBinary({}).buffer;
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
+    const { code } = compile(bytes);
+    expect(code).toMatch(/\? -1 : 0/);
+    const kiln = (await importCode(code)).instantiate().exports;
+    const bits = [0, -1, 0x7fa00001, 0xffc00000 | 0, 0x7f800000, 0x80000000 | 0, 0x7fc00001, 0x3f800000, 0x00000001];
+    for (const b of bits) {
+      expect(kiln.roundtrip(b), `roundtrip ${b}`).toBe(native.roundtrip(b));
+      for (const c of [0, 1]) expect(kiln.selected(b, 0, c), `selected ${b} ${c}`).toBe(native.selected(b, 0, c));
+    }
+    for (const x of [-1, -0.5, 0, NaN, -Infinity]) expect(kiln.mask(x), `mask ${x}`).toBe(native.mask(x));
+    expect(kiln.consts()).toEqual(native.consts());
+    const f = kiln.fromConst();
+    const g = native.fromConst();
+    for (let i = 0; i < 3; i++) expect(Object.is(f[i], g[i]), `fromConst[${i}]`).toBe(true);
+    for (const c of [0, 1]) expect(kiln.fromSelect(c) & 0x7fc00000, `fromSelect ${c}`).toBe(native.fromSelect(c) & 0x7fc00000);
+  });
+});

@@ -20,6 +20,7 @@ export type Stmt = Node;
  */
 export const CHILD_KEYS: Readonly<Record<string, readonly string[]>> = {
   Identifier: [],
+  ThisExpression: [],
   Literal: [],
   EmptyStatement: [],
   BinaryExpression: ['left', 'right'],
