@@ -10,7 +10,8 @@
  */
 import * as A from './ast.js';
 import type { Expr } from './ast.js';
-import { CONST, LOCAL, IMPURE, TEMP, val, mergeReads, asI32, type Val, type Kind } from './values.js';
+import { CONST, LOCAL, IMPURE, TEMP, val, mergeReads, asI32, literal, type Val, type Kind } from './values.js';
+import { calls, f32Bits, f32FromBits } from './bits.js';
 import type { ModuleEnv } from './env.js';
 import type { Instr } from '../decode/code.js';
 import { OPS, OP } from '../opcodes.js';
@@ -222,51 +223,6 @@ def('f64.promote_f32', (L) => {
   if (a.e.type !== 'Identifier' && a.k !== CONST) a = L.evalNow(a);
   pushExpr(L, A.cond(A.bin('===', a.e, a.e), a.e, A.bin('+', a.e, a.e)), F64, [a]);
 });
-/** Whether `e` calls the runtime function `fn`. */
-const calls = (e: Expr, fn: string) => e.type === 'CallExpression' && e.callee.type === 'Identifier' && e.callee.name === fn;
-/** `(SF32[0] = x, SI32[0])` and the other way round: a bit move through the runtime's scratch views (runtime/numeric.ts). */
-const through = (from: string, to: string, x: Expr): Expr =>
-  ({ type: 'SequenceExpression', expressions: [A.assign(A.index(from, A.num(0)), x), A.index(to, A.num(0))] });
-
-/**
- * `i32.reinterpret_f32` of `e`, folded where the bits are known here: of
- * `f32.reinterpret_i32(x)` they are `x` (both moves are exact), of a
- * non-NaN constant they are a constant, and of `c ? a : b` (a `select`)
- * they are `c ? bits(a) : bits(b)`. Else, for a variable, inline through the
- * scratch views, a NaN (whose bits Kiln keeps in its own representation,
- * runtime/ABI.md "NaN bits") still through the helper: a call of the helper
- * was not inlined by V8 once a function had used up its inlining budget
- * (Rust's float code, tiny-skia in resvg, rounds with bit tricks: the two
- * helpers were 7% of resvg's ticks).
- */
-function f32Bits(e: Expr): Expr {
-  if (calls(e, 'f32_reinterpret_i32')) return e.arguments[0];
-  const k = literal(e);
-  if (k !== null && k === k) {
-    f32buf[0] = k;
-    return A.num(i32bits[0]!);
-  }
-  if (e.type === 'ConditionalExpression') return A.cond(e.test, f32Bits(e.consequent), f32Bits(e.alternate));
-  if (e.type === 'Identifier') return A.cond(A.bin('===', e, e), through('SF32', 'SI32', e), A.call('i32_reinterpret_f32', [e]));
-  return A.call('i32_reinterpret_f32', [e]);
-}
-
-/** `f32.reinterpret_i32` of `e`: a constant for constant non-NaN bits, pushed into both arms of `c ? a : b`, inline for a variable (see `f32Bits`). */
-function f32FromBits(e: Expr): Expr {
-  const k = literal(e);
-  if (k !== null) {
-    i32bits[0] = k;
-    const x = f32buf[0]!;
-    if (x === x) return A.num(x);
-  }
-  if (e.type === 'ConditionalExpression') return A.cond(e.test, f32FromBits(e.consequent), f32FromBits(e.alternate));
-  if (e.type === 'Identifier') {
-    const nan = A.bin('>', A.bin('&', e, A.num(0x7fffffff)), A.num(0x7f800000));
-    return A.cond(nan, A.call('f32_reinterpret_i32', [e]), through('SI32', 'SF32', e));
-  }
-  return A.call('f32_reinterpret_i32', [e]);
-}
-
 /** A reinterpret: an operand that no fold applies to is evaluated into a temporary first, so the inline form may read it twice. */
 for (const [name, result, move] of [['i32.reinterpret_f32', I32, f32Bits], ['f32.reinterpret_i32', F32, f32FromBits]] as const) {
   def(name, (L) => {
@@ -282,7 +238,6 @@ for (const [name, result, move] of [['i32.reinterpret_f32', I32, f32Bits], ['f32
 // constants
 const f32buf = new Float32Array(1);
 const u32buf = new Uint32Array(f32buf.buffer);
-const i32bits = new Int32Array(f32buf.buffer);
 const f64buf = new Float64Array(1);
 const i32buf = new Int32Array(f64buf.buffer);
 def('i32.const', (L, ins) => L.pushVal(val(A.num(ins.a), I32, CONST)));
@@ -362,13 +317,6 @@ for (const n of ['shl', 'shr_s', 'shr_u', 'rotl', 'rotr'] as const) {
     if (k === null) helperPair(L, `i64_${n}`, [al, ah, bl], false);
     else shiftConst(L, n, al, ah, k & 63);
   });
-}
-
-/** The value of a literal expression (`5`, `-5`), or null. */
-function literal(e: Expr): number | null {
-  if (e.type === 'Literal' && typeof e.value === 'number') return e.value;
-  if (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal') return -e.argument.value;
-  return null;
 }
 
 /** A shift or rotate of the pair (l, h) by a constant count n in 0..63, inline. */

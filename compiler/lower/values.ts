@@ -58,3 +58,10 @@ export function mergeReads(vals: Val[]): number[] | null {
 export function asI32(v: Val, bin: (op: string, l: Expr, r: Expr) => Expr): Expr {
   return v.bool ? bin('|', v.e, { type: 'Literal', value: 0, raw: '0' }) : v.e;
 }
+
+/** The value of a literal expression (`5`, `-5`), or null. */
+export function literal(e: Expr): number | null {
+  if (e.type === 'Literal' && typeof e.value === 'number') return e.value;
+  if (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'Literal') return -e.argument.value;
+  return null;
+}
