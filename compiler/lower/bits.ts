@@ -19,7 +19,7 @@ const through = (from: string, to: string, x: Expr): Expr =>
 
 /**
  * `i32.reinterpret_f32` of `e`, folded where the bits are known here: of
- * `f32.reinterpret_i32(x)` they are `x` (both moves are exact), of a
+ * `f32.reinterpret_i32(x)` they are `x` (both moves are exact, inline too), of a
  * non-NaN constant they are a constant, and of `c ? a : b` (a `select`)
  * they are `c ? bits(a) : bits(b)`. Else, for a variable, inline through the
  * scratch views, a NaN (whose bits Kiln keeps in its own representation,
@@ -30,6 +30,8 @@ const through = (from: string, to: string, x: Expr): Expr =>
  */
 export function f32Bits(e: Expr): Expr {
   if (calls(e, 'f32_reinterpret_i32')) return e.arguments[0];
+  // The inline move of non-NaN bits `b` (`f32FromBits`): `(SI32[0] = b, SF32[0])` has the bits `b`.
+  if (e.type === 'SequenceExpression' && e.expressions[0].left?.object?.name === 'SI32') return e.expressions[0].right;
   const k = literal(e);
   if (k !== null && k === k) {
     f32buf[0] = k;

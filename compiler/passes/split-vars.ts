@@ -320,11 +320,11 @@ function registerFileAlloc(lists: Stmt[][]): Node {
 /** The parameter through which parts reach the variables they share with their function (see `frame`). */
 export const FRAME = 'fr$';
 /**
- * Most fields a frame may have. Larger objects leave engines' fast paths: V8
- * caches the maps of object literals of up to 128 properties, and Hermes ran
- * out of its 1 GiB heap on skip-stack-guard-page.wast (a frame of 2,117
- * fields per call of a deeply recursive function). SQLite's largest frame has
- * 95 fields, Lua's 29; a function sharing more keeps closure parts.
+ * Most fields a frame may have: V8 keeps up to 252 properties in the object
+ * itself, and Hermes ran out of its 1 GiB heap on skip-stack-guard-page.wast
+ * (a frame of 2,117 fields per call of a deeply recursive function). SQLite's
+ * largest frame has 95 fields, Lua's 29, QuickJS's interpreter's 149; a
+ * function sharing more keeps closure parts.
  */
 const FRAME_FIELDS = 252;
 /**
@@ -355,7 +355,8 @@ const LITERAL_FIELDS = 128;
  * has not optimized (180 ns for 29 fields, Node 20), and a function that is
  * not optimized yet (Lua's `luaV_execute` re-entered for every coroutine
  * resume) still gets the maker's optimized code (coroutines.lua 3.0 -> 2.6 s
- * on Node 20). Returns the maker's declaration, or null, changing nothing,
+ * on Node 20). From LITERAL_FIELDS fields on, the maker is a constructor
+ * (`const fr$ = new f$fr(l0)`). Returns the maker's declaration, or null, changing nothing,
  * when a declaration's initialiser names a function variable (the frame is
  * made before the declarations) or the frame would have more than
  * FRAME_FIELDS fields. `ownNames` (from `ownViews`) stay out of the frame.

@@ -91,8 +91,9 @@ export function hasDispatchLoop(lists: Stmt[][]): boolean {
  * lowering carries values from one state to another (block results, loop
  * params) in `b<n>` variables, and a value left on the stack across a state
  * boundary is read in another case than the one that wrote it (seed
- * 59001197). So within its case, code order is its execution order, and it
- * may live in a part or share a name (passes/temps.ts) as in nested code.
+ * 59001197). So within its case, code order is its execution order (a case
+ * entered by falling through from the one before runs from its top too), and
+ * it may live in the one part that uses it, as in nested code.
  */
 export function caseLocalTemps(body: Stmt[]): Set<string> {
   const out = new Set<string>();
