@@ -19,8 +19,8 @@
  * (`localIdentifiers`), avoiding the function identifiers too.
  *
  * Function splitting (passes/split.ts) adds families no other name can
- * take: a function's parts are its identifier + `$p<k>` and its frame's maker
- * its identifier + `$fr` (a sanitised base has no `$`, and suffixes are
+ * take: a function's parts are its identifier + `$p<k>`, its frame's maker
+ * its identifier + `$fr` and its kept frame + `$fp` (a sanitised base has no `$`, and suffixes are
  * `$<digits>` or `$h`), a body's local copy of a variable is its identifier +
  * `$`, and the frame itself is `fr$` (no variable is named `fr`; nothing else
  * ends with `$`).

@@ -105,6 +105,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   // The parts capture nothing (split-vars.ts `frame`): declared beside the function, made once.
   delete decl.hoisted;
   for (const p of parts) {
+    if (p.type !== 'FunctionDeclaration') continue; // a split function's kept frame (`var f$fp;`, split-vars.ts `frame`)
     allocateTemps(p);
     if (hermes) aliasMath(p);
     bareJumps(p);

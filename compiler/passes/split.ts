@@ -81,7 +81,7 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   localize(fn, body, s.parts, maxWeight, bigTemps, own, caseLocal);
   if (s.returns) declare(body, RETURN_VAR);
   const maker = frame(fn, body, s.parts, bigTemps, own);
-  if (maker !== null) fn.hoisted = [...s.parts, maker];
+  if (maker !== null) fn.hoisted = [...s.parts, ...maker];
   else {
     const at = body.length > 0 && body[0].type === 'VariableDeclaration' ? 1 : 0;
     body.splice(at, 0, ...s.parts);
