@@ -328,6 +328,49 @@ describe('function splitting', () => {
     }
   });
 
+  it('a part reads from the frame only the variables live where it starts, and writes back only those live where it may end', async () => {
+    // Interpreter arms share scratch locals ($s, $t: written before read in every arm), which crossed
+    // the frame in and out at every arm's call (Lua's luaV_execute: a dozen per arm). Liveness (live.ts)
+    // keeps $t out of the frame; $keep, written by some arms on some paths only, is still read on entry
+    // (a part that does not write it must write back what it was); $s reaches the tail through a `br`.
+    const arms = 16;
+    const blocks = Array.from({ length: arms }, (_, i) => `(block $c${i}`).join(' ');
+    const table = Array.from({ length: arms }, (_, i) => `$c${i}`).join(' ');
+    const arm = (i: number) => {
+      const work = `(local.set $s (i32.mul (local.get $pc) (i32.const ${i + 3})))
+        (local.set $t (i32.xor (local.get $s) (i32.const ${i * 977})))
+        (local.set $acc (i32.add (local.get $acc) (i32.rotl (local.get $t) (i32.const ${i + 1}))))`.repeat(2);
+      const exit = [
+        `(br $next)`,
+        `(if (i32.and (local.get $acc) (i32.const 4)) (then (local.set $keep (i32.add (local.get $keep) (local.get $t))))) (br $next)`,
+        `(local.set $s (i32.add (local.get $s) (i32.const 1))) (br_if $tail (i32.and (local.get $t) (i32.const 2))) (local.set $s (i32.const 0)) (br $next)`,
+        ``,
+      ][i % 4];
+      return `) ${work} ${exit}`;
+    };
+    const text = String.raw`(module
+      (func (export "interp") (param $n i32) (result i32) (local $pc i32) (local $acc i32) (local $keep i32) (local $s i32) (local $t i32)
+        (loop $next
+          (if (i32.ge_u (local.get $pc) (local.get $n)) (then (return (i32.add (local.get $acc) (i32.mul (local.get $keep) (i32.const 31))))))
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          (block $tail
+            (block $out ${blocks}
+              (br_table ${table} $out (i32.rem_u (i32.mul (local.get $pc) (i32.const 7)) (i32.const ${arms + 1})))
+            ${Array.from({ length: arms }, (_, i) => arm(i)).join('\n')})
+            (br $next))
+          (local.set $keep (i32.xor (local.get $keep) (local.get $s)))
+          (br $next))
+        (local.get $acc)))`;
+    const bytes = wat(text);
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
+    const { code } = compile(bytes, { splitWeight: 300 });
+    expect(code).toMatch(/fr\$\.l3\b/); // $keep
+    expect(code).not.toMatch(/fr\$\.l5\b/); // $t
+    const kiln = (await importCode(code)).instantiate().exports;
+    for (const n of [0, 1, 5, 17, 64, 333]) expect(kiln.interp(n), `n=${n}`).toBe(native.interp(n));
+    await same(text, [0, 1, 5, 17, 64, 333].map((n) => ['interp', [n]]));
+  });
+
   it('a dispatch loop inside another loop becomes a part of its own, and computes the same', async () => {
     // Lua's luaV_execute: a loop per call and return around its dispatch loop. V8 compiled the
     // dispatch loop on the stack (OSR) and threw the code away each time the outer loop came round.

@@ -12,6 +12,7 @@ import * as A from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
 import { baseName, eachName, hasDispatchLoop, TEMP, uses, type Uses } from './uses.js';
+import type { PartLive } from './live.js';
 
 /** Identifier that carries a `return`'s value from a part to the call site. */
 export const RETURN_VAR = 'rv';
@@ -208,7 +209,7 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     }
     touched.push(t);
   });
-  const copy = (stmts: Stmt[], u: Uses, pinned: Set<string>, isPart: boolean): Stmt[] => {
+  const copy = (stmts: Stmt[], u: Uses, pinned: Set<string>, isPart: boolean, live: PartLive | undefined = undefined): Stmt[] => {
     // Variables the parts this body calls touch stay in the context. (Copying them too, written back
     // before such a call and re-read after it, measured slower on Lua: README "Function splitting".)
     const shared = new Set<string>();
@@ -225,12 +226,15 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
       const b = baseName(name);
       return names.has(b) ? b + ALIAS + name.slice(b.length) : null;
     });
-    const writeBack = (): Stmt[] => copied.filter((n) => u.assigned.has(n)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
+    // A copy is read from the frame only if live where the part starts, and written back only if
+    // live where it may end (live.ts); a part of the function's own body reads them all.
+    const dead = (n: string, at: Set<string> | null | undefined): boolean => live !== undefined && live.tracked.has(n) && at != null && !at.has(n);
+    const writeBack = (): Stmt[] => copied.filter((n) => u.assigned.has(n) && !dead(n, live?.out)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
     // In a part, every way out but an exception writes the copies back: before each `return`, or,
     // where that would repeat more than EXIT_COPIES_INLINE write-backs, once: a `return` becomes
     // `{ rc$ = code; break P$; }` out of a block around the body, followed by the write-backs and
     // `return rc$`.
-    const decls: [string, Node][] = copied.map((n) => [n + ALIAS, A.id(n)]);
+    const decls: [string, Node][] = copied.map((n) => [n + ALIAS, dead(n, live?.in) ? A.num(0) : A.id(n)]);
     const wb = isPart ? writeBack() : [];
     if (wb.length === 0) return [A.decl('let', decls), ...stmts];
     const once = countReturns(stmts) * wb.length > maxWeight / EXIT_COPIES_INLINE;
@@ -254,7 +258,7 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     return [A.decl('let', decls), ...stmts.slice(0, lead), body, ...wb, A.ret(A.id(EXIT_CODE))];
   };
   parts.forEach((p, i) => {
-    if (!noCopies(i)) p.body.body = copy(p.body.body, partUses[i], pinnedFor(i), true);
+    if (!noCopies(i)) p.body.body = copy(p.body.body, partUses[i], pinnedFor(i), true, p.live);
   });
   const from = decl !== null && body[0] === decl ? 1 : 0;
   body.splice(from, body.length - from, ...copy(body.slice(from), own, inBody, false));

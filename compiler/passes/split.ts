@@ -45,7 +45,8 @@ import * as A from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
 import { bigIntTemps, frame, localize, ownViews, RETURN_VAR } from './split-vars.js';
-import { caseLocalTemps } from './uses.js';
+import { caseLocalTemps, TEMP } from './uses.js';
+import { liveness, namesIn, unionBits, type Liveness } from './live.js';
 
 /**
  * Default largest function weight in AST nodes. Measured on Kiln's output
@@ -72,7 +73,10 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   if (!hoistDeclarations(body)) return 0;
   const caseLocal = caseLocalTemps(body);
   labelJumps(body);
-  const s = new Splitter(fn.id.name, maxWeight, Math.min(MIN_PART, maxWeight / 4), dispatchLevels(body, maxWeight), body);
+  const declared: string[] = body[0]?.type === 'VariableDeclaration' ? body[0].declarations.map((d: Node) => d.id.name) : [];
+  const tracked = [...fn.params.map((p: Node) => p.name), ...declared].filter((n) => !TEMP.test(n));
+  const live = liveness(body, tracked);
+  const s = new Splitter(fn.id.name, maxWeight, Math.min(MIN_PART, maxWeight / 4), dispatchLevels(body, maxWeight), body, live);
   s.list(body);
   known = new WeakMap();
   if (s.parts.length === 0) return 0;
@@ -315,6 +319,8 @@ class Splitter {
     private readonly levels: WeakMap<Stmt[], number>,
     /** The function's own statement list. */
     private readonly top: Stmt[],
+    /** Live variables before the split (live.ts), or null when unknown. */
+    private readonly live: Liveness | null,
   ) {
     this.flatLoopBody = flatLoopBody(top);
   }
@@ -463,13 +469,22 @@ class Splitter {
       return A.ret(A.num(k));
     };
     const inside = new Set<string>();
+    // Live where the part may end (split-vars.ts `localize` writes back only those): after its
+    // last statement, and where each jump out of it lands; undefined: unknown.
+    const live = this.live;
+    const liveIn = live?.before.get(run[0]);
+    let liveOut = live?.after.get(run[run.length - 1]);
     const rewrite = (s: Stmt): Stmt => {
       switch (s.type) {
         case 'BreakStatement':
         case 'ContinueStatement': {
           const l = s.label.name;
           if (inside.has(l)) return s;
-          return exit(`${s.type}:${l}`, s.type === 'BreakStatement' ? A.brk(l) : A.cont(l));
+          const lands = live?.before.get(s);
+          liveOut = liveOut && lands && unionBits(liveOut, lands);
+          const jump = s.type === 'BreakStatement' ? A.brk(l) : A.cont(l);
+          if (lands !== undefined) live!.before.set(jump, lands);
+          return exit(`${s.type}:${l}`, jump);
         }
         case 'ReturnStatement':
           if (s.argument === null) return exit('return', A.ret(null));
@@ -490,11 +505,18 @@ class Splitter {
     const rewriteLists = (s: Stmt): void => {
       for (const list of childLists(s)) for (let i = 0; i < list.length; i++) list[i] = rewrite(list[i]);
     };
+    const fallsOut = live?.after.get(run[run.length - 1]);
     for (let i = 0; i < run.length; i++) run[i] = rewrite(run[i]);
-    this.parts.push(A.func(name, [], run));
+    const part = A.func(name, [], run);
+    if (live !== null) part.live = { in: namesIn(live, liveIn), out: namesIn(live, liveOut), tracked: new Set(live.names) };
+    this.parts.push(part);
     const loc = run[0]?.loc?.start.column;
-    if (exits.length === 0) return A.exprStmt(A.call(name, []), loc);
-    return A.switchStmt(A.call(name, []), exits.map((j, i) => ({ tests: [A.num(i + 1)], body: [j] })), loc);
+    const stub = exits.length === 0 ? A.exprStmt(A.call(name, []), loc) : A.switchStmt(A.call(name, []), exits.map((j, i) => ({ tests: [A.num(i + 1)], body: [j] })), loc);
+    if (live !== null && liveIn !== undefined && fallsOut !== undefined) {
+      live.before.set(stub, liveIn);
+      live.after.set(stub, fallsOut);
+    }
+    return stub;
   }
 }
 
