@@ -41,97 +41,84 @@ export interface Liveness {
 
 /** Live variables of the statements `body` (a function's body), tracking `names`; null where some statement is of a kind not handled. */
 export function liveness(body: Stmt[], names: string[]): Liveness | null {
-  const index = new Map(names.map((n, i) => [n, i]));
-  const words = (names.length + 31) >>> 5;
-  const before = new WeakMap<Stmt, Bits>();
-  const after = new WeakMap<Stmt, Bits>();
-  const empty = new Uint32Array(words);
-  // Per label: live where a `break` lands (after the labelled statement) and, for a loop, where a `continue` does.
-  const breaks = new Map<string, Bits>();
-  const continues = new Map<string, Bits>();
-  // Loop heads from the last time round an enclosing loop: a fixed point starts from them.
-  const heads = new WeakMap<Stmt, Bits>();
-  // Live in the handlers of the enclosing `try` blocks: reachable from any statement inside.
-  let thrown: Bits = empty;
+  const a = new Analysis(names);
+  try {
+    a.list(body, a.empty);
+  } catch (e) {
+    if (e instanceof Unhandled) return null;
+    throw e;
+  }
+  return { before: a.before, after: a.after, names };
+}
 
-  const union = (a: Bits, b: Bits): Bits => {
-    const r = a.slice();
-    for (let i = 0; i < words; i++) r[i] |= b[i];
-    return r;
-  };
-  const same = (a: Bits, b: Bits): boolean => {
-    for (let i = 0; i < words; i++) if (a[i] !== b[i]) return false;
-    return true;
-  };
-  /** Uses and sure kills of an expression (null: none): live before it is `uses ∪ (out − kills)`. */
-  const through = (e: Node, out: Bits): Bits => {
+/** One run of the analysis: the sets found so far and the state of the walk. */
+class Analysis {
+  readonly before = new WeakMap<Stmt, Bits>();
+  readonly after = new WeakMap<Stmt, Bits>();
+  readonly empty: Bits;
+  private readonly index: Map<string, number>;
+  /** Per label: live where a `break` lands (after the labelled statement) and, for a loop, where a `continue` does. */
+  private readonly breaks = new Map<string, Bits>();
+  private readonly continues = new Map<string, Bits>();
+  /** Loop heads from the last time round an enclosing loop: a fixed point starts from them. */
+  private readonly heads = new WeakMap<Stmt, Bits>();
+  /** Live in the handlers of the enclosing `try` blocks: reachable from any statement inside. */
+  private thrown: Bits;
+
+  constructor(names: string[]) {
+    this.index = new Map(names.map((n, i) => [n, i]));
+    this.empty = new Uint32Array((names.length + 31) >>> 5);
+    this.thrown = this.empty;
+  }
+
+  /** Live before expression `e` (null: none) runs, given `out` after it: its uses, and `out` less its sure kills. */
+  private through(e: Node, out: Bits): Bits {
     if (e === null || e === undefined) return out;
     const r = out.slice();
-    kills(e, r);
+    this.kills(e, r);
     eachName(e, (id, holder) => {
       // A plain `x = e` writes x; a register slot `R[3] = e` reads R (the BigInt form's register file).
       if (holder?.type === 'AssignmentExpression' && holder.left === id && holder.operator === '=' && baseName(id.name) === id.name) return;
-      const i = index.get(baseName(id.name));
+      const i = this.index.get(baseName(id.name));
       if (i !== undefined) r[i >>> 5] |= 1 << (i & 31);
     });
     return r;
-  };
-  const kills = (e: Node, r: Bits): void => {
-    if (e.type === 'SequenceExpression') for (const x of e.expressions) kills(x, r);
+  }
+
+  private kills(e: Node, r: Bits): void {
+    if (e.type === 'SequenceExpression') for (const x of e.expressions) this.kills(x, r);
     else if (e.type === 'AssignmentExpression' && e.operator === '=') {
       if (e.left.type === 'Identifier') {
-        const i = index.get(e.left.name);
+        const i = this.index.get(e.left.name);
         if (i !== undefined) r[i >>> 5] &= ~(1 << (i & 31));
       }
-      kills(e.right, r);
+      this.kills(e.right, r);
     }
-  };
-  const list = (stmts: Stmt[], out: Bits): Bits => {
+  }
+
+  list(stmts: Stmt[], out: Bits): Bits {
     let live = out;
-    for (let i = stmts.length - 1; i >= 0; i--) live = stmt(stmts[i], live);
+    for (let i = stmts.length - 1; i >= 0; i--) live = this.stmt(stmts[i], live);
     return live;
-  };
-  const stmt = (s: Stmt, out: Bits): Bits => {
-    after.set(s, out);
-    let live = inner(s, out);
-    if (thrown !== empty) live = union(live, thrown);
-    before.set(s, live);
+  }
+
+  private stmt(s: Stmt, out: Bits): Bits {
+    this.after.set(s, out);
+    let live = this.inner(s, out);
+    if (this.thrown !== this.empty) live = unionBits(live, this.thrown);
+    this.before.set(s, live);
     return live;
-  };
-  /**
-   * A loop, to its fixed point. For `for`/`while` the iterated set is the head (before the test; the
-   * body's entry when there is none); for `do`, the body's entry. A `continue` lands before the update
-   * (`for`) or the test (`do`, `while`).
-   */
-  const loop = (s: Stmt, label: string | null, out: Bits): Bits => {
-    const isDo = s.type === 'DoWhileStatement';
-    const test: Node = s.test ?? null;
-    const update: Node = s.type === 'ForStatement' ? s.update : null;
-    let head = heads.get(s) ?? empty;
-    for (;;) {
-      const cont = isDo ? through(test, union(head, out)) : through(update, head);
-      if (label !== null) {
-        breaks.set(label, out);
-        continues.set(label, cont);
-      }
-      const entry = list(s.body.body, cont);
-      let next = isDo || test === null ? entry : through(test, union(entry, out));
-      next = union(next, head);
-      if (same(next, head)) break;
-      head = next;
-    }
-    heads.set(s, head);
-    return s.type === 'ForStatement' ? through(s.init, head) : head;
-  };
-  const inner = (s: Stmt, out: Bits): Bits => {
+  }
+
+  private inner(s: Stmt, out: Bits): Bits {
     switch (s.type) {
       case 'ExpressionStatement':
-        return through(s.expression, out);
+        return this.through(s.expression, out);
       case 'VariableDeclaration': {
         let live = out;
         for (let i = s.declarations.length - 1; i >= 0; i--) {
           const d = s.declarations[i];
-          live = through({ type: 'AssignmentExpression', operator: '=', left: d.id, right: d.init ?? { type: 'Literal', value: 0 } }, live);
+          live = this.through({ type: 'AssignmentExpression', operator: '=', left: d.id, right: d.init ?? { type: 'Literal', value: 0 } }, live);
         }
         return live;
       }
@@ -139,73 +126,110 @@ export function liveness(body: Stmt[], names: string[]): Liveness | null {
       case 'FunctionDeclaration':
         return out;
       case 'BlockStatement':
-        return list(s.body, out);
+        return this.list(s.body, out);
       case 'IfStatement': {
-        const yes = stmt(s.consequent, out);
-        const no = s.alternate === null ? out : stmt(s.alternate, out);
-        return through(s.test, union(yes, no));
+        const yes = this.stmt(s.consequent, out);
+        const no = s.alternate === null ? out : this.stmt(s.alternate, out);
+        return this.through(s.test, unionBits(yes, no));
       }
       case 'ReturnStatement':
       case 'ThrowStatement':
-        return through(s.argument, empty);
+        return this.through(s.argument, this.empty);
       case 'BreakStatement':
       case 'ContinueStatement': {
-        const at = s.label === null ? undefined : (s.type === 'BreakStatement' ? breaks : continues).get(s.label.name);
+        const at = s.label === null ? undefined : (s.type === 'BreakStatement' ? this.breaks : this.continues).get(s.label.name);
         if (at === undefined) throw new Unhandled();
         return at;
       }
-      case 'LabeledStatement': {
-        const name = s.label.name;
-        const saved = [breaks.get(name), continues.get(name)];
-        breaks.set(name, out);
-        const b = s.body;
-        const live = b.type === 'ForStatement' || b.type === 'WhileStatement' || b.type === 'DoWhileStatement' ? loopStmt(b, name, out) : stmt(b, out);
-        restore(breaks, name, saved[0]);
-        restore(continues, name, saved[1]);
-        return live;
-      }
+      case 'LabeledStatement':
+        return this.labeled(s, out);
       case 'ForStatement':
       case 'WhileStatement':
       case 'DoWhileStatement':
-        return loopStmt(s, null, out);
-      case 'SwitchStatement': {
-        let live = s.cases.some((c: Node) => c.test === null) ? empty : out;
-        let fall = out;
-        for (let i = s.cases.length - 1; i >= 0; i--) {
-          const c = s.cases[i];
-          fall = list(c.consequent, fall);
-          live = union(live, c.test === null ? fall : through(c.test, fall));
-        }
-        return through(s.discriminant, live);
-      }
-      case 'TryStatement': {
-        const fin = s.finalizer === null ? null : s.finalizer.body;
-        const afterFin = fin === null ? out : list(fin, out);
-        const handler = s.handler === null ? afterFin : list(s.handler.body.body, afterFin);
-        const saved = thrown;
-        thrown = union(thrown, fin === null ? handler : union(handler, afterFin));
-        const live = list(s.block.body, afterFin);
-        thrown = saved;
-        return live;
-      }
+        return this.loop(s, null, out);
+      case 'SwitchStatement':
+        return this.switchStmt(s, out);
+      case 'TryStatement':
+        return this.tryStmt(s, out);
       default:
         throw new Unhandled();
     }
-  };
-  const loopStmt = (s: Stmt, label: string | null, out: Bits): Bits => {
-    after.set(s, out);
-    let live = loop(s, label, out);
-    if (thrown !== empty) live = union(live, thrown);
-    before.set(s, live);
-    return live;
-  };
-  try {
-    list(body, empty);
-  } catch (e) {
-    if (e instanceof Unhandled) return null;
-    throw e;
   }
-  return { before, after, names };
+
+  private labeled(s: Stmt, out: Bits): Bits {
+    const name = s.label.name;
+    const saved = [this.breaks.get(name), this.continues.get(name)];
+    this.breaks.set(name, out);
+    const b = s.body;
+    const live = LOOPS.has(b.type) ? this.loop(b, name, out) : this.stmt(b, out);
+    restore(this.breaks, name, saved[0]);
+    restore(this.continues, name, saved[1]);
+    return live;
+  }
+
+  /**
+   * A loop, to its fixed point. For `for`/`while` the iterated set is the head (before the test; the
+   * body's entry when there is none); for `do`, the body's entry. A `continue` lands before the update
+   * (`for`) or the test (`do`, `while`).
+   */
+  private loop(s: Stmt, label: string | null, out: Bits): Bits {
+    this.after.set(s, out);
+    const isDo = s.type === 'DoWhileStatement';
+    const test: Node = s.test ?? null;
+    const update: Node = s.type === 'ForStatement' ? s.update : null;
+    let head = this.heads.get(s) ?? this.empty;
+    for (;;) {
+      const cont = isDo ? this.through(test, unionBits(head, out)) : this.through(update, head);
+      if (label !== null) {
+        this.breaks.set(label, out);
+        this.continues.set(label, cont);
+      }
+      const entry = this.list(s.body.body, cont);
+      const next = unionBits(head, isDo || test === null ? entry : this.through(test, unionBits(entry, out)));
+      if (same(next, head)) break;
+      head = next;
+    }
+    this.heads.set(s, head);
+    let live = s.type === 'ForStatement' ? this.through(s.init, head) : head;
+    if (this.thrown !== this.empty) live = unionBits(live, this.thrown);
+    this.before.set(s, live);
+    return live;
+  }
+
+  /** Cases fall through to the next; with no `default`, the `switch` may run none. */
+  private switchStmt(s: Stmt, out: Bits): Bits {
+    let live = s.cases.some((c: Node) => c.test === null) ? this.empty : out;
+    let fall = out;
+    for (let i = s.cases.length - 1; i >= 0; i--) {
+      const c = s.cases[i];
+      fall = this.list(c.consequent, fall);
+      live = unionBits(live, c.test === null ? fall : this.through(c.test, fall));
+    }
+    return this.through(s.discriminant, live);
+  }
+
+  /**
+   * Any statement of the `try` block may throw into the handler, and any of the block or the handler
+   * into the finalizer, which then ends normally or rethrows.
+   */
+  private tryStmt(s: Stmt, out: Bits): Bits {
+    const fin = s.finalizer === null ? null : s.finalizer.body;
+    const saved = this.thrown;
+    const afterFin = fin === null ? out : this.list(fin, unionBits(out, saved));
+    if (fin !== null) this.thrown = unionBits(saved, afterFin);
+    const handler = s.handler === null ? afterFin : this.list(s.handler.body.body, afterFin);
+    this.thrown = unionBits(this.thrown, handler);
+    const live = this.list(s.block.body, afterFin);
+    this.thrown = saved;
+    return live;
+  }
+}
+
+const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
+
+function same(a: Bits, b: Bits): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Thrown inside `liveness` on a statement it does not model. */
