@@ -257,9 +257,16 @@ export function unionBits(a: Bits, b: Bits): Bits {
   return r;
 }
 
-/** What a part (split.ts `outline`) carries for split-vars.ts `localize`: the tracked names live where it starts and where it may end (null: unknown, all). */
+/**
+ * What a part (split.ts `outline`) carries for split-vars.ts `localize`: the
+ * tracked names live where it starts, where it may end (any exit), where it
+ * ends by running off its last statement, and where each `return <code>`
+ * lands (by code - 1); null: unknown, all.
+ */
 export interface PartLive {
   in: Set<string> | null;
   out: Set<string> | null;
+  fall: Set<string> | null;
+  exits: (Set<string> | null)[];
   tracked: Set<string>;
 }

@@ -229,7 +229,12 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     // A copy is read from the frame only if live where the part starts, and written back only if
     // live where it may end (live.ts); a part of the function's own body reads them all.
     const dead = (n: string, at: Set<string> | null | undefined): boolean => live !== undefined && live.tracked.has(n) && at != null && !at.has(n);
-    const writeBack = (): Stmt[] => copied.filter((n) => u.assigned.has(n) && !dead(n, live?.out)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
+    const writeBack = (at = live?.out): Stmt[] => copied.filter((n) => u.assigned.has(n) && !dead(n, at)).map((n) => A.exprStmt(A.assign(n, A.id(n + ALIAS))));
+    // A `return <code>` writes back what is live where that exit lands.
+    const atExit = (s: Node): Set<string> | null | undefined => {
+      const k = s.argument?.type === 'Literal' && typeof s.argument.value === 'number' ? s.argument.value : 0;
+      return k > 0 && live !== undefined && k <= live.exits.length ? live.exits[k - 1] : live?.out;
+    };
     // In a part, every way out but an exception writes the copies back: before each `return`, or,
     // where that would repeat more than EXIT_COPIES_INLINE write-backs, once: a `return` becomes
     // `{ rc$ = code; break P$; }` out of a block around the body, followed by the write-backs and
@@ -244,13 +249,13 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
         if (s.type === 'ReturnStatement') {
           list[j] = once
             ? A.block([A.exprStmt(A.assign(EXIT_CODE, s.argument ?? A.id('undefined'))), { type: 'BreakStatement', label: A.id(EXIT_LABEL) }])
-            : A.block([...writeBack(), s]);
+            : A.block([...writeBack(atExit(s)), s]);
         } else if (s.type === 'LabeledStatement') exits([s.body]); // a labelled statement is never a return
         else for (const l of childLists(s)) exits(l);
       }
     };
     exits(stmts);
-    if (!once) return [A.decl('let', decls), ...stmts, ...wb];
+    if (!once) return [A.decl('let', decls), ...stmts, ...writeBack(live?.fall)];
     let lead = 0;
     while (lead < stmts.length && stmts[lead].type === 'VariableDeclaration') lead++;
     decls.push([EXIT_CODE, A.id('undefined')]);

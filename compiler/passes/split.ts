@@ -474,6 +474,8 @@ class Splitter {
     const live = this.live;
     const liveIn = live?.before.get(run[0]);
     let liveOut = live?.after.get(run[run.length - 1]);
+    // By exit code - 1: live where that exit lands (null: unknown).
+    const exitLive: (Set<string> | null)[] = [];
     const rewrite = (s: Stmt): Stmt => {
       switch (s.type) {
         case 'BreakStatement':
@@ -484,13 +486,22 @@ class Splitter {
           liveOut = liveOut && lands && unionBits(liveOut, lands);
           const jump = s.type === 'BreakStatement' ? A.brk(l) : A.cont(l);
           if (lands !== undefined) live!.before.set(jump, lands);
-          return exit(`${s.type}:${l}`, jump);
+          const r = exit(`${s.type}:${l}`, jump);
+          if (live !== null) exitLive[r.argument.value - 1] = namesIn(live, lands);
+          return r;
         }
-        case 'ReturnStatement':
-          if (s.argument === null) return exit('return', A.ret(null));
+        case 'ReturnStatement': {
+          // The function returns: nothing in its frame is read again.
+          const ret = (key: string, jump: Stmt): Node => {
+            const r = exit(key, jump);
+            exitLive[r.argument.value - 1] = new Set();
+            return r;
+          };
+          if (s.argument === null) return ret('return', A.ret(null));
           this.returns = true;
-          if (s.argument.type === 'Identifier' && s.argument.name === RETURN_VAR) return exit('return value', A.ret(A.id(RETURN_VAR)));
-          return A.withLoc(A.block([A.exprStmt(A.assign(RETURN_VAR, s.argument)), exit('return value', A.ret(A.id(RETURN_VAR)))]), s.loc?.start.column);
+          if (s.argument.type === 'Identifier' && s.argument.name === RETURN_VAR) return ret('return value', A.ret(A.id(RETURN_VAR)));
+          return A.withLoc(A.block([A.exprStmt(A.assign(RETURN_VAR, s.argument)), ret('return value', A.ret(A.id(RETURN_VAR)))]), s.loc?.start.column);
+        }
         case 'LabeledStatement': {
           inside.add(s.label.name);
           s.body = rewrite(s.body);
@@ -508,7 +519,9 @@ class Splitter {
     const fallsOut = live?.after.get(run[run.length - 1]);
     for (let i = 0; i < run.length; i++) run[i] = rewrite(run[i]);
     const part = A.func(name, [], run);
-    if (live !== null) part.live = { in: namesIn(live, liveIn), out: namesIn(live, liveOut), tracked: new Set(live.names) };
+    if (live !== null) {
+      part.live = { in: namesIn(live, liveIn), out: namesIn(live, liveOut), fall: namesIn(live, fallsOut), exits: exitLive, tracked: new Set(live.names) };
+    }
     this.parts.push(part);
     const loc = run[0]?.loc?.start.column;
     const stub = exits.length === 0 ? A.exprStmt(A.call(name, []), loc) : A.switchStmt(A.call(name, []), exits.map((j, i) => ({ tests: [A.num(i + 1)], body: [j] })), loc);
