@@ -60,6 +60,11 @@ describe('liveness', () => {
     expect(at(body[0])).toEqual(['R', 'a']);
   });
 
+  it('gives up (null) on a closure, which may read a variable later than where it is made', () => {
+    const fn = (parse('function f() { g = () => x; x = 1; g(); }', { ecmaVersion: 'latest' }) as any).body[0];
+    expect(liveness(fn.body.body, ['x', 'g'])).toBeNull();
+  });
+
   it('gives up (null) on a jump it cannot place', () => {
     const fn = (parse('function f() { for (;;) { break; } }', { ecmaVersion: 'latest' }) as any).body[0];
     expect(liveness(fn.body.body, [])).toBeNull();

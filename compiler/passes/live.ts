@@ -18,12 +18,14 @@
  * where it must be: only assignments that always run kill (`x = e`, at the
  * top of a statement or of a sequence; not one inside `&&`, `?:`, a call's
  * arguments...); every identifier read is a use; an exception leaving the
- * function reaches nothing. Unknown statement kinds give up (null: every
- * variable live).
+ * function reaches nothing. Unknown statement kinds, and function
+ * expressions (a closure may read a variable later than where it is made;
+ * the lowering makes none), give up (null: every variable live).
  *
  * Only `names` are tracked (the split function's parameters and declared
  * variables, not temporaries): the caller treats any other name as live.
  */
+import { childKeys } from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
 import { baseName, eachName } from './uses.js';
 
@@ -41,6 +43,7 @@ export interface Liveness {
 
 /** Live variables of the statements `body` (a function's body), tracking `names`; null where some statement is of a kind not handled. */
 export function liveness(body: Stmt[], names: string[]): Liveness | null {
+  if (hasClosure(body)) return null;
   const a = new Analysis(names);
   try {
     a.list(body, a.empty);
@@ -226,10 +229,19 @@ class Analysis {
 }
 
 const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
+const FUNCTION_EXPRESSIONS = new Set(['FunctionExpression', 'ArrowFunctionExpression']);
 
 function same(a: Bits, b: Bits): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Whether `n` holds a function expression. */
+function hasClosure(n: Node): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if (Array.isArray(n)) return n.some(hasClosure);
+  if (FUNCTION_EXPRESSIONS.has(n.type)) return true;
+  return childKeys(n).some((k) => hasClosure(n[k]));
 }
 
 /** Thrown inside `liveness` on a statement it does not model. */
