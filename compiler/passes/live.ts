@@ -5,10 +5,11 @@
  * `break`/`continue`, `before` is what is live where it lands. The split
  * pass (split.ts `outline`) reads them at a run's boundaries, and
  * split-vars.ts `localize` then copies into a part's local copies only the
- * variables live where the part starts, and writes back only those live
- * where it may end: a variable the code after the part writes before it
- * reads need not travel through the frame (Lua's `luaV_execute` arms shared
- * a dozen scratch locals through it on every call).
+ * variables live where the part starts, and at each exit writes back only
+ * those live where that exit lands: a variable the code after the part
+ * writes before it reads need not travel through the frame (Lua's
+ * `luaV_execute` arms shared a dozen scratch locals through it on every
+ * call).
  *
  * Classic backward dataflow (a variable is live at a point if some path from
  * there reads it before writing it), over the structured ESTree of the
