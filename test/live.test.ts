@@ -35,6 +35,11 @@ describe('liveness', () => {
     expect(at(loopBody[1])).toEqual(['i', 's']); // t is written before it is read
   });
 
+  it('a loop whose body is a single statement, not a block', () => {
+    const { body, at } = analyse('L: while (i) i = i - 1; return j;', ['i', 'j']);
+    expect(at(body[0])).toEqual(['i', 'j']);
+  });
+
   it('only a write that always runs kills: one inside `&&` or an if arm does not', () => {
     const { body, at } = analyse('c && (x = 1); if (d) { y = 2; } return x + y;', ['c', 'd', 'x', 'y']);
     expect(at(body[0])).toEqual(['c', 'd', 'x', 'y']);

@@ -188,7 +188,7 @@ class Analysis {
         this.breaks.set(label, out);
         this.continues.set(label, cont);
       }
-      const entry = this.list(s.body.body, cont);
+      const entry = this.list(s.body.type === 'BlockStatement' ? s.body.body : [s.body], cont);
       const next = unionBits(head, isDo || test === null ? entry : this.through(test, unionBits(entry, out)));
       if (same(next, head)) break;
       head = next;
