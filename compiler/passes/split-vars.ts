@@ -144,12 +144,17 @@ export function ownViews(body: Stmt[], parts: Stmt[]): Set<string> {
  *   names more than once, and that no part it calls touches (directly or
  *   through its own parts), in a local copy (`x$`), so engines keep it in a
  *   register, not in the shared context: read on entry; in a part, written
- *   back before every way out but an exception. Variables that
- *   `catch`/`finally` blocks read, and RETURN_VAR, are never copied: an
- *   exception must find them current.
+ *   back before every way out but an exception. With `lives` (the split's
+ *   live.ts sets per part), a part reads a copy on entry only if it is live
+ *   there, and writes back at each exit only those live where it lands.
+ *   Variables that `catch`/`finally` blocks read, and RETURN_VAR, are never
+ *   copied: an exception must find them current.
  * `ownNames` (from `ownViews`) are left alone: every body has its own.
  */
-export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: number, bigTemps: Set<string> = new Set(), ownNames: Set<string> = new Set(), caseLocal: Set<string> = new Set()): void {
+export function localize(
+  fn: Node, body: Stmt[], parts: Stmt[], maxWeight: number, bigTemps: Set<string> = new Set(), ownNames: Set<string> = new Set(),
+  caseLocal: Set<string> = new Set(), lives: Map<Stmt, PartLive> = new Map(),
+): void {
   const decl = body[0]?.type === 'VariableDeclaration' ? body[0] : null;
   const partNames = new Set(parts.map((p) => p.id.name));
   const own = uses(body.filter((s) => s !== decl && !partNames.has(s.id?.name)));
@@ -263,7 +268,7 @@ export function localize(fn: Node, body: Stmt[], parts: Stmt[], maxWeight: numbe
     return [A.decl('let', decls), ...stmts.slice(0, lead), body, ...wb, A.ret(A.id(EXIT_CODE))];
   };
   parts.forEach((p, i) => {
-    if (!noCopies(i)) p.body.body = copy(p.body.body, partUses[i], pinnedFor(i), true, p.live);
+    if (!noCopies(i)) p.body.body = copy(p.body.body, partUses[i], pinnedFor(i), true, lives.get(p));
   });
   const from = decl !== null && body[0] === decl ? 1 : 0;
   body.splice(from, body.length - from, ...copy(body.slice(from), own, inBody, false));

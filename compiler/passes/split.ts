@@ -46,7 +46,7 @@ import type { Node, Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
 import { bigIntTemps, frame, localize, ownViews, RETURN_VAR } from './split-vars.js';
 import { caseLocalTemps, TEMP } from './uses.js';
-import { liveness, namesIn, unionBits, type Liveness } from './live.js';
+import { liveness, namesIn, unionBits, type Liveness, type PartLive } from './live.js';
 
 /**
  * Default largest function weight in AST nodes. Measured on Kiln's output
@@ -82,7 +82,7 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   if (s.parts.length === 0) return 0;
   const own = ownViews(body, s.parts);
   const bigTemps = bigIntTemps(body, s.parts);
-  localize(fn, body, s.parts, maxWeight, bigTemps, own, caseLocal);
+  localize(fn, body, s.parts, maxWeight, bigTemps, own, caseLocal, s.lives);
   if (s.returns) declare(body, RETURN_VAR);
   const maker = frame(fn, body, s.parts, bigTemps, own);
   if (maker !== null) fn.hoisted = [...s.parts, ...maker];
@@ -307,6 +307,8 @@ function dispatchLevels(body: Stmt[], maxWeight: number): WeakMap<Stmt[], number
 
 class Splitter {
   readonly parts: Stmt[] = [];
+  /** What is live at each part's ends (live.ts), for `localize`. */
+  readonly lives = new Map<Stmt, PartLive>();
   /** A part returns a value (the function then declares RETURN_VAR). */
   returns = false;
 
@@ -520,7 +522,7 @@ class Splitter {
     for (let i = 0; i < run.length; i++) run[i] = rewrite(run[i]);
     const part = A.func(name, [], run);
     if (live !== null) {
-      part.live = { in: namesIn(live, liveIn), out: namesIn(live, liveOut), fall: namesIn(live, fallsOut), exits: exitLive, tracked: new Set(live.names) };
+      this.lives.set(part, { in: namesIn(live, liveIn), out: namesIn(live, liveOut), fall: namesIn(live, fallsOut), exits: exitLive, tracked: new Set(live.names) });
     }
     this.parts.push(part);
     const loc = run[0]?.loc?.start.column;
