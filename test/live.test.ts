@@ -35,6 +35,11 @@ describe('liveness', () => {
     expect(at(loopBody[1])).toEqual(['i', 's']); // t is written before it is read
   });
 
+  it('`var x;` assigns nothing, so it does not end what x holds', () => {
+    const { body, at } = analyse('L: for (;;) { var x; if (x) break L; x = 1; } return 0;', ['x']);
+    expect(at(body[0])).toEqual(['x']);
+  });
+
   it('a loop whose body is a single statement, not a block', () => {
     const { body, at } = analyse('L: while (i) i = i - 1; return j;', ['i', 'j']);
     expect(at(body[0])).toEqual(['i', 'j']);

@@ -122,6 +122,8 @@ class Analysis {
         let live = out;
         for (let i = s.declarations.length - 1; i >= 0; i--) {
           const d = s.declarations[i];
+          // `var x;` assigns nothing (a `let` without an initialiser sets undefined).
+          if (d.init === null && s.kind === 'var') continue;
           live = this.through({ type: 'AssignmentExpression', operator: '=', left: d.id, right: d.init ?? { type: 'Literal', value: 0 } }, live);
         }
         return live;
