@@ -29,6 +29,7 @@
 import { childKeys } from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
 import { baseName, eachName } from './uses.js';
+import { LOOPS } from './statements.js';
 
 /** A set of tracked variables, one bit each (bit i: `names[i]`). */
 type Bits = Uint32Array;
@@ -231,7 +232,6 @@ class Analysis {
   }
 }
 
-const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
 const FUNCTION_EXPRESSIONS = new Set(['FunctionExpression', 'ArrowFunctionExpression']);
 
 function same(a: Bits, b: Bits): boolean {

@@ -43,7 +43,7 @@
  */
 import * as A from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
-import { childLists } from './statements.js';
+import { childLists, LOOPS } from './statements.js';
 import { bigIntTemps, frame, localize, ownViews, RETURN_VAR } from './split-vars.js';
 import { caseLocalTemps, TEMP } from './uses.js';
 import { liveness, namesIn, unionBits, type Liveness, type PartLive } from './live.js';
@@ -251,7 +251,6 @@ function labelJumps(body: Stmt[]): void {
   for (const s of body) visit(s, null);
 }
 
-const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
 
 /** A `br_table` dispatch over at least this many nested blocks has its arms outlined one by one. */
 const DISPATCH_DEPTH = 8;

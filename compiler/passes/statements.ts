@@ -32,5 +32,8 @@ export function childLists(s: Stmt): Stmt[][] {
   }
 }
 
+/** The loop statement kinds (their bodies are the lists a `continue` restarts). */
+export const LOOPS: ReadonlySet<string> = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
+
 /** What childLists returns for a statement without lists (shared: callers only read it). */
 const NONE: Stmt[][] = [];

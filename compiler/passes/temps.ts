@@ -32,6 +32,7 @@
  */
 import { childKeys, type Node } from '../lower/ast.js';
 import { RUNTIME_BINDINGS, ALLOWED_GLOBALS } from '../bindings.js';
+import { LOOPS } from './statements.js';
 
 const TEMP = /^t\d+$/;
 /**
@@ -46,7 +47,6 @@ const MAX_FOLD = 40;
 /** Bindings that never change while a function runs. */
 const CONSTANT = new Set<string>([...RUNTIME_BINDINGS, ...ALLOWED_GLOBALS]);
 const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
-const LOOPS = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
 
 /** Runs the pass on `fn` (a FunctionDeclaration) and every function nested in it; returns the number of bindings removed. */
 export function allocateTemps(fn: Node): number {
