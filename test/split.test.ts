@@ -8,11 +8,10 @@
  */
 import { describe, it, expect } from 'vitest';
 import { compile, type CompileOptions } from '../compiler/index.js';
-import { weigh } from '../compiler/passes/split.js';
 import { importCode } from './util/load.js';
 import { wat } from './util/wat.js';
 import { outcome } from './util/outcome.js';
-import { parse } from 'acorn';
+import { functionsOf, weights } from './util/emitted.js';
 
 
 const FORMS: [string, CompileOptions][] = [];
@@ -43,33 +42,6 @@ async function same(text: string, calls: [string, unknown[]][]): Promise<void> {
   }
 }
 
-  /** The weight of each emitted function, parts counted on their own. */
-  function weights(code: string): number[] {
-    const out: number[] = [];
-    const visit = (n: any): void => {
-      if (n === null || typeof n !== 'object') return;
-      if (Array.isArray(n)) return n.forEach(visit);
-      if (n.type === 'FunctionDeclaration' && /^(f\d+|\$\w+)(\$p\d+)?$/.test(n.id.name)) {
-        out.push(weigh(n.body.body.filter((s: any) => s.type !== 'FunctionDeclaration')));
-      }
-      for (const k in n) if (k !== 'type' && typeof n[k] === 'object') visit(n[k]);
-    };
-    visit(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }));
-    return out;
-  }
-
-/** The declarations of wasm functions and their parts (`f0`, `f0$p3`) in emitted `code`, parsed with acorn. */
-function functionsOf(code: string): any[] {
-  const fns: any[] = [];
-  const visit = (n: any): void => {
-    if (n === null || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(visit);
-    if (n.type === 'FunctionDeclaration' && /^f\d+(\$p\d+)?$/.test(n.id.name)) fns.push(n);
-    for (const k in n) if (k !== 'type' && typeof n[k] === 'object') visit(n[k]);
-  };
-  visit(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }));
-  return fns;
-}
 
 describe('function splitting', () => {
   it('fuzz seed 5001128: a trap inside a part after a return inside another (bigint+split+fuel)', async () => {

@@ -16,8 +16,8 @@
  * arm, an if arm, a loop body) move into functions `<name>$p<k>`, bottom-up,
  * until the function and every part weigh at most `maxWeight` (a single
  * statement that cannot be cut further may exceed it). In a `br_table`
- * dispatch nest (an interpreter loop, `dispatchLevels`) the heaviest arms
- * become parts of their own first, so the dispatch `switch` stays in the
+ * dispatch nest (an interpreter loop, `dispatchLevels`) every arm
+ * becomes a part of its own first, so the dispatch `switch` stays in the
  * function and reaches an arm with one call; such a dispatch loop that sits
  * inside another loop then becomes a part of its own (`innerDispatch`). The variables parts share live
  * in a frame object the function makes on entry and passes to each part
@@ -76,7 +76,7 @@ export function splitFunction(fn: Node, maxWeight: number): number {
   const declared: string[] = body[0]?.type === 'VariableDeclaration' ? body[0].declarations.map((d: Node) => d.id.name) : [];
   const tracked = [...fn.params.map((p: Node) => p.name), ...declared].filter((n) => !TEMP.test(n));
   const live = liveness(body, tracked);
-  const s = new Splitter(fn.id.name, maxWeight, Math.min(MIN_PART, maxWeight / 4), dispatchLevels(body, maxWeight), body, live);
+  const s = new Splitter(fn.id.name, maxWeight, Math.min(MIN_PART, maxWeight / 4), dispatchLevels(body), body, live);
   s.list(body);
   known = new WeakMap();
   if (s.parts.length === 0) return 0;
@@ -254,8 +254,6 @@ function labelJumps(body: Stmt[]): void {
 
 /** A `br_table` dispatch over at least this many nested blocks has its arms outlined one by one. */
 const DISPATCH_DEPTH = 8;
-/** About what an outlined arm leaves in its place (the call and its exit `switch`), in AST nodes. */
-const ARM_CALL = 12;
 
 /**
  * The statement lists that are levels of a dispatch nest: a `br_table` lowers
@@ -268,9 +266,17 @@ const ARM_CALL = 12;
  * a call per level and copied each level's variables in and out (Lua's and
  * SQLite's interpreter loops); an arm of its own is a part the function's
  * switch reaches with one call.
+ *
+ * Every arm worth a part (`MIN_PART`) is outlined, not only the heaviest:
+ * an arm left inline that is first reached after V8 has optimized the
+ * dispatch function throws that code away ("Insufficient type feedback"),
+ * and SQLite's dispatch part was compiled 7 times in json_fts.sql so; with
+ * every arm outlined the dispatch function is small and its compiles
+ * cheap (README "Function splitting": -7% of json_fts.sql's instructions,
+ * -12% of cte_compute.sql's, -11% of fannkuch.lua's).
  */
-function dispatchLevels(body: Stmt[], maxWeight: number): WeakMap<Stmt[], number> {
-  const levels = new WeakMap<Stmt[], number>();
+function dispatchLevels(body: Stmt[]): WeakSet<Stmt[]> {
+  const levels = new WeakSet<Stmt[]>();
   const inner = (list: Stmt[]): Stmt[] | null => {
     const s = list[0];
     return s?.type === 'LabeledStatement' && s.body.type === 'BlockStatement' ? s.body.body : null;
@@ -280,16 +286,7 @@ function dispatchLevels(body: Stmt[], maxWeight: number): WeakMap<Stmt[], number
     for (let l = inner(list); l !== null; l = inner(l)) chain.push(l);
     const bottom = chain[chain.length - 1];
     if (chain.length > DISPATCH_DEPTH && bottom[bottom.length - 1]?.type === 'SwitchStatement') {
-      // Only the heaviest arms, enough of them to bring the nest to half the weight: a light arm
-      // runs faster inline (measured when parts were closures made on each entry).
-      let excess = weighList(chain[0]) - maxWeight / 2;
-      let lightest = Infinity;
-      for (const w of chain.slice(0, -1).map((l) => weighList(l.slice(1))).sort((a, b) => b - a)) {
-        if (excess <= 0) break;
-        lightest = w;
-        excess -= w - ARM_CALL;
-      }
-      if (lightest < Infinity) for (const l of chain.slice(0, -1)) levels.set(l, lightest);
+      for (const l of chain.slice(0, -1)) levels.add(l);
     }
     // Each list once: a level's first statement is the next list of the chain.
     chain.forEach((l, k) => {
@@ -316,8 +313,8 @@ class Splitter {
     private readonly max: number,
     /** Lightest run worth a part (MIN_PART; less when tests ask for tiny parts). */
     private readonly min: number,
-    /** Levels of dispatch nests (dispatchLevels), with the lightest arm weight worth outlining there. */
-    private readonly levels: WeakMap<Stmt[], number>,
+    /** Levels of dispatch nests (dispatchLevels). */
+    private readonly levels: WeakSet<Stmt[]>,
     /** The function's own statement list. */
     private readonly top: Stmt[],
     /** Live variables before the split (live.ts), or null when unknown. */
@@ -344,9 +341,8 @@ class Splitter {
   /** Processes `stmts` in place (inner lists first); returns their weight afterwards. */
   list(stmts: Stmt[]): number {
     const ws = stmts.map((s) => this.stmt(s));
-    const lightest = this.levels.get(stmts);
-    if (lightest !== undefined) {
-      this.arm(stmts, ws, lightest);
+    if (this.levels.has(stmts)) {
+      this.arm(stmts, ws);
       if (this.loops.length > 0) this.dispatchLoops.add(this.loops[this.loops.length - 1]);
     }
     if (this.loops.length > 0) this.innerDispatch(stmts, ws);
@@ -391,14 +387,14 @@ class Splitter {
     return total;
   }
 
-  /** Outlines the arm of dispatch level `stmts` (all but its first statement; `ws`, their weights, is updated) when it weighs at least `lightest` and fits in a part. */
-  private arm(stmts: Stmt[], ws: number[], lightest: number): void {
+  /** Outlines the arm of dispatch level `stmts` (all but its first statement; `ws`, their weights, is updated) when it is worth a part and fits in one. */
+  private arm(stmts: Stmt[], ws: number[]): void {
     let w = 0;
     for (let i = 1; i < stmts.length; i++) {
       if (stmts[i].type === 'VariableDeclaration' || stmts[i].type === 'FunctionDeclaration') return;
       w += ws[i];
     }
-    if (w < Math.max(this.min, lightest) || w > this.max) return;
+    if (w < this.min || w > this.max) return;
     const stub = this.outline(stmts.slice(1));
     stmts.splice(1, stmts.length - 1, stub);
     ws.splice(1, ws.length - 1, weigh(stub));
