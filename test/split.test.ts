@@ -42,7 +42,6 @@ async function same(text: string, calls: [string, unknown[]][]): Promise<void> {
   }
 }
 
-
 describe('function splitting', () => {
   it('fuzz seed 5001128: a trap inside a part after a return inside another (bigint+split+fuel)', async () => {
     await same(String.raw`(module
