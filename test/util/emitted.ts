@@ -5,21 +5,24 @@
 import { parse } from 'acorn';
 import { weigh } from '../../compiler/passes/split.js';
 
-/** Calls `f` on every node of `code`'s AST (parsed as a module) that `pred` accepts. */
-function visitAll(code: string, pred: (n: any) => boolean, f: (n: any) => void): void {
+/** Calls `f` on every node under `root` (an AST node or list) that `pred` accepts, outermost first. */
+function visitAll(root: any, pred: (n: any) => boolean, f: (n: any) => void): void {
   const visit = (n: any): void => {
     if (n === null || typeof n !== 'object') return;
     if (Array.isArray(n)) return n.forEach(visit);
     if (pred(n)) f(n);
     for (const k in n) if (k !== 'type' && typeof n[k] === 'object') visit(n[k]);
   };
-  visit(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }));
+  visit(root);
 }
+
+/** `code` parsed as a module. */
+const parsed = (code: string): any => parse(code, { ecmaVersion: 'latest', sourceType: 'module' });
 
 /** The weight (AST nodes) of each emitted function (`f0`, `$name`, their parts `f0$p3`), parts counted on their own. */
 export function weights(code: string): number[] {
   const out: number[] = [];
-  visitAll(code, (n) => n.type === 'FunctionDeclaration' && /^(f\d+|\$\w+)(\$p\d+)?$/.test(n.id.name), (n) =>
+  visitAll(parsed(code), (n) => n.type === 'FunctionDeclaration' && /^(f\d+|\$\w+)(\$p\d+)?$/.test(n.id.name), (n) =>
     out.push(weigh(n.body.body.filter((s: any) => s.type !== 'FunctionDeclaration'))));
   return out;
 }
@@ -27,19 +30,13 @@ export function weights(code: string): number[] {
 /** The declarations of wasm functions and their parts (`f0`, `f0$p3`) in emitted `code`. */
 export function functionsOf(code: string): any[] {
   const fns: any[] = [];
-  visitAll(code, (n) => n.type === 'FunctionDeclaration' && /^f\d+(\$p\d+)?$/.test(n.id.name), (n) => fns.push(n));
+  visitAll(parsed(code), (n) => n.type === 'FunctionDeclaration' && /^f\d+(\$p\d+)?$/.test(n.id.name), (n) => fns.push(n));
   return fns;
 }
 
 /** The names of the parts (`f0$p3`) that `node` calls, nested functions included, in order. */
 export function partCalls(node: any): string[] {
   const out: string[] = [];
-  const visit = (n: any): void => {
-    if (n === null || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(visit);
-    if (n.type === 'CallExpression' && /\$p\d+$/.test(n.callee.name ?? '')) out.push(n.callee.name);
-    for (const k in n) if (k !== 'type' && typeof n[k] === 'object') visit(n[k]);
-  };
-  visit(node);
+  visitAll(node, (n) => n.type === 'CallExpression' && /\$p\d+$/.test(n.callee.name ?? ''), (n) => out.push(n.callee.name));
   return out;
 }
