@@ -147,9 +147,11 @@ function main(): void {
       let whole = NaN;
       for (let i = 0; i < (grind ? 1 : runs); i++) {
         const { res, instr, stderr } = runChild(engine, modFile, c, false);
+        const base = grind ? baseline(engine, modFile, c) : 0;
         if (res === null || (grind && !(instr > 0))) status = `ERROR: ${stderr.trim().split('\n').slice(-3).join(' / ')}`;
+        else if (!(base >= 0)) status = 'ERROR: the load-only process under callgrind printed no count';
         else {
-          times.push(grind ? (instr - baseline(engine, modFile, c)) / 1e9 : res.ms);
+          times.push(grind ? (instr - base) / 1e9 : res.ms);
           whole = instr / 1e9;
           if (!res.ok) status = `FAIL(exit ${res.code})`;
         }
