@@ -162,7 +162,9 @@ export function markHostError(e: unknown): void {
  * Converts an engine error that escaped from generated code into a trap
  * (ABI.md "Traps"): a `RangeError` from a DataView access ("outside the
  * bounds", "out of bounds", "out of range"; Hermes: "Cannot read/write that
- * many bytes") becomes `RuntimeError`
+ * many bytes"; at a negative index, which a memory of at most 2 GiB is given
+ * for an address at or past 2^31: JavaScriptCore "byteOffset cannot be
+ * negative", Hermes "A negative value cannot be an index") becomes `RuntimeError`
  * `out-of-bounds-memory`; a stack overflow (`RangeError` "Maximum call stack
  * size exceeded", `InternalError` "too much recursion") becomes `RuntimeError`
  * `stack-exhausted`, keeping the original `.stack`. Anything else, and anything
@@ -174,7 +176,7 @@ export function convertError(e: unknown): unknown {
   const msg = String((e as Error).message);
   if (e instanceof RangeError) {
     if (/call stack/i.test(msg)) code = 'stack-exhausted';
-    else if (/bounds|out of range|that many bytes/i.test(msg)) code = 'out-of-bounds-memory';
+    else if (/bounds|out.of.range|that many bytes|negative/i.test(msg)) code = 'out-of-bounds-memory';
   } else if ((e as Error).name === 'InternalError' && /recursion/i.test(msg)) {
     code = 'stack-exhausted';
   }

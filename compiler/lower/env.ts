@@ -51,7 +51,17 @@ export interface ModuleEnv {
   bigFuncs?: Map<number, number>;
   /** The engines the output is tuned for (compile option `tune`); absent: `jit`. With `hermes`, memory accesses go through typed-array views (ops.ts). */
   tune?: Tune;
+  /**
+   * Memory 0 can never exceed 2 GiB: its declared maximum (defined or
+   * imported: an imported memory's maximum is at most the import's) is at
+   * most `SIGNED_ADDRESS_PAGES`, so an i32 address at or past 2^31 is out of
+   * bounds and may be passed to the `DataView` as a negative int32 (ops.ts `address`).
+   */
+  smallMemory: boolean;
 }
+
+/** Pages in 2 GiB: a memory whose maximum is at most this has only byte addresses below 2^31. */
+export const SIGNED_ADDRESS_PAGES = 32768;
 
 /**
  * `jit`: memory accesses call `DataView` methods, which optimizing JITs
@@ -87,5 +97,7 @@ export function makeEnv(m: Module, flatDepth: number, sparse = false): ModuleEnv
   });
   const funcIds = funcIdentifiers(m, sparse);
   const { js, ref } = funcIds;
-  return { m, globalHome, flatDepth, funcName: (i) => js[i] ?? `f${i}`, funcRefName: (i) => ref[i] ?? `F${i}`, funcIds };
+  const max = m.memories[0]?.max;
+  const smallMemory = max !== undefined && max <= SIGNED_ADDRESS_PAGES;
+  return { m, globalHome, flatDepth, funcName: (i) => js[i] ?? `f${i}`, funcRefName: (i) => ref[i] ?? `F${i}`, funcIds, smallMemory };
 }

@@ -114,9 +114,18 @@ function browserRows(): EngineRow[] {
   ];
 }
 
-/** Non-SIMD `.wast` files of the wasm-2.0 suite, sorted. */
+/** Kiln's own spec-style files (`kiln-*.wast`), run beside the suite's: what the suite does not reach (test/wast/kiln-addresses.wast). */
+export const OWN_WAST_DIR = join(ROOT, 'test', 'wast');
+
+/** Non-SIMD `.wast` files of the wasm-2.0 suite, then Kiln's own, sorted. */
 export function specFiles(): string[] {
-  return readdirSync(SUITE_DIR).filter((f) => f.endsWith('.wast') && !f.startsWith('simd_')).sort();
+  const own = readdirSync(OWN_WAST_DIR).filter((f) => f.startsWith('kiln-') && f.endsWith('.wast'));
+  return [...readdirSync(SUITE_DIR).filter((f) => f.endsWith('.wast') && !f.startsWith('simd_')), ...own].sort();
+}
+
+/** The path of spec file `f` (`specFiles`): Kiln's own directory for a `kiln-` file, else the suite's. */
+function wastPath(f: string): string {
+  return join(f.startsWith('kiln-') ? OWN_WAST_DIR : SUITE_DIR, f);
 }
 
 /** The name of scripts built for `target` and `tune` (their directory under .tmp/engines). */
@@ -130,7 +139,7 @@ export async function buildSpecScripts(files: string[], target: Target, tune?: T
   mkdirSync(dir, { recursive: true });
   const out = new Map<string, string>();
   for (const f of files) {
-    const { script } = await specScript(join(SUITE_DIR, f), target, 'wasm-2.0', tune);
+    const { script } = await specScript(wastPath(f), target, 'wasm-2.0', tune);
     const path = join(dir, f.replace(/\.wast$/, '.cjs'));
     writeFileSync(path, script);
     out.set(f, path);
@@ -276,7 +285,7 @@ function commandAt(file: string, line: number): SExpr | undefined {
   let map = commandsByLine.get(file);
   if (map === undefined) {
     map = new Map();
-    for (const c of parseSExprs(readFileSync(join(SUITE_DIR, file), 'utf8'))) map.set(c.line, c);
+    for (const c of parseSExprs(readFileSync(wastPath(file), 'utf8'))) map.set(c.line, c);
     commandsByLine.set(file, map);
   }
   return map.get(line);

@@ -1,0 +1,52 @@
+;; Kiln's own spec-style file, run by the engine matrix beside the official
+;; suite (test/engines/matrix.ts `specFiles`). Memory that cannot pass 2 GiB
+;; (a declared maximum of at most 32768 pages) gets a zero-offset address as a
+;; signed int32 (compiler/lower/ops.ts `address`): an address at or past 2^31
+;; is then a negative `DataView` index, whose RangeError each engine words its
+;; own way, and must still trap as out of bounds, writing nothing.
+(module
+  (memory 1 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08")
+  (data (i32.const 65528) "\f1\f2\f3\f4\f5\f6\f7\f8")
+  (func (export "i32.load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "i32.load8_u") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "i32.load16_s") (param i32) (result i32) (i32.load16_s (local.get 0)))
+  (func (export "i64.load") (param i32) (result i64) (i64.load (local.get 0)))
+  (func (export "i64.load32_u") (param i32) (result i64) (i64.load32_u (local.get 0)))
+  (func (export "f32.load") (param i32) (result f32) (f32.load (local.get 0)))
+  (func (export "f64.load") (param i32) (result f64) (f64.load (local.get 0)))
+  (func (export "i32.store") (param i32) (i32.store (local.get 0) (i32.const -1)))
+  (func (export "i32.store8") (param i32) (i32.store8 (local.get 0) (i32.const -1)))
+  (func (export "i64.store") (param i32) (i64.store (local.get 0) (i64.const -1)))
+  (func (export "f32.store") (param i32) (f32.store (local.get 0) (f32.const -1)))
+  (func (export "f64.store") (param i32) (f64.store (local.get 0) (f64.const -1)))
+)
+
+(assert_return (invoke "i32.load" (i32.const 0)) (i32.const 0x04030201))
+(assert_return (invoke "i32.load" (i32.const 65532)) (i32.const 0xf8f7f6f5))
+(assert_return (invoke "i32.load8_u" (i32.const 65535)) (i32.const 0xf8))
+(assert_return (invoke "i32.load16_s" (i32.const 65534)) (i32.const -1801))
+(assert_return (invoke "i64.load" (i32.const 0)) (i64.const 0x0807060504030201))
+(assert_return (invoke "i64.load32_u" (i32.const 4)) (i64.const 0x08070605))
+(assert_trap (invoke "i32.load" (i32.const 65533)) "out of bounds memory access")
+(assert_trap (invoke "i32.load" (i32.const -4)) "out of bounds memory access")
+(assert_trap (invoke "i32.load" (i32.const 0x80000000)) "out of bounds memory access")
+(assert_trap (invoke "i32.load" (i32.const 0x7ffffffc)) "out of bounds memory access")
+(assert_trap (invoke "i32.load8_u" (i32.const -1)) "out of bounds memory access")
+(assert_trap (invoke "i32.load16_s" (i32.const -2)) "out of bounds memory access")
+(assert_trap (invoke "i64.load" (i32.const -8)) "out of bounds memory access")
+(assert_trap (invoke "i64.load" (i32.const -4)) "out of bounds memory access")
+(assert_trap (invoke "i64.load32_u" (i32.const -4)) "out of bounds memory access")
+(assert_trap (invoke "f32.load" (i32.const -4)) "out of bounds memory access")
+(assert_trap (invoke "f64.load" (i32.const -8)) "out of bounds memory access")
+(assert_trap (invoke "i32.store" (i32.const -4)) "out of bounds memory access")
+(assert_trap (invoke "i32.store" (i32.const -2)) "out of bounds memory access")
+(assert_trap (invoke "i32.store8" (i32.const -1)) "out of bounds memory access")
+(assert_trap (invoke "i64.store" (i32.const -4)) "out of bounds memory access")
+(assert_trap (invoke "i64.store" (i32.const -8)) "out of bounds memory access")
+(assert_trap (invoke "f32.store" (i32.const -4)) "out of bounds memory access")
+(assert_trap (invoke "f64.store" (i32.const -8)) "out of bounds memory access")
+(assert_trap (invoke "f64.store" (i32.const 0x80000000)) "out of bounds memory access")
+;; None of the trapping stores wrote anything.
+(assert_return (invoke "i64.load" (i32.const 0)) (i64.const 0x0807060504030201))
+(assert_return (invoke "i64.load" (i32.const 65528)) (i64.const 0xf8f7f6f5f4f3f2f1))
