@@ -19,14 +19,16 @@ export const FUEL_CHUNK = 0x20000000;
 
 /**
  * The page limit of an instance: `options.maxMemoryPages` when given, else
- * `defaultPages` (the compile-time default). Limits above 65536 mean 65536.
+ * `defaultPages` (the compile-time default). Limits above `ceiling` mean
+ * `ceiling`: 65536, or 32768 for output that passes addresses signed
+ * (compiler/lower/pagelimit.ts `signedAddresses`: its memory must stay under 2 GiB).
  * `metered` says whether the module was compiled with fuel metering: giving
  * `options.fuel` to a module without metering is an error, so a host never
  * believes it bounds the time of code that is not metered.
  * @throws TypeError when `maxMemoryPages` is not a non-negative integer (or
  * Infinity), or when `options.fuel` is given to a module compiled without fuel.
  */
-export function instanceLimit(options: unknown, defaultPages: number, metered: boolean): number {
+export function instanceLimit(options: unknown, defaultPages: number, metered: boolean, ceiling: number = MAX_PAGES): number {
   if (options === undefined || options === null) return defaultPages;
   if (typeof options !== 'object') throw new TypeError('instantiate: options must be an object');
   const o = options as { maxMemoryPages?: unknown; fuel?: unknown };
@@ -38,7 +40,7 @@ export function instanceLimit(options: unknown, defaultPages: number, metered: b
   if (typeof v !== 'number' || !(v >= 0) || (v !== Infinity && !Number.isInteger(v))) {
     throw new TypeError(`instantiate: maxMemoryPages must be a non-negative integer (pages of 64 KiB), got ${String(v)}`);
   }
-  return v > MAX_PAGES ? MAX_PAGES : v;
+  return v > ceiling ? ceiling : v;
 }
 
 /**

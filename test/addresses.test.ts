@@ -67,13 +67,14 @@ function run(exports: Exports): unknown[] {
 }
 
 describe('effective addresses past 2 GiB', () => {
-  for (const max of ['1', '']) {
-    it(`trap exactly as native WebAssembly does, memory declared {min 1${max ? ', max ' + max : ''}}`, async () => {
+  // [declared maximum, compile-time page limit]: a maximum of 1 page, none, none with a page limit of 16 pages.
+  for (const [max, limit] of [['1', undefined], ['', undefined], ['', 16]] as const) {
+    it(`trap exactly as native WebAssembly does, memory {min 1${max ? ', max ' + max : ''}}${limit ? `, page limit ${limit}` : ''}`, async () => {
       const bytes = module(max);
       const native = run(new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Exports);
       expect(native.filter((r) => Array.isArray(r) && r[2] === 'trap').length).toBeGreaterThan(100);
       for (const [name, opts] of FORMS) {
-        const m = await importCode(compile(bytes, opts).code);
+        const m = await importCode(compile(bytes, { ...opts, maxMemoryPages: limit }).code);
         expect(run(m.instantiate().exports), name).toEqual(native);
       }
     });
@@ -81,13 +82,26 @@ describe('effective addresses past 2 GiB', () => {
 
   it('pass a zero-offset address signed only where memory cannot pass 2 GiB', () => {
     // `i32.load@0` and `i64.load32_u@0` read `getInt32` at the parameter `l0` itself.
-    const form = (max: string) => {
-      const code = compile(module(max)).code;
+    const form = (bytes: Uint8Array, maxMemoryPages?: number) => {
+      const code = compile(bytes, { maxMemoryPages }).code;
       return [/getInt32\(l0 >>> 0, true\)/.test(code), /getInt32\(l0, true\)/.test(code)];
     };
-    expect(form('')).toEqual([true, false]);
-    expect(form('32769')).toEqual([true, false]);
-    expect(form('32768')).toEqual([false, true]);
-    expect(form('1')).toEqual([false, true]);
+    expect(form(module(''))).toEqual([true, false]);
+    expect(form(module('32769'))).toEqual([true, false]);
+    expect(form(module('32768'))).toEqual([false, true]);
+    expect(form(module('1'))).toEqual([false, true]);
+    expect(form(module(''), 32769)).toEqual([true, false]);
+    expect(form(module(''), 32768)).toEqual([false, true]);
+    // An imported memory without a declared maximum may be grown past 2 GiB by its owner, whatever this instance's limit.
+    const imported = (max: string) => wat(`(module (import "e" "m" (memory 1 ${max})) (func (export "ld") (param i32) (result i32) (i32.load (local.get 0))))`);
+    expect(form(imported(''), 16)).toEqual([true, false]);
+    expect(form(imported('16'))).toEqual([false, true]);
+  });
+
+  it('a page limit that makes addresses signed cannot be raised past 32768 pages at instantiate', async () => {
+    const maxOf = async (limit: number) => (await importCode(compile(module(''), { maxMemoryPages: limit }).code)).instantiate({}, { maxMemoryPages: 40000 }).exports.memory.max;
+    expect(await maxOf(16)).toBe(32768);
+    expect(await maxOf(32768)).toBe(32768);
+    expect(await maxOf(40000)).toBe(40000);
   });
 });

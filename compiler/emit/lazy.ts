@@ -41,7 +41,7 @@ import type { Module } from '../module.js';
 import { fuelPrologue, sandboxBindings } from '../lower/fuel.js';
 import { CHARGE } from '../lower/fuel-meter.js';
 import { resolveFuelCosts } from '../lower/fuel-costs.js';
-import { compilePageLimit } from '../lower/pagelimit.js';
+import { compilePageLimit, limitCall } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
 import { functionIR, lowerWithPasses, entryFuel, DEFAULT_SPLIT_WEIGHT } from '../passes/index.js';
@@ -83,7 +83,8 @@ const LINKS: LazyLinks = {
  */
 export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): LazyModule {
   const unsupported = unsupportedInstruction(m);
-  const env = makeEnv(m, opts.flatDepth ?? FLAT_DEPTH, true);
+  const limit = compilePageLimit(opts.maxMemoryPages);
+  const env = makeEnv(m, opts.flatDepth ?? FLAT_DEPTH, true, limit);
   env.fuel = opts.fuel ? resolveFuelCosts(opts.fuelCosts) : null;
   env.prepaid = env.fuel ? compact(entryFuel(m, env.fuel)) : null;
   // Compiled in the engine that runs it: BigInt i64 only where it pays (V8 with its JIT, runtime/i64form.ts).
@@ -96,7 +97,7 @@ export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): Laz
   parts.push(`const $exports = ${JSON.stringify(m.exports.map((e) => ({ name: e.name, kind: KIND_NAMES[e.kind] })))};\n`);
   parts.push(`const $customSections = ${JSON.stringify(keptCustomSections(m, opts.customSections ?? false))};\n`);
   parts.push('function instantiate(importObject, options) {\n');
-  parts.push(`const limit = instanceLimit(options, ${compilePageLimit(opts.maxMemoryPages)}, ${env.fuel ? 'true' : 'false'});\n`);
+  parts.push(`const limit = ${limitCall(env.smallMemory, limit, !!env.fuel)};\n`);
   if (env.fuel) parts.push(fuelPrologue() + '\n');
   parts.push(`const ${LAZY} = $$link(function ($$code) { return eval($$code); }, ${env.fuel ? CHARGE : 'null'});\n`);
   for (const s of prologue(env, LINKS)) parts.push(generate(s, { indent: '' }).trimEnd() + '\n');

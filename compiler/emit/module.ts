@@ -19,7 +19,7 @@ import type { Module } from '../module.js';
 import { runtimeSource, type Target } from './runtime-source.js';
 import { fuelPrologue, sandboxBindings } from '../lower/fuel.js';
 import { resolveFuelCosts, type FuelCosts } from '../lower/fuel-costs.js';
-import { compilePageLimit } from '../lower/pagelimit.js';
+import { compilePageLimit, limitCall } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
 import { functionIR, lowerWithPasses, entryFuel, DEFAULT_SPLIT_WEIGHT } from '../passes/index.js';
@@ -111,7 +111,8 @@ export const TUNES: readonly Tune[] = ['jit', 'hermes'];
  * `opts.sourceMap`, sets `out.map` to the source map (JSON).
  */
 export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: string }): string {
-  const env = makeEnv(m, opts.flatDepth ?? FLAT_DEPTH);
+  const limit = compilePageLimit(opts.maxMemoryPages);
+  const env = makeEnv(m, opts.flatDepth ?? FLAT_DEPTH, false, limit);
   env.fuel = opts.fuel ? resolveFuelCosts(opts.fuelCosts) : null;
   env.prepaid = env.fuel ? entryFuel(m, env.fuel) : null;
   env.i64 = opts.i64 ?? 'auto';
@@ -146,13 +147,12 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   parts.push(`const $exports = ${JSON.stringify(exportDescs)};\n`);
   parts.push(`const $sha256 = ${JSON.stringify(bytesToHex(sha256(m.bytes)))};\n`);
   parts.push(`const $customSections = ${JSON.stringify(keptCustomSections(m, opts.customSections ?? false))};\n`);
-  const limit = compilePageLimit(opts.maxMemoryPages);
   const splitWeight = opts.splitWeight ?? DEFAULT_SPLIT_WEIGHT;
   parts.push(
     `/**\n * Instantiates the module (spec 4.5.4): resolves \`imports\`, creates its state,\n` +
       ` * applies element and data segments, runs the start function.\n * @returns {{ exports: object }}\n */\n` +
       `function instantiate(importObject, options) {\n` +
-      `${unit}const limit = instanceLimit(options, ${limit}, ${env.fuel ? 'true' : 'false'});\n`,
+      `${unit}const limit = ${limitCall(env.smallMemory, limit, !!env.fuel)};\n`,
   );
   // `trimEnd` also flattens astring's rope (thousands of pieces) while it is young: leaving each
   // function's rope whole until the final join cost 30-60% more compile time and 90 MB more peak RSS.

@@ -23,6 +23,8 @@ import type { Module } from '../module.js';
 import { type FuncType, valTypeName } from '../types.js';
 import type { FuelPlan } from './fuel-costs.js';
 import { funcIdentifiers, type FuncIdentifiers } from '../identifiers.js';
+import { MAX_PAGES } from '../../runtime/memory.js';
+import { signedAddresses } from './pagelimit.js';
 
 /** How a global is held by generated code. */
 export type GlobalHome = 'const' | 'var' | 'cell';
@@ -52,16 +54,12 @@ export interface ModuleEnv {
   /** The engines the output is tuned for (compile option `tune`); absent: `jit`. With `hermes`, memory accesses go through typed-array views (ops.ts). */
   tune?: Tune;
   /**
-   * Memory 0 can never exceed 2 GiB: its declared maximum (defined or
-   * imported: an imported memory's maximum is at most the import's) is at
-   * most `SIGNED_ADDRESS_PAGES`, so an i32 address at or past 2^31 is out of
-   * bounds and may be passed to the `DataView` as a negative int32 (ops.ts `address`).
+   * Memory 0 can never exceed 2 GiB (pagelimit.ts `signedAddresses`), so an
+   * i32 address at or past 2^31 is out of bounds and may be passed to the
+   * `DataView` as a negative int32 (ops.ts `address`).
    */
   smallMemory: boolean;
 }
-
-/** Pages in 2 GiB: a memory whose maximum is at most this has only byte addresses below 2^31. */
-export const SIGNED_ADDRESS_PAGES = 32768;
 
 /**
  * `jit`: memory accesses call `DataView` methods, which optimizing JITs
@@ -87,8 +85,9 @@ export function sigString(t: FuncType): string {
  * The environment of `m` for lowering its functions. `sparse` (run-time
  * compile mode): function identifiers are held only for named functions
  * (identifiers.ts funcIdentifiers), the same identifiers either way.
+ * `pageLimit`: the compile-time page limit (pagelimit.ts `compilePageLimit`).
  */
-export function makeEnv(m: Module, flatDepth: number, sparse = false): ModuleEnv {
+export function makeEnv(m: Module, flatDepth: number, sparse = false, pageLimit = MAX_PAGES): ModuleEnv {
   const exported = new Uint8Array(m.globalTypes.length);
   for (const e of m.exports) if (e.kind === 'global') exported[e.index] = 1;
   const globalHome: GlobalHome[] = m.globalTypes.map((g, i) => {
@@ -97,7 +96,6 @@ export function makeEnv(m: Module, flatDepth: number, sparse = false): ModuleEnv
   });
   const funcIds = funcIdentifiers(m, sparse);
   const { js, ref } = funcIds;
-  const max = m.memories[0]?.max;
-  const smallMemory = max !== undefined && max <= SIGNED_ADDRESS_PAGES;
+  const smallMemory = signedAddresses(m, pageLimit);
   return { m, globalHome, flatDepth, funcName: (i) => js[i] ?? `f${i}`, funcRefName: (i) => ref[i] ?? `F${i}`, funcIds, smallMemory };
 }
