@@ -2,7 +2,8 @@
  * Effective addresses at and past 2 GiB (spec 4.4.7, memory instructions):
  * an i32 address is unsigned, so a base of -4 is 4 GiB - 4, out of bounds
  * of any memory Kiln makes. Where memory can never pass 2 GiB (its declared
- * maximum is at most 32768 pages) Kiln passes a zero-offset address to the
+ * maximum, or the page limit of its own memory, is at most 32768 pages:
+ * compiler/lower/pagelimit.ts `signedAddresses`) Kiln passes a zero-offset address to the
  * `DataView` as the signed int32 it holds (ops.ts `address`): such an
  * address is out of bounds exactly when it is negative, and the `DataView`
  * throws for a negative index as for one past the end. Every engine words

@@ -8,7 +8,7 @@
  * grows by the runtime's `limitGrow(M, delta, limit)`, a delta that fails
  * when it would pass this instance's limit (lowered by fuel.ts `sandboxOps`).
  * The emitted `instantiate` computes `limit` with the runtime's
- * `instanceLimit(options, <compile-time default>, metered)`.
+ * `instanceLimit(options, <compile-time default>, metered[, ceiling])` (`limitCall`).
  */
 import { MAX_PAGES } from '../../runtime/memory.js';
 import type { Module } from '../module.js';
@@ -35,8 +35,8 @@ export const SIGNED_ADDRESS_PAGES = 32768;
  * `address`): its declared maximum is at most `SIGNED_ADDRESS_PAGES` (for an
  * imported memory too: the import's maximum bounds the memory given), or it
  * is the module's own memory and the compile-time page limit `pageLimit` is
- * at most that, the output then refusing any larger limit at instantiate
- * (`limitCall`).
+ * at most that: the output's `instantiate` then takes any larger limit as
+ * that (`limitCall`).
  */
 export function signedAddresses(m: Module, pageLimit: number): boolean {
   const mem = m.memories[0];
