@@ -27,19 +27,36 @@ export function memoryInit(mem: Memory, dst: number, seg: Uint8Array, src: numbe
   if (len !== 0) mem.u8.set(seg.subarray(s, s + len), d);
 }
 
+/** Copies of at most this many bytes go word by word (`memoryCopy`). */
+const SHORT_COPY = 32;
+
 /**
  * `memory.copy`: copies `n` bytes from `srcMem` at `src` to `dstMem` at `dst`
  * (overlapping ranges copy as if through a temporary buffer).
  * Traps `out-of-bounds-memory` when either range exceeds its memory.
+ *
+ * Most copies C code makes are short (sql.js: 300,000 in one run of the corpus workload, 97% of at
+ * most 32 bytes), and `copyWithin` is a builtin call that costs about twice a
+ * loop of 4-byte `DataView` copies there (README "Short memory copies"). Copying
+ * forward word by word is exact when the destination starts at or before the
+ * source, or past its end: no byte is written before it is read.
  */
 export function memoryCopy(dstMem: Memory, srcMem: Memory, dst: number, src: number, n: number): void {
   const d = dst >>> 0;
   const s = src >>> 0;
   const len = n >>> 0;
-  if (s + len > srcMem.u8.length || d + len > dstMem.u8.length) trap('out-of-bounds-memory');
-  if (len === 0) return;
-  if (dstMem === srcMem) dstMem.u8.copyWithin(d, s, s + len);
-  else dstMem.u8.set(srcMem.u8.subarray(s, s + len), d);
+  const u8 = dstMem.u8;
+  if (s + len > srcMem.u8.length || d + len > u8.length) trap('out-of-bounds-memory');
+  if (dstMem !== srcMem) {
+    if (len !== 0) u8.set(srcMem.u8.subarray(s, s + len), d);
+  } else if (len <= SHORT_COPY && (d <= s || s + len <= d)) {
+    const dv = dstMem.dv;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) dv.setInt32(d + i, dv.getInt32(s + i, true), true);
+    for (; i < len; i++) u8[d + i] = u8[s + i]!;
+  } else if (len !== 0) {
+    u8.copyWithin(d, s, s + len);
+  }
 }
 
 /**

@@ -482,6 +482,29 @@ describe('bulk helpers', () => {
     expect([...other.u8.subarray(0, 3)]).toEqual([1, 2, 3]);
   });
 
+  it('memory.copy of every short length and overlap is memmove', () => {
+    // Short copies take word copies where the ranges allow (runtime/bulk.ts
+    // memoryCopy); each is checked against a copy through a temporary buffer,
+    // in a window around it, near both ends of memory.
+    const m = setup();
+    const ref = new Uint8Array(m.u8.length);
+    for (const s of [44, 45, 46, 47, 65536 - 52, 65536 - 41]) {
+      const lo = s - 44;
+      const hi = Math.min(65536, s + 88);
+      for (let len = 0; len <= 40; len++) {
+        for (let delta = -44; delta <= 44; delta++) {
+          const d = s + delta;
+          if (d + len > 65536 || s + len > 65536) continue;
+          for (let j = lo; j < hi; j++) ref[j] = (j * 131 + len * 7 + delta) & 255;
+          m.u8.set(ref.subarray(lo, hi), lo);
+          memoryCopy(m, m, d, s, len);
+          ref.set(ref.slice(s, s + len), d);
+          expect(m.u8.subarray(lo, hi)).toEqual(ref.subarray(lo, hi));
+        }
+      }
+    }
+  });
+
   it('memory.fill bounds', () => {
     const m = setup();
     memoryFill(m, 65530, 0x1ff, 6);
