@@ -337,26 +337,45 @@ function makeJS(func: Func): JSFunction {
   let w: JSFunction;
   const plainResult = rk.length === 0 || (rk.length === 1 && rk[0] !== I64 && rk[0] !== FUNCREF && rk[0] !== V128);
   const numParams = pk.every((k) => k === I32 || k === F32 || k === F64);
-  if (plainResult && numParams && pk.length <= 2) {
+  if (plainResult && numParams && pk.length <= 5) {
     // Fast paths for the common shapes: no allocation per call.
-    const k0 = pk[0]!;
-    const k1 = pk[1]!;
+    const [k0, k1, k2, k3, k4] = pk as [number, number, number, number, number];
     const none = rk.length === 0;
-    if (pk.length === 0) {
-      w = function () {
-        try { const r = fn(); return none ? undefined : r; } catch (e) { throw convertError(e); }
-      };
-    } else if (pk.length === 1) {
-      w = function (a: unknown) {
-        const x = num(k0, a);
-        try { const r = fn(x); return none ? undefined : r; } catch (e) { throw convertError(e); }
-      };
-    } else {
-      w = function (a: unknown, b: unknown) {
-        const x = num(k0, a);
-        const y = num(k1, b);
-        try { const r = fn(x, y); return none ? undefined : r; } catch (e) { throw convertError(e); }
-      };
+    switch (pk.length) {
+      case 0:
+        w = function () {
+          try { const r = fn(); return none ? undefined : r; } catch (e) { throw convertError(e); }
+        };
+        break;
+      case 1:
+        w = function (a: unknown) {
+          const x = num(k0, a);
+          try { const r = fn(x); return none ? undefined : r; } catch (e) { throw convertError(e); }
+        };
+        break;
+      case 2:
+        w = function (a: unknown, b: unknown) {
+          const x = num(k0, a), y = num(k1, b);
+          try { const r = fn(x, y); return none ? undefined : r; } catch (e) { throw convertError(e); }
+        };
+        break;
+      case 3:
+        w = function (a: unknown, b: unknown, c: unknown) {
+          const x = num(k0, a), y = num(k1, b), z = num(k2, c);
+          try { const r = fn(x, y, z); return none ? undefined : r; } catch (e) { throw convertError(e); }
+        };
+        break;
+      case 4:
+        w = function (a: unknown, b: unknown, c: unknown, d: unknown) {
+          const x = num(k0, a), y = num(k1, b), z = num(k2, c), u = num(k3, d);
+          try { const r = fn(x, y, z, u); return none ? undefined : r; } catch (e) { throw convertError(e); }
+        };
+        break;
+      default:
+        w = function (a: unknown, b: unknown, c: unknown, d: unknown, g: unknown) {
+          const x = num(k0, a), y = num(k1, b), z = num(k2, c), u = num(k3, d), v = num(k4, g);
+          try { const r = fn(x, y, z, u, v); return none ? undefined : r; } catch (e) { throw convertError(e); }
+        };
     }
   } else {
     w = function (...args: unknown[]) {
