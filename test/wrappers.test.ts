@@ -5,9 +5,12 @@
  * general wrapper. Both must convert each argument once, in order, with
  * ToWebAssemblyValue, read a missing argument as undefined, ignore extra
  * ones, and report the parameter count as `length`, as native WebAssembly does.
+ * And the other way, host functions (`hostFunc`, JS API "create a host
+ * function"): the host is called with exactly the arguments native
+ * WebAssembly passes, `this` undefined, and its result converted alike.
  */
 import { describe, it, expect } from 'vitest';
-import { Func, rt, toJS } from '../runtime/index.js';
+import { Func, hostFunc, rt, toJS } from '../runtime/index.js';
 import { wat } from './util/wat.js';
 
 const makeFunc = (sig: string, fn: (...a: number[]) => unknown) => new Func(sig, fn, rt);
@@ -33,6 +36,31 @@ describe('exported function wrappers', () => {
           };
           expect(calls(kiln), `${n} params, result '${result}', args ${args.length}`).toEqual(calls(nat));
         }
+      }
+    }
+  });
+
+  it('host functions of every arity up to 6 receive exactly their arguments, as from native WebAssembly', () => {
+    const kinds = ['i32', 'f64', 'f32', 'externref', 'i32', 'f64'];
+    for (let n = 0; n <= 6; n++) {
+      const ps = kinds.slice(0, n);
+      for (const result of ['', 'i32']) {
+        const seen: unknown[][] = [];
+        const host = function (this: unknown, ...a: unknown[]) { seen.push([this, a.length, ...a]); return result ? { valueOf: () => 2 ** 32 + 7 } : 'ignored'; };
+        const locals = ps.map((_, i) => `(local.get ${i})`).join(' ');
+        const text = `(module (import "m" "h" (func $h ${ps.length ? `(param ${ps.join(' ')})` : ''} ${result ? `(result ${result})` : ''}))
+          (func (export "f") ${ps.length ? `(param ${ps.join(' ')})` : ''} ${result ? `(result ${result})` : ''} (call $h ${locals})))`;
+        const nat = new WebAssembly.Instance(new WebAssembly.Module(wat(text)), { m: { h: host } }).exports.f as (...a: unknown[]) => unknown;
+        const o = {};
+        const nums = [-5, 0.1, 1.5, 7, -0][Symbol.iterator]();
+        const vals = ps.map((k) => (k === 'externref' ? o : (nums.next().value as number)));
+        const natResult = nat(...vals);
+        const natSeen = seen.splice(0);
+        const h = hostFunc(`${ps.join(' ')}>${result}`, host);
+        // the internal ABI: arguments already converted (f32 rounded), as a Kiln function passes them
+        const internal = vals.map((v, i) => (ps[i] === 'f32' ? Math.fround(v as number) : v));
+        expect(h.fn(...internal), `${n} params, result '${result}'`).toBe(natResult);
+        expect(seen, `${n} params, result '${result}'`).toEqual(natSeen);
       }
     }
   });
