@@ -23,7 +23,7 @@ export const RUNTIME_BINDINGS = [
   'i64_trunc_sat_u', 'f32_convert_i64_s', 'f32_convert_i64_u', 'f64_convert_i64_s', 'f64_convert_i64_u',
   'f32_nearest', 'f64_nearest', 'f32_copysign', 'f64_copysign', 'f32_abs', 'f32_neg', 'f64_abs', 'f64_neg',
   'i32_reinterpret_f32', 'f32_reinterpret_i32', 'i64_reinterpret_f64', 'f64_reinterpret_i64', 'f32_load', 'f32_store', 'SF32', 'SI32',
-  'i64BigInt', 'throwTag', 'caught', 'exnArgs', 'importTag', 'newTag',
+  'i64BigInt', 'DV_BIG', 'throwTag', 'caught', 'exnArgs', 'importTag', 'newTag',
 ];
 
 /**
@@ -36,6 +36,8 @@ export const RUNTIME_BINDINGS = [
  * (scripts/bundle-runtime.mjs): `Reflect.construct` to extend `Error`.
  * `structuredClone` (probed with `typeof`) detaches a grown memory's old
  * buffer where `ArrayBuffer.prototype.transfer` is missing (runtime/memory.ts).
+ * `RegExp` (its `escape`, probed with `typeof`) tells V8 13.6 and later
+ * (runtime/i64form.ts `DV_BIG`).
  * CommonJS output adds `module` (and `require` with `--runtime import`).
  * A test parses emitted code with acorn and checks its free identifiers
  * against this list (test/emit.test.ts).
@@ -43,5 +45,5 @@ export const RUNTIME_BINDINGS = [
 export const ALLOWED_GLOBALS: readonly string[] = [
   'undefined', 'NaN', 'Infinity', 'Math', 'Number', 'String', 'Object', 'Array', 'Symbol', 'BigInt', 'JSON',
   'Error', 'TypeError', 'RangeError', 'ReferenceError', 'Boolean', 'Reflect', 'WeakMap', 'WeakSet', 'ArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Int16Array', 'Uint16Array',
-  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigUint64Array', 'WebAssembly', 'structuredClone',
+  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigUint64Array', 'WebAssembly', 'structuredClone', 'RegExp',
 ];

@@ -42,6 +42,19 @@ function nothing(): null {
 export const I64_BIGINT_DEFAULT: boolean = detectBigIntFast();
 
 /**
+ * Whether the BigInt form reads and writes an i64 in memory with one
+ * `DataView` BigInt method (`getBigUint64`, `setBigUint64`) rather than two
+ * 32-bit ones: V8's optimizing compiler inlines those methods from V8 13.6
+ * (Node 24, Chrome 136) and calls them, allocating, before (Node 22, V8
+ * 12.4: 5x slower than the two 32-bit reads; measured in
+ * test/bench/I64-STUDY.md, "DataView BigInt methods"). Known by V8 with its
+ * JIT (`I64_BIGINT_DEFAULT`) that has `RegExp.escape`, which shipped in V8
+ * 13.6. Generated code reads it as the constant `DV_BIG`, so V8 drops the
+ * branch it never takes; both branches give the same values and traps.
+ */
+export const DV_BIG: boolean = I64_BIGINT_DEFAULT && typeof (RegExp as unknown as { escape?: unknown }).escape === 'function';
+
+/**
  * Whether an instance runs the BigInt form of functions that have both:
  * `options.i64` of `instantiate` (`'bigint'` or `'pair'`) when given, else
  * the engine's default (I64_BIGINT_DEFAULT). `options` was checked to be an

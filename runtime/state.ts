@@ -4,7 +4,7 @@
  */
 
 /** Version of the generated-code/runtime contract in ABI.md. Bump on any change to it. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** Shape of the state object (`Func.rt` points at one). */
 export interface State {

@@ -569,7 +569,7 @@ describe('inline runtime bundle', () => {
     expect(typeof ns.Global).toBe('function');
     expect(typeof ns.trap).toBe('function');
     expect(typeof ns.i32_div_s).toBe('function');
-    expect(ns.ABI_VERSION).toBe(4);
+    expect(ns.ABI_VERSION).toBe(5);
     // Objects of the inline copy are recognised by this copy (shared brands).
     expect(importMemory(m, 1, 2)).toBe(m);
     const f = new ns.Func('i32>i32', (x: number) => x, ns.rt);

@@ -45,7 +45,7 @@ import { compilePageLimit, limitCall } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
 import { functionIR, lowerWithPasses, entryFuel, DEFAULT_SPLIT_WEIGHT } from '../passes/index.js';
-import { I64_BIGINT_DEFAULT } from '../../runtime/i64form.js';
+import { DV_BIG, I64_BIGINT_DEFAULT } from '../../runtime/i64form.js';
 import { entryFn, epilogue, keptCustomSections, prologue, KIND_NAMES, type LazyLinks } from './parts.js';
 import type { CompileOptions } from './module.js';
 
@@ -89,6 +89,7 @@ export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): Laz
   env.prepaid = env.fuel ? compact(entryFuel(m, env.fuel)) : null;
   // Compiled in the engine that runs it: BigInt i64 only where it pays (V8 with its JIT, runtime/i64form.ts).
   env.i64 = opts.i64 ?? (I64_BIGINT_DEFAULT ? 'auto' : 'pair');
+  env.dvBig = DV_BIG;
   env.bigFuncs = new Map();
   env.growers = m.memories.length > 0 ? memoryGrowers(m) : null;
   const parts: string[] = ["'use strict';\n"];

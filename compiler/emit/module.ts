@@ -161,15 +161,32 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   // `auto`, a function given the BigInt form also gets an int32-pair variant `<name>$pair`, chosen
   // at instantiate for engines other than V8 with its JIT (runtime/i64form.ts), before anything
   // (the prologue's Func objects) takes the function's value: the swap follows the declarations.
+  // A BigInt function is also emitted with whole-i64 memory accesses as two 32-bit ones
+  // (`<name>$b32`), chosen at instantiate where V8 does not inline the DataView BigInt methods
+  // (runtime/i64form.ts `DV_BIG`). The variants share the register file, sized for both.
   const variants: number[] = [];
+  const b32: number[] = [];
   for (let i = m.numImportedFuncs; i < m.funcTypes.length; i++) {
     const header = unit + functionHeader(m, env.funcIds, i);
     const fn = functionIR(env, i);
+    env.dvBig = true;
     const decl = lowerWithPasses(env, fn, splitWeight);
-    const slots = env.bigFuncs.get(i);
-    if (slots !== undefined) parts.push(indent(`const RF${i} = new BigUint64Array(${slots}), RD${i} = new Int32Array(RF${i}.buffer);\nlet RB${i} = 0;`));
+    env.dvBig = false;
+    let slots = env.bigFuncs.get(i);
+    const whole = slots !== undefined && /\.(get|set)BigUint64\(/.test(generate(decl, { indent: '' }));
+    const old = whole ? lowerWithPasses(env, fn, splitWeight, '$b32') : null;
+    if (slots !== undefined) {
+      slots = Math.max(slots, env.bigFuncs.get(i)!);
+      if (whole) b32.push(i);
+      parts.push(indent(`const RF${i} = new BigUint64Array(${slots}), RD${i} = new Int32Array(RF${i}.buffer);\nlet RB${i} = 0;`));
+    }
     if (sm !== null) parts.push(sm.func(parts, env, i, decl, header, unit));
     else parts.push(header + indent(generate(decl, { indent: unit })));
+    if (old !== null) {
+      const oldHeader = `${header.trimEnd()}; i64 memory accesses as two 32-bit ones, for V8 before 13.6\n`;
+      if (sm !== null) parts.push(sm.func(parts, env, i, old, oldHeader, unit));
+      else parts.push(oldHeader + indent(generate(old, { indent: unit })));
+    }
     if (env.i64 === 'auto' && slots !== undefined) {
       variants.push(i);
       env.i64 = 'pair';
@@ -181,6 +198,10 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
     }
     fn.release();
     flush();
+  }
+  if (b32.length > 0) {
+    const swaps = b32.map((i) => `${env.funcName(i)} = ${env.funcName(i)}$b32;`).join(' ');
+    parts.push(`${unit}if (!DV_BIG) { ${swaps} }\n`);
   }
   if (variants.length > 0) {
     const swaps = variants.map((i) => `${env.funcName(i)} = ${env.funcName(i)}$pair;`).join(' ');

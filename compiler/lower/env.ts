@@ -51,6 +51,13 @@ export interface ModuleEnv {
   growers?: Uint8Array | null;
   /** Functions lowered with BigInts (filled by the lowering), with their register-file size (slots): each needs `RF<funcidx>`, `RD<funcidx>`, `RB<funcidx>`. */
   bigFuncs?: Map<number, number>;
+  /**
+   * In BigInt functions, a whole i64 in memory is read and written with one
+   * `DataView` BigInt method (`getBigUint64`, `setBigUint64`) instead of two
+   * 32-bit ones: the form for engines that inline them (runtime/i64form.ts
+   * `DV_BIG`). Absent: two 32-bit accesses.
+   */
+  dvBig?: boolean;
   /** The engines the output is tuned for (compile option `tune`); absent: `jit`. With `hermes`, memory accesses go through typed-array views (ops.ts). */
   tune?: Tune;
   /**

@@ -189,9 +189,13 @@ function address(L: Lowering, base: Val, offset: number): Expr {
   return L.temp(offset === 0 ? b : A.bin('+', b, A.num(offset)));
 }
 
-def('i64.load', (L, ins) => {
+// With `env.dvBig` a whole i64 takes one DataView BigInt method: the same bounds (all 8 bytes are checked
+// before anything is read or written) and the same value.
+def('i64.load', (L, ins, env) => {
   const a = L.evalNow(L.popVal());
   const addr = address(L, a, ins.b);
+  // (Wrapped like every BigInt result, so the passes know it for one: split-vars.ts `isBig`.)
+  if (env.dvBig) return pushBig(L, u64(dv('getBigUint64', [addr, A.TRUE])), [a], true);
   const hi = dv('getUint32', [A.bin('+', addr, A.num(4)), A.TRUE]);
   pushBig(L, u64(A.bin('|', big(dv('getUint32', [addr, A.TRUE])), A.bin('<<', big(hi), bigLit(32n)))), [a], true);
 });
@@ -211,12 +215,13 @@ for (const n of I64_NARROW_LOADS) {
 }
 for (const [n, bytes] of [['i64.store', 8], ['i64.store32', 4], ['i64.store16', 2], ['i64.store8', 1]] as const) {
   const method = bytes === 8 || bytes === 4 ? 'setInt32' : bytes === 2 ? 'setInt16' : 'setInt8';
-  def(n, (L, ins) => {
+  def(n, (L, ins, env) => {
     const v = L.popVal();
     const a = L.evalNow(L.popVal());
     const s = toSlot(L, v);
     L.spillImpure();
     const addr = address(L, a, ins.b);
+    if (bytes === 8 && env.dvBig) return L.emit(A.exprStmt(dv('setBigUint64', [addr, A.id(slotName(s)), A.TRUE])));
     const args = (at: Expr, x: Expr) => (bytes === 1 ? [at, x] : [at, x, A.TRUE]);
     // High word first: if it is in bounds, so is the low word, so a trap never leaves a partial write.
     if (bytes === 8) L.emit(A.exprStmt(dv(method, args(A.bin('+', addr, A.num(4)), hi32(s)))));
