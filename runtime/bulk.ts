@@ -35,11 +35,12 @@ const SHORT_COPY = 32;
  * (overlapping ranges copy as if through a temporary buffer).
  * Traps `out-of-bounds-memory` when either range exceeds its memory.
  *
- * Most copies C code makes are short (sql.js: 300,000 in one run of the corpus workload, 97% of at
- * most 32 bytes), and `copyWithin` is a builtin call that costs about twice a
- * loop of 4-byte `DataView` copies there (README "Short memory copies"). Copying
- * forward word by word is exact when the destination starts at or before the
- * source, or past its end: no byte is written before it is read.
+ * Most copies C code makes are short (sql.js: 300,000 in one run of the
+ * corpus workload, 97% of at most 32 bytes), and `copyWithin` is a builtin
+ * call that costs about twice a loop of 4-byte `DataView` copies there
+ * (README "Short memory copies"). Copying forward word by word is exact when
+ * the destination starts at or before the source, or past its end: no byte
+ * is written before it is read.
  */
 export function memoryCopy(dstMem: Memory, srcMem: Memory, dst: number, src: number, n: number): void {
   const d = dst >>> 0;
