@@ -36,8 +36,8 @@ export const RUNTIME_BINDINGS = [
  * (scripts/bundle-runtime.mjs): `Reflect.construct` to extend `Error`.
  * `structuredClone` (probed with `typeof`) detaches a grown memory's old
  * buffer where `ArrayBuffer.prototype.transfer` is missing (runtime/memory.ts).
- * `RegExp` (its `escape`, probed with `typeof`) tells V8 13.6 and later
- * (runtime/i64form.ts `DV_BIG`).
+ * `RegExp` (its `escape`) and `Float16Array`, probed with `typeof`, tell V8
+ * 13.6 and later (runtime/i64form.ts `DV_BIG`).
  * CommonJS output adds `module` (and `require` with `--runtime import`).
  * A test parses emitted code with acorn and checks its free identifiers
  * against this list (test/emit.test.ts).
@@ -45,5 +45,5 @@ export const RUNTIME_BINDINGS = [
 export const ALLOWED_GLOBALS: readonly string[] = [
   'undefined', 'NaN', 'Infinity', 'Math', 'Number', 'String', 'Object', 'Array', 'Symbol', 'BigInt', 'JSON',
   'Error', 'TypeError', 'RangeError', 'ReferenceError', 'Boolean', 'Reflect', 'WeakMap', 'WeakSet', 'ArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Int16Array', 'Uint16Array',
-  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigUint64Array', 'WebAssembly', 'structuredClone', 'RegExp',
+  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigUint64Array', 'WebAssembly', 'structuredClone', 'RegExp', 'Float16Array',
 ];

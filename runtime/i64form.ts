@@ -46,13 +46,18 @@ export const I64_BIGINT_DEFAULT: boolean = detectBigIntFast();
  * `DataView` BigInt method (`getBigUint64`, `setBigUint64`) rather than two
  * 32-bit ones: V8's optimizing compiler inlines those methods from V8 13.6
  * (Node 24, Chrome 136) and calls them, allocating, before (Node 22, V8
- * 12.4: 5x slower than the two 32-bit reads; measured in
- * test/bench/I64-STUDY.md, "DataView BigInt methods"). Known by V8 with its
- * JIT (`I64_BIGINT_DEFAULT`) that has `RegExp.escape`, which shipped in V8
- * 13.6. Generated code reads it as the constant `DV_BIG`, so V8 drops the
- * branch it never takes; both branches give the same values and traps.
+ * 12.4, and Node 20: 4-7x slower than two 32-bit accesses; measured in
+ * test/bench/I64-STUDY.md). Known by V8 with its JIT (`I64_BIGINT_DEFAULT`)
+ * that has both `RegExp.escape` (V8 13.6) and `Float16Array` (V8 13.5), two
+ * globals that libraries rarely polyfill together; a wrong answer costs only
+ * speed. `instantiate` runs each function's `$b32` variant when it is false
+ * (compiler/emit/module.ts); both read and write the same bytes and trap alike.
  */
-export const DV_BIG: boolean = I64_BIGINT_DEFAULT && typeof (RegExp as unknown as { escape?: unknown }).escape === 'function';
+/** `Float16Array`, when the engine has it (probed with `typeof` only; not in the ES2022 library). */
+declare const Float16Array: unknown;
+
+export const DV_BIG: boolean =
+  I64_BIGINT_DEFAULT && typeof (RegExp as unknown as { escape?: unknown }).escape === 'function' && typeof Float16Array === 'function';
 
 /**
  * Whether an instance runs the BigInt form of functions that have both:
