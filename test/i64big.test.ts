@@ -68,6 +68,17 @@ const MODULE = String.raw`
   ;; No loop: stays in pairs under auto.
   (func (export "plain") (param i64 i64) (result i64)
     (i64.mul (local.get 0) (local.get 1)))
+  ;; As much arithmetic, in a loop that calls a function: stays in pairs under auto (form.ts \`scan\`).
+  (func (export "callsOut") (param $n i32) (param $x i64) (result i64)
+    (local $i i32)
+    (loop $l
+      (local.set $x (i64.mul (i64.rotl (i64.mul (local.get $x) (i64.const 0xC2B2AE3D27D4EB4F)) (i64.const 31)) (i64.const 0x9E3779B185EBCA87)))
+      (local.set $x (i64.add (i64.mul (local.get $x) (i64.const 0x165667B19E3779F9)) (i64.extend_i32_u (call $step (local.get $i)))))
+      (local.set $x (i64.mul (i64.xor (local.get $x) (i64.shr_u (local.get $x) (i64.const 29))) (i64.const 0x94D049BB133111EB)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $x))
+  (func $step (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
 )`;
 
 const bytes = wat(MODULE);
@@ -102,19 +113,23 @@ function scenario(exports: any, mem: ArrayBuffer): unknown[] {
   attempt(() => exports.rec(3, -7n));
   attempt(() => exports.hash(5, 40, 42n));
   attempt(() => exports.plain(-3n, 0x100000001n));
+  attempt(() => exports.callsOut(50, 0x0123456789abcdefn));
   out.push(exports.ge.value);
   return out;
 }
 
 describe('i64 as BigInt inside functions (i64big.ts)', () => {
-  it('auto lowers the i64-heavy loop functions with BigInts, the recursive and loop-free ones with pairs', () => {
+  it('auto lowers the i64-heavy loop functions with BigInts; the recursive, loop-free and calling-in-the-loop ones with pairs', () => {
     const code = compile(bytes).code;
     expect(code).toMatch(/const RF0 = new BigUint64Array/);
     expect(code).not.toMatch(/const RF1 = /);
     expect(code).toMatch(/const RF2 = new BigUint64Array/);
     expect(code).not.toMatch(/const RF3 = /);
+    expect(code).not.toMatch(/const RF4 = /);
     expect(compile(bytes, { i64: 'pair' }).code).not.toMatch(/BigUint64Array/);
-    expect(compile(bytes, { i64: 'bigint' }).code).toMatch(/const RF3 = new BigUint64Array/);
+    const all = compile(bytes, { i64: 'bigint' }).code;
+    expect(all).toMatch(/const RF3 = new BigUint64Array/);
+    expect(all).toMatch(/const RF4 = new BigUint64Array/);
   });
 
   it('gives the same results and traps as pairs and native WebAssembly', async () => {

@@ -1,7 +1,7 @@
 /**
  * The BigInt lowering of i64 (runtime/ABI.md "i64 in BigInt functions"),
  * used inside functions whose loops do enough i64 arithmetic to pay for it
- * (`bigIntScore`); other functions keep int32 pairs (ops.ts).
+ * (passes/form.ts `scan`); other functions keep int32 pairs (ops.ts).
  *
  * In such a function every i64 value on the operand stack is a BigInt
  * expression whose value is always in [0, 2^64) (every operation is wrapped

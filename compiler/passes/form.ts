@@ -9,8 +9,8 @@
  * as switches (regions.ts, chosen then), and the function has no `try` (a handler
  * cannot be a case of the dispatch loop: such a function stays nested); the BigInt form of i64 (lower/i64big.ts) only
  * under `i64: 'bigint'`, or under `auto` for a function that is not flat, not
- * larger than BIGINT_MAX_BODY bytes, does not call itself, and whose loops do
- * enough i64 arithmetic (`bigIntScore` at least BIGINT_MIN_SCORE).
+ * larger than BIGINT_MAX_BODY bytes, does not call itself, and whose loops that
+ * call nothing do enough i64 arithmetic (`scan`'s score at least BIGINT_MIN_SCORE).
  */
 import type { Func } from '../ir/ir.js';
 import { walk } from '../ir/walk.js';
@@ -18,7 +18,6 @@ import type { ModuleEnv } from '../lower/env.js';
 import type { Form } from '../lower/func.js';
 import { BIG_OPS, isNative } from '../lower/i64big.js';
 import { OPS, OP as OPCODE } from '../opcodes.js';
-import { I64, type FuncType } from '../types.js';
 import { dispatchRegions, type Regions } from './regions.js';
 
 
@@ -47,7 +46,7 @@ function bodySize(env: ModuleEnv, funcidx: number): number {
 
 /** The form of function `fn` under `env` (see the file comment; lower/func.ts `Form`). */
 export function chooseForm(env: ModuleEnv, fn: Func): Form {
-  const s = scan(env, fn);
+  const s = scan(fn);
   let flat = fn.depth > env.flatDepth && !s.tries;
   // Too deep for nested JS: its br_table nests as switches (regions.ts) may bring it within reach.
   let regions: Regions | null = null;
@@ -64,44 +63,48 @@ export function chooseForm(env: ModuleEnv, fn: Func): Form {
 
 /**
  * How much a function gains from the BigInt lowering: i64 arithmetic inside
- * loops counts for it (a multiplication most: a dozen int32 operations as
- * pairs, one as a BigInt); operators that go through pairs (i64big.ts
- * `viaPairs`) and i64 values crossing calls count against it. Also whether
- * the body touches memory, whether it calls itself (each nested
- * activation of a BigInt function would allocate a register file), and
- * whether it has a `try`.
+ * loops that call nothing counts for it (a multiplication most: a dozen int32
+ * operations as pairs, one as a BigInt); operators that go through pairs
+ * (i64big.ts `viaPairs`) count against it. A loop with a call anywhere in it
+ * does not count: its time goes partly to its callees, and a loop that carries
+ * a whole function's control flow (Go's wasm, where every call site is a
+ * resume point of one dispatch loop) runs mostly before V8 optimizes it, where
+ * each BigInt operation allocates. Also whether the body touches memory,
+ * whether it calls itself (each nested activation of a BigInt function would
+ * allocate a register file), and whether it has a `try`.
  */
-function scan(env: ModuleEnv, fn: Func): { score: number; memory: boolean; selfCall: boolean; tries: boolean } {
-  const m = env.m;
+function scan(fn: Func): { score: number; memory: boolean; selfCall: boolean; tries: boolean } {
   let score = 0;
   let memory = false;
   let selfCall = false;
   let tries = false;
-  let loops = 0;
+  // The open loops' scores and whether each calls anything, innermost last.
+  const loopScore: number[] = [];
+  const loopCalls: boolean[] = [];
   walk(fn, {
     op(n) {
       const op = fn.op(n);
       if (OPS[op]!.width > 0) memory = true;
-      let sig: FuncType | null = null;
-      if (op === CALL) {
-        const f = fn.a(n);
-        sig = m.types[m.funcTypes[f]!]!;
-        if (f === fn.funcidx) selfCall = true;
-      } else if (op === CALL_INDIRECT) sig = m.types[fn.a(n)]!;
-      if (loops === 0) return;
+      if (op === CALL || op === CALL_INDIRECT) {
+        if (op === CALL && fn.a(n) === fn.funcidx) selfCall = true;
+        loopCalls.fill(true);
+      }
+      const top = loopScore.length - 1;
+      if (top < 0) return;
       const w = WEIGHTS.get(op);
-      if (w !== undefined) score += w;
-      else if (sig !== null) {
-        for (const t of sig.params) if (t === I64) score -= 2;
-        for (const t of sig.results) if (t === I64) score -= 2;
-      } else if (BIG_OPS[op] !== undefined && !isNative(op)) score -= 3;
+      if (w !== undefined) loopScore[top] += w;
+      else if (BIG_OPS[op] !== undefined && !isNative(op)) loopScore[top] -= 3;
     },
     enter(n) {
-      if (fn.op(n) === LOOP) loops++;
-      else if (fn.op(n) === TRY) tries = true;
+      if (fn.op(n) === LOOP) {
+        loopScore.push(0);
+        loopCalls.push(false);
+      } else if (fn.op(n) === TRY) tries = true;
     },
     end(n) {
-      if (fn.op(n) === LOOP) loops--;
+      if (fn.op(n) !== LOOP) return;
+      const s = loopScore.pop()!;
+      if (!loopCalls.pop()) score += s;
     },
     else_() {},
     handler() {},
