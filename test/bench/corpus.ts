@@ -17,7 +17,8 @@
  * corpus tests do (an engine without WebAssembly: every pair variant).
  *
  * Workloads: hash-wasm's hashes over `--mb` MB (default 4) of random bytes in
- * 1 MB updates, sql.js building and querying a table, a JS program run inside
+ * 1 MB updates and its key derivations (argon2id over 16 MiB, scrypt N=16384,
+ * bcrypt cost 10, pbkdf2-SHA-512 20,000 iterations), sql.js building and querying a table, a JS program run inside
  * QuickJS, 150 steps of a rapier2d world, resvg rendering an SVG, and
  * libsodium signing and hashing a password.
  */
@@ -65,6 +66,26 @@ function hashWorkload(algo: string): Workload {
         for (let i = 0; i < MB; i++) h.update(DATA);
         return h.digest('hex');
       };
+    },
+  };
+}
+
+/** hash-wasm's password hashes and key derivations (argon2id, scrypt, bcrypt, pbkdf2), whose loops are in their own modules. */
+const KDFS: Record<string, (hw: any) => Promise<string>> = {
+  argon2id: (hw) => hw.argon2id({ password: 'password', salt: DATA.subarray(0, 16), parallelism: 1, iterations: 2, memorySize: 16384, hashLength: 32, outputType: 'hex' }),
+  scrypt: (hw) => hw.scrypt({ password: 'password', salt: DATA.subarray(0, 16), costFactor: 16384, blockSize: 8, parallelism: 1, hashLength: 32, outputType: 'hex' }),
+  bcrypt: (hw) => hw.bcrypt({ password: 'password', salt: DATA.subarray(0, 16), costFactor: 10, outputType: 'encoded' }),
+  pbkdf2: (hw) => hw.pbkdf2({ password: 'password', salt: DATA.subarray(0, 16), iterations: 20000, hashLength: 32, hashFunction: hw.createSHA512(), outputType: 'hex' }),
+};
+
+function kdfWorkload(algo: string): Workload {
+  return {
+    name: `hash-wasm ${algo}`,
+    pkg: 'hash-wasm',
+    wasm: () => packageWasm('hash-wasm', ['dist/index.umd.js']),
+    async setup() {
+      const hw = freshRequire('hash-wasm');
+      return () => KDFS[algo]!(hw);
     },
   };
 }
@@ -184,7 +205,7 @@ const sodiumWorkload: Workload = {
   },
 };
 
-const WORKLOADS: Workload[] = [...HASHES.map(hashWorkload), sqlWorkload, quickjsWorkload, rapierWorkload, resvgWorkload, sodiumWorkload].filter((w) => ONLY === undefined || w.name.includes(ONLY));
+const WORKLOADS: Workload[] = [...HASHES.map(hashWorkload), ...Object.keys(KDFS).map(kdfWorkload), sqlWorkload, quickjsWorkload, rapierWorkload, resvgWorkload, sodiumWorkload].filter((w) => ONLY === undefined || w.name.includes(ONLY));
 
 /** The first run (cold: each workload's module is fresh in this process) and the median of RUNS more. */
 async function time(run: () => Promise<string>): Promise<{ ms: number; first: number; out: string }> {

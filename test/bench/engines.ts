@@ -1,8 +1,9 @@
 /**
  * Speed in each engine (issue 18; README "Engines", "Speed in each engine"):
  * `npm run bench:engines -- [--engines ids] [--kernels a,b] [--runs N]
- *   [--timeout S] [--json FILE] [--max-memory-pages N]` (the last: Kiln's
- * output compiled with that page limit).
+ *   [--timeout S] [--json FILE] [--max-memory-pages N] [--tune jit|hermes]`
+ * (the last two: Kiln's output compiled with that page limit, or with that
+ * tuning instead of the row's own).
  *
  * For every engine of the matrix (test/engines/matrix.ts `engineRows`) and
  * every bench kernel, times four implementations of the kernel, each in a
@@ -85,7 +86,7 @@ function frame(k: Kernel, impl: Impl, load: string): string {
 const bytesLiteral = (bytes: Uint8Array) => `new Uint8Array([${Array.from(bytes).join(',')}])`;
 
 function kilnLoad(k: Kernel, bytes: Uint8Array, row: EngineRow): string {
-  const { code } = compile(bytes, { format: 'cjs', target: row.target, tune: row.tune, maxMemoryPages });
+  const { code } = compile(bytes, { format: 'cjs', target: row.target, tune: tuneOverride ?? row.tune, maxMemoryPages });
   return [
     `function __load(cb) {\n`,
     `  var module = { exports: {} };\n`,
@@ -372,12 +373,14 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '120' },
     json: { type: 'string' },
     'max-memory-pages': { type: 'string' },
+    tune: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench:engines -- [--engines ids] [--kernels a,b] [--runs N] [--timeout S] [--json FILE] [--max-memory-pages N]');
+  console.log('usage: npm run bench:engines -- [--engines ids] [--kernels a,b] [--runs N] [--timeout S] [--json FILE] [--max-memory-pages N] [--tune jit|hermes]');
   console.log('--max-memory-pages N: compile Kiln\'s output with that page limit (32768 or less: signed addresses, README "Signed addresses")');
+  console.log('--tune jit|hermes: compile Kiln\'s output with that tuning in every row (default: the row\'s own; README "Tuning for Hermes")');
   console.log('ids: node-es2020, node-nowasm, node24, node24-nowasm, bun, hermes, chromium, chromium-jitless, firefox, firefox-nowasm');
   process.exit(0);
 }
@@ -385,6 +388,12 @@ const runs = Number(values.runs);
 const timeoutS = Number(values.timeout);
 /** Compile option `maxMemoryPages` of Kiln's output (`--max-memory-pages`), or undefined for the default. */
 const maxMemoryPages = values['max-memory-pages'] === undefined ? undefined : Number(values['max-memory-pages']);
+/** Compile option `tune` for every row (`--tune`), or undefined for each row's own. */
+const tuneOverride = values.tune as 'jit' | 'hermes' | undefined;
+if (tuneOverride !== undefined && tuneOverride !== 'jit' && tuneOverride !== 'hermes') {
+  console.log('bench:engines: --tune takes jit or hermes');
+  process.exit(2);
+}
 if (!Number.isInteger(runs) || runs < 1 || !(timeoutS > 0) || (maxMemoryPages !== undefined && !(Number.isInteger(maxMemoryPages) && maxMemoryPages >= 0))) {
   console.log('bench:engines: --runs takes a whole number of at least 1, --timeout a number of seconds, --max-memory-pages a whole number of pages');
   process.exit(2);
