@@ -24,7 +24,7 @@ function mixer(rounds: number): Uint8Array {
   return wabt.parseWat('m.wat', text, {}).toBinary({}).buffer;
 }
 
-function load(code: string): { mix: (a: bigint, b: bigint) => bigint } {
+function load2(code: string): { mix: (a: bigint, b: bigint) => bigint } {
   const mod = { exports: {} as { instantiate: (i: object) => { exports: { mix: (a: bigint, b: bigint) => bigint } } } };
   new Function('module', 'exports', 'require', code)(mod, mod.exports, createRequire(import.meta.url));
   return mod.exports.instantiate({}).exports;
@@ -40,7 +40,7 @@ describe('temporary allocation', () => {
     const values = [...code.matchAll(/^t\d+ = /gm)].length;
     expect(values).toBeGreaterThan(300);
     expect(fn.bindings).toBeLessThan(40);
-    const kiln = load(code);
+    const kiln = load2(code);
     for (const [a, b] of [[0n, 0n], [1n, 2n], [-1n, 0x0123456789abcdefn], [0x7fffffffffffffffn, -0x8000000000000000n]]) {
       expect(kiln.mix(a, b)).toBe(native.mix(a, b));
     }
@@ -60,9 +60,35 @@ describe('single-use folding', () => {
     const body = code.slice(code.indexOf('function f0('));
     expect(body).toMatch(/= \(l0 >>> 0\) \+ 128;/);
     expect(body).not.toMatch(/^t\d+ = l0;$/m);
-    const kiln = load(code);
+    const kiln = load2(code);
     for (const a of [0n, 1n, 2n]) expect(kiln.mix(a, 0n)).toBe(native.mix(a, 0n));
     expect(() => kiln.mix(65536n, 0n)).toThrow(/out of bounds/);
     expect(() => native.mix(65536n, 0n)).toThrow(WebAssembly.RuntimeError);
+  });
+});
+
+describe('dead definitions', () => {
+  it('drops the high word of an i64 sum only i32.wrap_i64 reads, keeps what may trap, and computes as native', () => {
+    // Go's wasm computes addresses so: an i64 pointer plus an offset, wrapped to i32. The rounds give the
+    // function enough temporaries for the pass (MIN_TEMPS); the dropped i64.div_s must still trap.
+    const rounds = Array.from({ length: 20 }, (_, r) => `local.get 0 i64.const ${r + 3} i64.mul local.get 1 i64.xor local.set 1`).join('\n');
+    const load = (k: number) => `local.get 0 i64.const ${k} i64.add i32.wrap_i64 i64.load local.get 1 i64.add local.set 1`;
+    const text = `(module (memory 1) (data (i32.const 128) "\\01\\02\\03\\04\\05\\06\\07\\08\\09\\0a\\0b\\0c\\0d\\0e\\0f\\10\\11\\12\\13\\14\\15\\16\\17")
+      (func (export "mix") (param i64 i64) (result i64)
+        ${load(128)} ${load(136)} ${load(144)} ${rounds}
+        local.get 1 local.get 0 i64.div_s drop
+        local.get 0 local.get 1 i64.xor))`;
+    const bytes = wabt.parseWat('d.wat', text, {}).toBinary({}).buffer;
+    const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { mix: (a: bigint, b: bigint) => bigint };
+    const { code } = compile(bytes, { format: 'cjs', i64: 'pair' });
+    const body = code.slice(code.indexOf('function f0('));
+    // A carry is `(x >>> 0 < y >>> 0 | 0)`: only the three live sums of loaded values keep theirs.
+    expect([...body.matchAll(/>>> 0 < /g)].length).toBe(3);
+    expect(body).toMatch(/i64_div_s\(/);
+    const kiln = load2(code);
+    for (const a of [1n, 2n, 7n, -5n]) expect(kiln.mix(a, 3n)).toBe(native.mix(a, 3n));
+    expect(() => kiln.mix(0n, 3n)).toThrow(/divide by zero/);
+    expect(() => native.mix(0n, 3n)).toThrow(WebAssembly.RuntimeError);
+    expect(() => kiln.mix(65536n - 128n, 0n)).toThrow(/out of bounds/);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Temporary allocation: a pass over one lowered function's ESTree (after the
- * split pass), which first folds single-use temporaries back into the
- * expression that reads them (`fold`), then gives temporaries whose
+ * split pass), which first drops definitions nothing reads whose value can
+ * neither trap nor have an effect (`dropDead`), folds single-use temporaries
+ * back into the expression that reads them (`fold`), then gives temporaries whose
  * lifetimes do not overlap the same JS variable, so a function declares about as many temporaries as it
  * has values live at once, not one per value it ever computed (a straight-
  * line hash function: thousands of `let` bindings otherwise).
@@ -14,7 +15,8 @@
  * are left alone: there, code order is not execution order; so are those
  * with few temporaries (MIN_TEMPS).
  *
- * Changes: renames candidates and drops the declarations no longer used. A
+ * Changes: removes dead definitions and folded ones, renames candidates and
+ * drops the declarations no longer used. A
  * candidate's lifetime is the span, in evaluation order, from its first to
  * its last occurrence (a write comes after the reads of its right-hand
  * side, so `t7 = t3 + 1` may become `t3 = t3 + 1`), widened to the whole of
@@ -97,7 +99,12 @@ function allocate(fn: Node): number {
   w.list(body);
   for (const name of w.captured) temps.delete(name);
   for (const d of decls) if (!temps.has(d.id.name)) decls.delete(d);
-  fold(temps, own);
+  const gone = new Set<Node>();
+  const removed: { list: Node[]; index: number }[] = [];
+  dropDead(temps, gone, removed);
+  fold(temps, own, gone, removed);
+  removed.sort((a, b) => b.index - a.index);
+  for (const r of removed) r.list.splice(r.index, 1);
   return assign(temps, w.loops, body, decls);
 }
 
@@ -242,9 +249,7 @@ class Occurrences {
  * stay shallow) and the statement goes. Temporaries read in `e` now live
  * until the read.
  */
-function fold(temps: Map<string, Temp>, own: Set<string>): void {
-  const removed: { list: Node[]; index: number }[] = [];
-  const gone = new Set<Node>();
+function fold(temps: Map<string, Temp>, own: Set<string>, gone: Set<Node>, removed: { list: Node[]; index: number }[]): void {
   for (const [name, t] of temps) {
     if (t.ids.length !== 2 || t.def === null) continue;
     const { list, index } = t.def;
@@ -265,8 +270,61 @@ function fold(temps: Map<string, Temp>, own: Set<string>): void {
       if (u !== undefined && u.end < readAt) u.end = readAt;
     });
   }
-  removed.sort((a, b) => b.index - a.index);
-  for (const r of removed) r.list.splice(r.index, 1);
+}
+
+/**
+ * Drops dead definitions: a statement `t = e;` whose `t` is never read, where
+ * `e` can neither trap nor have an effect (`pure`): the high word of an i64
+ * sum that only `i32.wrap_i64` reads (Go's wasm computes every address so).
+ * The reads in `e` go with it, which may leave other definitions dead.
+ */
+function dropDead(temps: Map<string, Temp>, gone: Set<Node>, removed: { list: Node[]; index: number }[]): void {
+  const work = [...temps.keys()];
+  while (work.length > 0) {
+    const name = work.pop()!;
+    const t = temps.get(name);
+    if (t === undefined || t.ids.length !== 1 || t.def === null) continue;
+    const s = t.def.list[t.def.index];
+    const e = s.expression.right;
+    if (gone.has(s) || !pure(e)) continue;
+    gone.add(s);
+    removed.push(t.def);
+    temps.delete(name);
+    eachIdentifier(e, (id) => {
+      const u = temps.get(id.name);
+      const k = u === undefined ? -1 : u.ids.indexOf(id);
+      if (k < 0) return;
+      u!.ids.splice(k, 1);
+      u!.at.splice(k, 1);
+      work.push(id.name);
+    });
+  }
+}
+
+/** Operators that never throw on the numbers the lowering gives them (`/` and `%` do on BigInts: a division by zero; so does unary `+`). */
+const PURE_OPS = new Set(['+', '-', '*', '|', '&', '^', '<<', '>>', '>>>', '<', '>', '<=', '>=', '===', '!==', '&&', '||']);
+const PURE_UNARY = new Set(['-', '!', '~']);
+
+/** Whether evaluating `e` can neither throw nor change anything: names, literals, arithmetic, comparisons, `Math.imul`. */
+function pure(e: Node): boolean {
+  switch (e.type) {
+    case 'Identifier':
+    case 'Literal':
+      return true;
+    case 'BinaryExpression':
+    case 'LogicalExpression':
+      return PURE_OPS.has(e.operator) && pure(e.left) && pure(e.right);
+    case 'UnaryExpression':
+      return PURE_UNARY.has(e.operator) && pure(e.argument);
+    case 'ConditionalExpression':
+      return pure(e.test) && pure(e.consequent) && pure(e.alternate);
+    case 'CallExpression': {
+      const c = e.callee;
+      const imul = c.type === 'Identifier' ? c.name === 'Math_imul' : c.type === 'MemberExpression' && !c.computed && c.object.name === 'Math' && c.property.name === 'imul';
+      return imul && e.arguments.every(pure);
+    }
+  }
+  return false;
 }
 
 function eachIdentifier(n: Node, f: (id: Node) => void): void {
