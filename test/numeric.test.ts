@@ -316,6 +316,26 @@ describe('i64', () => {
       compare(bin, ([a, b]) => k.i64_mul(a, b), ([a, b]) => W.i64_mul(a, b));
     });
   }
+  for (const i64 of ['pair', 'bigint'] as const) {
+    it(`add and sub where a high word is literal 0: zero-extended i32s, constants below 2^32 (i64: ${i64})`, async () => {
+      const fns = [
+        ['add_ext', '(param i64 i32) (result i64) (i64.add (local.get 0) (i64.extend_i32_u (local.get 1)))'],
+        ['ext_add', '(param i64 i32) (result i64) (i64.add (i64.extend_i32_u (local.get 1)) (local.get 0))'],
+        ['ext_add_ext', '(param i64 i32) (result i64) (i64.add (i64.extend_i32_u (i32.wrap_i64 (local.get 0))) (i64.extend_i32_u (local.get 1)))'],
+        ['add_k', '(param i64 i32) (result i64) (i64.add (local.get 0) (i64.const 0xfffffffe))'],
+        ['sub_ext', '(param i64 i32) (result i64) (i64.sub (local.get 0) (i64.extend_i32_u (local.get 1)))'],
+        ['ext_sub', '(param i64 i32) (result i64) (i64.sub (i64.extend_i32_u (local.get 1)) (local.get 0))'],
+        ['sub_k', '(param i64 i32) (result i64) (i64.sub (local.get 0) (i64.const 0xffffffff))'],
+      ];
+      const wabt = await (await import('wabt')).default();
+      const text = `(module ${fns.map(([n, body]) => `(func (export "${n}") ${body})`).join(' ')})`;
+      const bytes = wabt.parseWat('hi0.wat', text, {}).toBinary({}).buffer;
+      const w = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Record<string, Fn>;
+      const k = (await importCode(compile(bytes, { i64 }).code)).instantiate({}).exports as Record<string, Fn>;
+      const xs: [bigint, number][] = [...I64_EDGES.flatMap((a) => I32_EDGES.map((b): [bigint, number] => [a, b])), ...times(RANDOM, (): [bigint, number] => [randI64(), randI32()])];
+      for (const [n] of fns) compare(xs, ([a, b]) => k[n!]!(a, b), ([a, b]) => w[n!]!(a, b));
+    });
+  }
   // Divisors of at most 32 bits (either sign) with dividends past 2^53: the runtime's long division by 16-bit
   // digits in doubles (no BigInt), e.g. an LCG's `(seed * 1103515245 + 12345) % 2^31` or printf's `/ 10`.
   const narrow = (): bigint => {
