@@ -71,6 +71,22 @@ describe('writes read their inputs first', () => {
             (i64.add (local.tee $x (i64.const 5)) (local.tee $y (i64.const 7)))))))`, pairs(I64_EDGES));
   });
 
+  it('an i64 extended from an i32 local, then the local is written before it is used', async () => {
+    // i64.extend_i32_u/_s use the local's own variable as the low word (compiler/lower/ops.ts `extendOperand`).
+    await same(String.raw`(module
+      (func (export "f") (param $x i64) (param $y i64) (result i64) (local $a i32) (local $b i32)
+        (local.set $a (i32.wrap_i64 (local.get $x)))
+        (local.set $b (i32.wrap_i64 (i64.shr_u (local.get $y) (i64.const 17))))
+        (i64.extend_i32_u (local.get $a))
+        (i64.extend_i32_s (local.get $b))
+        (local.set $a (i32.const -3))
+        (local.set $b (i32.add (local.get $b) (local.get $a)))
+        (i64.add (i64.extend_i32_s (local.tee $a (i32.xor (local.get $a) (local.get $b)))))
+        (i64.mul)
+        (block (param i64) (result i64) (local.set $a (i32.const 9)) (i64.add (i64.extend_i32_u (local.get $a))))
+        (i64.xor (i64.extend_i32_u (local.get $b)))))`, pairs(I64_EDGES));
+  });
+
   it('a pending i64 that names a local crosses a block that writes the local', async () => {
     await same(String.raw`(module
       (func (export "f") (param $x i64) (param $y i64) (result i64)

@@ -380,12 +380,14 @@ def('i32.wrap_i64', (L) => {
   const a = L.popVal();
   L.pushVal(val(a.e, I32, a.k, a.reads, false, a.d));
 });
+// A local's own variable is used as the low word (pushI64 makes the value read that local), not copied.
+const extendOperand = (L: Lowering, a: Val): Val => (a.k === LOCAL && a.e.type === 'Identifier' && !a.bool ? a : L.evalNow(a));
 def('i64.extend_i32_s', (L) => {
-  const a = L.evalNow(L.popVal());
+  const a = extendOperand(L, L.popVal());
   L.pushI64(i32e(a), A.bin('>>', i32e(a), A.num(31)));
 });
 def('i64.extend_i32_u', (L) => {
-  const a = L.evalNow(L.popVal());
+  const a = extendOperand(L, L.popVal());
   L.pushI64(i32e(a), A.num(0));
 });
 for (const [n, bits] of [['extend8_s', 24], ['extend16_s', 16], ['extend32_s', 0]] as const) {
