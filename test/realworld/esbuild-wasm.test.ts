@@ -1,6 +1,6 @@
 /**
- * esbuild-wasm: the esbuild bundler (Go, `GOOS=js GOARCH=wasm`, 11.9 MB of
- * wasm) through its own unchanged CLI glue (`bin/esbuild`, which loads Go's
+ * esbuild-wasm: the esbuild bundler (Go, `GOOS=js GOARCH=wasm`, 13.5 MB of
+ * wasm in 0.27.7) through its own unchanged CLI glue (`bin/esbuild`, which loads Go's
  * `wasm_exec_node.js` and `wasm_exec.js`), once on the engine's WebAssembly and
  * once in a process where it is deleted and Kiln's namespace installed over the
  * module compiled ahead of time (`createWebAssembly`, preloaded with `--import`).
