@@ -72,7 +72,7 @@ describe('writes read their inputs first', () => {
   });
 
   it('an i64 extended from an i32 local, then the local is written before it is used', async () => {
-    // i64.extend_i32_u/_s use the local's own variable as the low word (compiler/lower/ops.ts `extendOperand`).
+    // i64.extend_i32_u/_s use the local's own variable as the low word (compiler/lower/ops.ts).
     await same(String.raw`(module
       (func (export "f") (param $x i64) (param $y i64) (result i64) (local $a i32) (local $b i32)
         (local.set $a (i32.wrap_i64 (local.get $x)))
