@@ -19,15 +19,16 @@
  * Workloads: hash-wasm's hashes over `--mb` MB (default 4) of random bytes in
  * 1 MB updates and its key derivations (argon2id over 16 MiB, scrypt N=16384,
  * bcrypt cost 10, pbkdf2-SHA-512 20,000 iterations), sql.js building and querying a table, a JS program run inside
- * QuickJS, 150 steps of a rapier2d world, resvg rendering an SVG, and
- * libsodium signing and hashing a password.
+ * QuickJS, 150 steps of a rapier2d world, resvg rendering an SVG,
+ * libsodium signing and hashing a password, tiktoken tokenizing 1 MB of
+ * text, and draco3d decoding a mesh.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshRequire, packageDir } from '../realworld/glue.js';
 import { kilnEngine, onKiln, onNative, packageWasm, type I64Form, type KilnEngine } from '../realworld/shim.js';
-import { randomBytes } from '../realworld/inputs.js';
+import { randomBytes, textBytes } from '../realworld/inputs.js';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const RUNS = Number(arg('runs') ?? 3);
@@ -205,7 +206,44 @@ const sodiumWorkload: Workload = {
   },
 };
 
-const WORKLOADS: Workload[] = [...HASHES.map(hashWorkload), ...Object.keys(KDFS).map(kdfWorkload), sqlWorkload, quickjsWorkload, rapierWorkload, resvgWorkload, sodiumWorkload].filter((w) => ONLY === undefined || w.name.includes(ONLY));
+/** tiktoken (Rust, wasm-bindgen): 1 MB of text tokenized with cl100k_base. */
+const tiktokenWorkload: Workload = {
+  name: 'tiktoken: 1 MB of text, cl100k_base',
+  pkg: 'tiktoken',
+  wasm: () => packageWasm('tiktoken', ['tiktoken_bg.wasm']),
+  async setup() {
+    const { get_encoding } = freshRequire('tiktoken');
+    const enc = get_encoding('cl100k_base');
+    const text = new TextDecoder().decode(textBytes(1 << 20, 5));
+    return async () => createHash('sha256').update(enc.encode(text)).digest('hex');
+  },
+};
+
+/** draco3d (C++, Emscripten WebIDL): the package's bunny.drc decoded 20 times. */
+const dracoWorkload: Workload = {
+  name: 'draco3d: decode bunny.drc 20 times',
+  pkg: 'draco3d',
+  wasm: () => packageWasm('draco3d', ['draco_decoder.wasm']),
+  async setup() {
+    const D = await freshRequire('draco3d').createDecoderModule({});
+    const bytes = new Int8Array(readFileSync(join(packageDir('draco3d'), 'bunny.drc')));
+    return async () => {
+      let points = 0;
+      for (let i = 0; i < 20; i++) {
+        const decoder = new D.Decoder();
+        const buffer = new D.DecoderBuffer();
+        buffer.Init(bytes, bytes.byteLength);
+        const mesh = new D.Mesh();
+        decoder.DecodeBufferToMesh(buffer, mesh);
+        points += mesh.num_points() + mesh.num_faces();
+        for (const x of [mesh, buffer, decoder]) D.destroy(x);
+      }
+      return String(points);
+    };
+  },
+};
+
+const WORKLOADS: Workload[] = [...HASHES.map(hashWorkload), ...Object.keys(KDFS).map(kdfWorkload), sqlWorkload, quickjsWorkload, rapierWorkload, resvgWorkload, sodiumWorkload, tiktokenWorkload, dracoWorkload].filter((w) => ONLY === undefined || w.name.includes(ONLY));
 
 /** The first run (cold: each workload's module is fresh in this process) and the median of RUNS more. */
 async function time(run: () => Promise<string>): Promise<{ ms: number; first: number; out: string }> {
