@@ -12,6 +12,8 @@
  *                                   back, the others reused
  *   math-aliases.ts aliasMath       ESTree -> ESTree, `Math.f(...)` calls through
  *                                   instance aliases (only with `tune: 'hermes'`)
+ *   decls.ts     bareDecls          ESTree -> ESTree, variables written before any
+ *                                   read declared without their `= 0` (`var`)
  *   jumps.ts     bareJumps          ESTree -> ESTree, `if (c) { break L; }` as
  *                                   `if (c) break L;` (last: the others want blocks)
  *
@@ -29,6 +31,7 @@ import { meterFunction } from './fuel.js';
 import { splitFunction } from './split.js';
 import { allocateTemps } from './temps.js';
 import { aliasMath } from './math-aliases.js';
+import { bareDecls } from './decls.js';
 import { bareJumps } from './jumps.js';
 
 export { entryFuel } from './fuel.js';
@@ -99,6 +102,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   allocateTemps(decl);
   const hermes = env.tune === 'hermes';
   if (hermes) aliasMath(decl);
+  bareDecls(decl);
   bareJumps(decl);
   const parts: Stmt[] | undefined = decl.hoisted;
   if (parts === undefined) return decl;
@@ -108,6 +112,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
     if (p.type !== 'FunctionDeclaration') continue; // a split function's kept frame (`var f$fp;`, split-vars.ts `frame`)
     allocateTemps(p);
     if (hermes) aliasMath(p);
+    bareDecls(p);
     bareJumps(p);
   }
   return { type: 'Program', sourceType: 'script', body: [decl, ...parts] };
