@@ -317,7 +317,7 @@ describe('i64', () => {
     });
   }
   for (const i64 of ['pair', 'bigint'] as const) {
-    it(`add and sub where a high word is literal 0: zero-extended i32s, constants below 2^32 (i64: ${i64})`, async () => {
+    it(`add, sub, and, or, xor where a high word is literal 0: zero-extended i32s, constants below 2^32 (i64: ${i64})`, async () => {
       const fns = [
         ['add_ext', '(param i64 i32) (result i64) (i64.add (local.get 0) (i64.extend_i32_u (local.get 1)))'],
         ['ext_add', '(param i64 i32) (result i64) (i64.add (i64.extend_i32_u (local.get 1)) (local.get 0))'],
@@ -326,6 +326,16 @@ describe('i64', () => {
         ['sub_ext', '(param i64 i32) (result i64) (i64.sub (local.get 0) (i64.extend_i32_u (local.get 1)))'],
         ['ext_sub', '(param i64 i32) (result i64) (i64.sub (i64.extend_i32_u (local.get 1)) (local.get 0))'],
         ['sub_k', '(param i64 i32) (result i64) (i64.sub (local.get 0) (i64.const 0xffffffff))'],
+        // and/or/xor with a literal-0 high word on either side (`x & 0` lowers to a literal 0), then its uses
+        ['and_k', '(param i64 i32) (result i64) (i64.and (local.get 0) (i64.const 0xff00ff00))'],
+        ['k_and', '(param i64 i32) (result i64) (i64.and (i64.const 0xffffffff) (local.get 0))'],
+        ['and_ext', '(param i64 i32) (result i64) (i64.and (i64.extend_i32_u (local.get 1)) (local.get 0))'],
+        ['or_ext', '(param i64 i32) (result i64) (i64.or (local.get 0) (i64.extend_i32_u (local.get 1)))'],
+        ['xor_k', '(param i64 i32) (result i64) (i64.xor (i64.const 0x80000001) (local.get 0))'],
+        ['and_add', '(param i64 i32) (result i64) (i64.add (i64.and (local.get 0) (i64.const 0xffffffff)) (local.get 0))'],
+        ['and_shl', '(param i64 i32) (result i64) (i64.shl (i64.and (local.get 0) (i64.const 0xffff)) (i64.const 40))'],
+        ['and_mul', '(param i64 i32) (result i64) (i64.mul (local.get 0) (i64.and (local.get 0) (i64.const 0xfffffff0)))'],
+        ['and_sub', '(param i64 i32) (result i64) (i64.sub (i64.and (local.get 0) (i64.const 0x7f)) (i64.extend_i32_s (local.get 1)))'],
       ];
       const wabt = await (await import('wabt')).default();
       const text = `(module ${fns.map(([n, body]) => `(func (export "${n}") ${body})`).join(' ')})`;
