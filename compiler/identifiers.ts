@@ -53,6 +53,8 @@ const KILN_FIXED_NAMES = [
   'instantiate', 'importObject', 'options', 'limit', 'e', 'M', 'dv', 'DV', 'st', 'D', 'module', 'require', 'rv', 'dl',
   // The memory's typed-array views with `tune: 'hermes'` (lower/views.ts VIEW_NAMES).
   'H8', 'HU8', 'H16', 'HU16', 'H32', 'HF32', 'HF64', 'HB', 'HV',
+  // Their local copies in each function (passes/local-views.ts LOCAL_VIEWS).
+  'h8', 'hu8', 'h16', 'hu16', 'h32', 'hf32', 'hf64', 'hb',
   // Math's functions as called with `tune: 'hermes'` (passes/math-aliases.ts MATH_ALIASES).
   'Math_fround', 'Math_imul', 'Math_clz32', 'Math_sqrt', 'Math_min', 'Math_max', 'Math_floor',
 ];

@@ -12,6 +12,8 @@
  *                                   back, the others reused
  *   math-aliases.ts aliasMath       ESTree -> ESTree, `Math.f(...)` calls through
  *                                   instance aliases (only with `tune: 'hermes'`)
+ *   local-views.ts localViews       ESTree -> ESTree, the memory's typed-array views
+ *                                   read through local copies (only with `tune: 'hermes'`)
  *   decls.ts     bareDecls          ESTree -> ESTree, variables written before any
  *                                   read declared without their `= 0` (`var`)
  *   jumps.ts     bareJumps          ESTree -> ESTree, `if (c) { break L; }` as
@@ -31,6 +33,7 @@ import { meterFunction } from './fuel.js';
 import { splitFunction } from './split.js';
 import { allocateTemps } from './temps.js';
 import { aliasMath } from './math-aliases.js';
+import { localViews } from './local-views.js';
 import { bareDecls } from './decls.js';
 import { bareJumps } from './jumps.js';
 
@@ -101,7 +104,10 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   }
   allocateTemps(decl);
   const hermes = env.tune === 'hermes';
-  if (hermes) aliasMath(decl);
+  if (hermes) {
+    aliasMath(decl);
+    localViews(decl);
+  }
   bareDecls(decl);
   bareJumps(decl);
   const parts: Stmt[] | undefined = decl.hoisted;
@@ -111,7 +117,10 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   for (const p of parts) {
     if (p.type !== 'FunctionDeclaration') continue; // a split function's kept frame (`var f$fp;`, split-vars.ts `frame`)
     allocateTemps(p);
-    if (hermes) aliasMath(p);
+    if (hermes) {
+      aliasMath(p);
+      localViews(p);
+    }
     bareDecls(p);
     bareJumps(p);
   }
