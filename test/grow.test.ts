@@ -74,6 +74,88 @@ describe('calls that may grow memory', () => {
 });
 
 /**
+ * `call_indirect` and sealed tables (grows.ts): when no table is imported,
+ * exported or written by an instruction and the element segments name their
+ * functions, a `call_indirect` may grow memory only when a function of its
+ * type in those segments may.
+ */
+describe('call_indirect through sealed tables', () => {
+  /** A module whose table holds a pure and a growing comparator, and a pure i32 -> i32 function; `extra` is added inside. */
+  const tables = (extra: string, elem = '(elem (i32.const 0) $pure $growing $half)', head = '') => wat(String.raw`(module
+    ${head}
+    (memory (export "memory") 1 100)
+    (table $t 4 funcref)
+    ${elem}
+    (type $cmp (func (param i32 i32) (result i32)))
+    (type $un (func (param i32) (result i32)))
+    (func $pure (type $cmp) (i32.sub (local.get 0) (local.get 1)))
+    (func $growing (type $cmp) (drop (memory.grow (i32.const 30))) (i32.sub (local.get 1) (local.get 0)))
+    (func $half (type $un) (i32.shr_s (local.get 0) (i32.const 1)))
+    ;; Stores at 16, calls the comparator in slot i, then stores near the (new) end and reads both back.
+    (func (export "compare") (param i32) (result i32)
+      (local $r i32)
+      (i32.store (i32.const 16) (i32.const 1234))
+      (local.set $r (call_indirect (type $cmp) (i32.const 3) (i32.const 5) (local.get 0)))
+      (i32.store (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4)) (local.get $r))
+      (i32.store (i32.const 20) (i32.const 99))
+      (i32.add (i32.load (i32.const 16)) (i32.add (i32.load (i32.const 20))
+        (i32.load (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4))))))
+    (func (export "unary") (param i32) (result i32)
+      (i32.store (i32.const 24) (call_indirect (type $un) (i32.const 40) (local.get 0)))
+      (i32.load (i32.const 24)))
+    (func (export "growFn") (type $un) (drop (memory.grow (i32.const 30))) (local.get 0))
+    ${extra})`);
+  const refreshes = (code: string, name: string) => {
+    const at = code.indexOf(`function ${name}(`);
+    return code.slice(at, code.indexOf('\n  }\n', at)).match(/^\s*(\(?dv = DV|dv = DV)/gm)?.length ?? 0;
+  };
+  // funcidx: 0 $pure, 1 $growing, 2 $half, 3 compare, 4 unary, 5 growFn.
+  const [compare, unary] = ['f3', 'f4'];
+
+  it('re-reads the view after a call_indirect only when a function of its type in the table may grow memory', () => {
+    const sealed = compile(tables(''), { pretty: true }).code;
+    expect(sealed).toMatch(/function f3\(/);
+    expect(refreshes(sealed, compare)).toBe(1); // $growing has the comparator type
+    expect(refreshes(sealed, unary)).toBe(0); // only $half has the unary type, and it grows nothing
+    for (const [why, extra, elem, head] of [
+      ['table exported', '(export "t" (table $t))', undefined, undefined],
+      ['table.set in a body', '(func (table.set $t (i32.const 3) (ref.func $half)))', undefined, undefined],
+      ['an element given by global.get', '', '(elem (table $t) (i32.const 0) funcref (ref.func $pure) (ref.func $growing) (global.get $g))', '(global $g (import "env" "g") funcref)'],
+    ] as [string, string, string | undefined, string | undefined][]) {
+      const code = compile(tables(extra, elem, head), { pretty: true }).code;
+      expect(refreshes(code, unary), why).toBe(1);
+    }
+    // Element expressions of ref.func alone keep the table sealed.
+    const exprs = compile(tables('', '(elem (table $t) (i32.const 0) funcref (ref.func $pure) (ref.func $growing) (ref.func $half) (ref.null func))'), { pretty: true }).code;
+    expect(refreshes(exprs, unary)).toBe(0);
+    expect(refreshes(exprs, compare)).toBe(1);
+  });
+
+  it('the caller sees memory grown through the table, sealed or not, as native does', async () => {
+    const cases: [string, Uint8Array, (x: any) => unknown[]][] = [
+      ['sealed', tables(''), (x) => [x.compare(0), x.compare(1), x.unary(2), x.compare(0), x.memory.buffer.byteLength]],
+      // The host puts an exported function of the unary type that grows memory into the exported table.
+      ['exported table', tables('(export "t" (table $t))'), (x) => {
+        x.t.set(2, x.growFn);
+        return [x.compare(0), x.unary(2), x.compare(0), x.memory.buffer.byteLength];
+      }],
+      // table.set does the same from wasm.
+      ['table.set', tables('(func (export "put") (table.set $t (i32.const 2) (ref.func 5)))'), (x) => {
+        x.put();
+        return [x.unary(2), x.unary(2), x.memory.buffer.byteLength];
+      }],
+    ];
+    for (const [name, bytes, drive] of cases) {
+      const native = drive(new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource)).exports);
+      for (const [form, opts] of FORMS) {
+        const m = (await importCode(compile(bytes, opts).code)) as { instantiate: () => { exports: any } };
+        expect(drive(m.instantiate().exports), `${name}, ${form}`).toEqual(native);
+      }
+    }
+  });
+});
+
+/**
  * Growth slack (runtime/memory.ts): a grow may leave the backing buffer longer
  * than the memory, yet the memory's bounds, `buffer` and the JS API's
  * detaching stay exact.

@@ -25,6 +25,7 @@ import type { FuelPlan } from './fuel-costs.js';
 import { funcIdentifiers, type FuncIdentifiers } from '../identifiers.js';
 import { MAX_PAGES } from '../../runtime/memory.js';
 import { signedAddresses } from './pagelimit.js';
+import type { Growers } from './grows.js';
 
 /** How a global is held by generated code. */
 export type GlobalHome = 'const' | 'var' | 'cell';
@@ -47,8 +48,8 @@ export interface ModuleEnv {
   funcIds: FuncIdentifiers;
   /** How functions represent i64 (compile option `i64`, i64big.ts); default `auto`. */
   i64?: I64Lowering;
-  /** By funcidx, 1 when a call to the function may grow memory (grows.ts); null/absent when the module has no memory. */
-  growers?: Uint8Array | null;
+  /** What may grow memory, by funcidx and by `call_indirect` typeidx (grows.ts); null/absent when the module has no memory. */
+  growers?: Growers | null;
   /** Functions lowered with BigInts (filled by the lowering), with their register-file size (slots): each needs `RF<funcidx>`, `RD<funcidx>`, `RB<funcidx>`. */
   bigFuncs?: Map<number, number>;
   /**

@@ -279,7 +279,7 @@ class FuncLowering extends ControlLowering implements Lowering {
     const t = m.types[m.funcTypes[funcidx]];
     const args = this.popN(t.params.length);
     this.spillImpure();
-    this.emitCall(A.call(this.env.funcName(funcidx), this.abiArgs(args)), t.results, mergeReads(args), this.env.growers?.[funcidx] !== 0);
+    this.emitCall(A.call(this.env.funcName(funcidx), this.abiArgs(args)), t.results, mergeReads(args), this.env.growers?.funcs[funcidx] !== 0);
   }
 
   private callIndirect(typeidx: number, tableidx: number): void {
@@ -301,7 +301,7 @@ class FuncLowering extends ControlLowering implements Lowering {
     let fast = A.bin('&&', A.bin('!=', A.assign(c, A.index(table, A.bin('>>>', i, A.num(0)))), A.NULL), A.bin('===', A.member(c, 'sig'), A.str(sig)));
     if (sig.endsWith('>i64')) fast = A.bin('&&', fast, A.bin('===', A.member(c, 'rt'), A.id('rt'))); // runtime/func.ts sigUsesHi
     const callee = A.member(A.cond(fast, A.id(c), A.call('callIndirect', [table, i, A.str(sig)])), 'fn');
-    this.emitCall(A.call(callee, this.abiArgs(args)), t.results, mergeReads([...args, idx]));
+    this.emitCall(A.call(callee, this.abiArgs(args)), t.results, mergeReads([...args, idx]), this.env.growers?.indirect[typeidx] !== 0);
   }
 
   /**
