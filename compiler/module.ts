@@ -116,6 +116,12 @@ export interface Module {
    * (validate/func.ts), null until then.
    */
   firstSimd: { funcidx: number; op: number; offset: number } | null;
+  /**
+   * Whether a function body changes a table's elements (`table.set`,
+   * `table.grow`, `table.fill`, `table.copy`, `table.init`): set by
+   * validation (validate/func.ts), null until then.
+   */
+  tableWrites: boolean | null;
   /** Byte offsets of entries, for error messages: per typeidx, per tableidx, memidx and tagidx (imports included), the start section's funcidx (-1 when absent). */
   offsets: { types: number[]; tables: number[]; memories: number[]; tags: number[]; start: number };
 }

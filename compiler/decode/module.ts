@@ -182,6 +182,7 @@ class Decoder {
       bodyEnd: this.bodyEnd,
       customs: s.customs,
       firstSimd: null,
+      tableWrites: null,
       offsets: s.offsets,
     };
   }

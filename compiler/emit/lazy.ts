@@ -32,6 +32,7 @@ import { generate } from 'astring';
 import * as A from '../lower/ast.js';
 import { FLAT_DEPTH } from '../lower/func.js';
 import { memoryGrowers } from '../lower/grows.js';
+import { tableContents } from '../lower/tables.js';
 import { makeEnv, type ModuleEnv } from '../lower/env.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, readLocals, newInstr } from '../decode/code.js';
@@ -91,7 +92,8 @@ export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): Laz
   env.i64 = opts.i64 ?? (I64_BIGINT_DEFAULT ? 'auto' : 'pair');
   env.dvBig = DV_BIG;
   env.bigFuncs = new Map();
-  env.growers = m.memories.length > 0 ? memoryGrowers(m) : null;
+  env.tables = tableContents(m);
+  env.growers = m.memories.length > 0 ? memoryGrowers(m, env.tables) : null;
   const parts: string[] = ["'use strict';\n"];
   parts.push(`const { ${[...RUNTIME_BINDINGS, ...sandboxBindings(env)].join(', ')} } = $rt;\n`);
   parts.push(`const $imports = ${JSON.stringify(m.imports.map((i) => ({ module: i.module, name: i.name, kind: KIND_NAMES[i.kind] })))};\n`);

@@ -14,6 +14,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { FLAT_DEPTH } from '../lower/func.js';
 import { memoryGrowers } from '../lower/grows.js';
+import { tableContents } from '../lower/tables.js';
 import { makeEnv, type I64Lowering, type Tune } from '../lower/env.js';
 import type { Module } from '../module.js';
 import { runtimeSource, type Target } from './runtime-source.js';
@@ -117,7 +118,8 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   env.prepaid = env.fuel ? entryFuel(m, env.fuel) : null;
   env.i64 = opts.i64 ?? 'auto';
   env.bigFuncs = new Map();
-  env.growers = m.memories.length > 0 ? memoryGrowers(m) : null;
+  env.tables = tableContents(m);
+  env.growers = m.memories.length > 0 ? memoryGrowers(m, env.tables) : null;
   env.tune = opts.tune ?? 'jit';
   if (!TUNES.includes(env.tune)) throw new TypeError(`unknown tune ${JSON.stringify(env.tune)}: expected one of ${TUNES.join(', ')}`);
   const sm = opts.sourceMap ? new ModuleSourceMap(env, opts) : null;

@@ -26,6 +26,7 @@ import { funcIdentifiers, type FuncIdentifiers } from '../identifiers.js';
 import { MAX_PAGES } from '../../runtime/memory.js';
 import { signedAddresses } from './pagelimit.js';
 import type { Growers } from './grows.js';
+import type { TableContents } from './tables.js';
 
 /** How a global is held by generated code. */
 export type GlobalHome = 'const' | 'var' | 'cell';
@@ -48,8 +49,10 @@ export interface ModuleEnv {
   funcIds: FuncIdentifiers;
   /** How functions represent i64 (compile option `i64`, i64big.ts); default `auto`. */
   i64?: I64Lowering;
-  /** What may grow memory, by funcidx and by `call_indirect` typeidx (grows.ts); null/absent when the module has no memory. */
+  /** What may grow memory, by funcidx and for a `call_indirect` (grows.ts); null/absent when the module has no memory. */
   growers?: Growers | null;
+  /** What each table may hold (tables.ts); absent: anything. */
+  tables?: TableContents;
   /** Functions lowered with BigInts (filled by the lowering), with their register-file size (slots): each needs `RF<funcidx>`, `RD<funcidx>`, `RB<funcidx>`. */
   bigFuncs?: Map<number, number>;
   /**

@@ -298,10 +298,12 @@ class FuncLowering extends ControlLowering implements Lowering {
     let i = StackLowering.i32(idx);
     if (i.type !== 'Identifier' && i.type !== 'Literal') i = this.temp(i);
     const c = this.newTempName();
-    let fast = A.bin('&&', A.bin('!=', A.assign(c, A.index(table, A.bin('>>>', i, A.num(0)))), A.NULL), A.bin('===', A.member(c, 'sig'), A.str(sig)));
+    const present = A.bin('!=', A.assign(c, A.index(table, A.bin('>>>', i, A.num(0)))), A.NULL);
+    // When every function the table may hold has this signature (tables.ts), a present element needs no check of it.
+    let fast = this.env.tables?.sig[tableidx] === sig ? present : A.bin('&&', present, A.bin('===', A.member(c, 'sig'), A.str(sig)));
     if (sig.endsWith('>i64')) fast = A.bin('&&', fast, A.bin('===', A.member(c, 'rt'), A.id('rt'))); // runtime/func.ts sigUsesHi
     const callee = A.member(A.cond(fast, A.id(c), A.call('callIndirect', [table, i, A.str(sig)])), 'fn');
-    this.emitCall(A.call(callee, this.abiArgs(args)), t.results, mergeReads([...args, idx]), this.env.growers?.indirect[typeidx] !== 0);
+    this.emitCall(A.call(callee, this.abiArgs(args)), t.results, mergeReads([...args, idx]), this.env.growers?.indirect(typeidx, tableidx) !== false);
   }
 
   /**

@@ -99,6 +99,12 @@ export class FuncValidator extends ValidatorStacks {
     if (idx >= this.m.tables.length) this.fail(`unknown table ${idx}`);
     return this.m.tables[idx].elem;
   }
+
+  /** `table(idx)` for an instruction that changes the table's elements: records that one does (`Module.tableWrites`). */
+  private writtenTable(idx: number): ValType {
+    this.m.tableWrites = true;
+    return this.table(idx);
+  }
   private local(idx: number): ValType {
     const l = this.locals!;
     if (idx >= l.count) this.fail(`unknown local ${idx}`);
@@ -349,20 +355,20 @@ export class FuncValidator extends ValidatorStacks {
             continue;
           }
           case 25: { // table_set
-            const t = this.table(ins.a);
+            const t = this.writtenTable(ins.a);
             this.pop(t);
             this.pop(I32);
             continue;
           }
           case 26: { // table_grow
-            const t = this.table(ins.a);
+            const t = this.writtenTable(ins.a);
             this.pop(I32);
             this.pop(t);
             this.push(I32);
             continue;
           }
           case 27: { // table_fill
-            const t = this.table(ins.a);
+            const t = this.writtenTable(ins.a);
             this.pop(I32);
             this.pop(t);
             this.pop(I32);
@@ -400,7 +406,7 @@ export class FuncValidator extends ValidatorStacks {
             this.table(ins.a);
             break;
           case 40: { // table_init
-            const t = this.table(ins.b);
+            const t = this.writtenTable(ins.b);
             if (this.elem(ins.a) !== t) this.fail(`type mismatch: table.init of ${valTypeName(this.elem(ins.a))} elements into a table of ${valTypeName(t)}`);
             break;
           }
@@ -408,7 +414,7 @@ export class FuncValidator extends ValidatorStacks {
             this.elem(ins.a);
             break;
           case 42: { // table_copy
-            const dst = this.table(ins.a);
+            const dst = this.writtenTable(ins.a);
             const src = this.table(ins.b);
             if (dst !== src) this.fail(`type mismatch: table.copy from a table of ${valTypeName(src)} into a table of ${valTypeName(dst)}`);
             break;

@@ -117,6 +117,7 @@ export function validateModule(m: Module): void {
   }
 
   // Function bodies (3.4.1, appendix A.3).
+  m.tableWrites = false;
   const fv = new FuncValidator(m, refs);
   for (let i = 0; i < numDefined; i++) fv.validate(i);
 
