@@ -12,6 +12,7 @@ import { importCode } from './util/load.js';
 import { VIEW_NAMES } from '../compiler/lower/views.js';
 import { isKilnIdentifier } from '../compiler/identifiers.js';
 import { MATH_ALIASES } from '../compiler/passes/math-aliases.js';
+import { LOCAL_VIEWS } from '../compiler/passes/local-views.js';
 
 const wabt = await (await import('wabt')).default();
 const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
@@ -195,8 +196,8 @@ describe("tune: 'hermes' (memory through typed-array views)", () => {
     expect(code).toMatch(/h32\[\(l0 \+ l1\) \/ 4\] \?\? dv\.getInt32\(l0 \+ l1 >>> 0, true\)/);
   });
 
-  it('the views\' and Math aliases\' identifiers are reserved: no name from the wasm can take them', () => {
-    for (const name of [...VIEW_NAMES, ...MATH_ALIASES.map((f) => `Math_${f}`)]) expect(isKilnIdentifier(name), name).toBe(true);
+  it('the views\', their local copies\' and Math aliases\' identifiers are reserved: no name from the wasm can take them', () => {
+    for (const name of [...VIEW_NAMES, ...LOCAL_VIEWS.values(), ...MATH_ALIASES.map((f) => `Math_${f}`)]) expect(isKilnIdentifier(name), name).toBe(true);
   });
 
   it('Math functions are called through instance aliases, with the same results as native', async () => {

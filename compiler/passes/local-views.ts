@@ -31,7 +31,7 @@ import { childKeys, id, type Node } from '../lower/ast.js';
 import { VIEWS, VIEW_BYTES } from '../lower/views.js';
 
 /** Each view's local copy, by the view's name (identifiers.ts reserves them). */
-export const LOCAL_VIEWS: Readonly<Record<string, string>> = Object.fromEntries(
+export const LOCAL_VIEWS: ReadonlyMap<string, string> = new Map(
   [...Object.values(VIEWS).map((v) => v.name), VIEW_BYTES].map((name) => [name, name.toLowerCase()]),
 );
 
@@ -56,7 +56,8 @@ const isRefresh = (e: Node) =>
 
 /** Gives function `fn` (with its nested parts, each its own scope) local copies of the views it names. */
 export function localViews(fn: Node): void {
-  const views: Node[] = [];
+  // A node may be reached twice (a value standing in both arms of a store): each is renamed once.
+  const views = new Set<Node>();
   const refreshes: Node[] = [];
   let sound = true;
   const visit = (n: Node, top: boolean): void => {
@@ -69,7 +70,7 @@ export function localViews(fn: Node): void {
       localViews(n);
       return;
     }
-    if (n.type === 'Identifier' && n.name in LOCAL_VIEWS) views.push(n);
+    if (n.type === 'Identifier' && LOCAL_VIEWS.has(n.name)) views.add(n);
     else if (n.type === 'ExpressionStatement' && isRefresh(n.expression)) {
       refreshes.push(n);
       return;
@@ -78,12 +79,12 @@ export function localViews(fn: Node): void {
   };
   visit(fn, true);
   const home = viewDeclaration(fn);
-  if (views.length === 0 || home === null || !sound) return;
-  const names = [...new Set(views.map((v) => v.name as string))].sort();
-  for (const v of views) v.name = LOCAL_VIEWS[v.name];
-  home.decl.declarations.splice(home.at + 1, 0, ...names.map((n) => ({ type: 'VariableDeclarator', id: id(LOCAL_VIEWS[n]!), init: id(n) })));
+  if (views.size === 0 || home === null || !sound) return;
+  const names = [...new Set([...views].map((v) => v.name as string))].sort();
+  for (const v of views) v.name = LOCAL_VIEWS.get(v.name);
+  home.decl.declarations.splice(home.at + 1, 0, ...names.map((n) => ({ type: 'VariableDeclarator', id: id(LOCAL_VIEWS.get(n)!), init: id(n) })));
   for (const s of new Set(refreshes)) {
-    const copies = names.map((n) => ({ type: 'AssignmentExpression', operator: '=', left: id(LOCAL_VIEWS[n]!), right: id(n) }));
+    const copies = names.map((n) => ({ type: 'AssignmentExpression', operator: '=', left: id(LOCAL_VIEWS.get(n)!), right: id(n) }));
     s.expression = { type: 'SequenceExpression', expressions: [s.expression, ...copies] };
   }
 }
