@@ -43,7 +43,7 @@ const FULL = process.env.KILN_ENGINES === 'full';
 const NODE24_SPEC = [
   'address', 'bulk', 'call_indirect', 'conversions', 'data', 'elem', 'exports', 'f32', 'f64', 'float_exprs', 'float_misc', 'global', 'i32',
   'i64', 'imports', 'linking', 'memory', 'memory_copy', 'memory_grow', 'memory_trap', 'ref_func', 'select', 'skip-stack-guard-page', 'stack',
-  'start', 'table', 'table_grow', 'unwind', 'kiln-addresses',
+  'start', 'table', 'table_grow', 'unwind', 'kiln-addresses', 'kiln-tables',
 ].map((f) => `${f}.wast`);
 
 /**
@@ -54,7 +54,7 @@ const NODE24_SPEC = [
  */
 const BROWSER_SPEC = [
   'call', 'call_indirect', 'conversions', 'f32', 'float_exprs', 'i64', 'linking', 'memory_grow', 'memory_trap', 'skip-stack-guard-page',
-  'kiln-addresses',
+  'kiln-addresses', 'kiln-tables',
 ].map((f) => `${f}.wast`);
 /** The kernels the browser rows run in CI: 1 to 2 s each with a JIT; chromium-jitless (an interpreter, 13 s to over 6 minutes a kernel) runs the first. */
 const BROWSER_KERNELS = ['fib', 'mandelbrot', 'sha256'];
