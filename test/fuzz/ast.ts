@@ -105,12 +105,13 @@ export interface Elem {
   funcs: number[];
 }
 
-/** A whole module. Memory (when present) is exported as `mem`, the table as `tab`, globals as `g<i>`. */
+/** A whole module. Memory (when present) is exported as `mem`, the table as `tab` when `exported`, globals as `g<i>`. */
 export interface Module {
   funcs: Func[];
   globals: Global[];
   memory: { min: number; max: number | null } | null;
-  table: { min: number; max: number | null } | null;
+  /** Not exported, the table is sealed (compiler/lower/tables.ts): only its element segments' functions are ever in it. */
+  table: { min: number; max: number | null; exported: boolean } | null;
   elems: Elem[];
   datas: Data[];
   /** Tags (legacy exception handling): each one's payload types; absent or empty without exceptions. */

@@ -220,7 +220,7 @@ export function encodeModule(m: Module): Uint8Array {
   }
   const exports: number[][] = [];
   if (m.memory) exports.push([...name('mem'), 0x02, 0]);
-  if (m.table) exports.push([...name('tab'), 0x01, 0]);
+  if (m.table?.exported) exports.push([...name('tab'), 0x01, 0]);
   m.globals.forEach((_, i) => exports.push([...name(`g${i}`), 0x03, ...leb(i)]));
   m.funcs.forEach((f, i) => { if (f.export !== undefined) exports.push([...name(f.export), 0x00, ...leb(i)]); });
   out.push(...section(7, vec(exports)));

@@ -120,7 +120,8 @@ export function generateModule(seed: number, opts: GenOptions = {}): Module {
   g.callable = m.funcs.map((_, i) => i);
   if (r.bool(0.8)) {
     const min = r.range(2, 8);
-    m.table = { min, max: r.bool(0.5) ? min : null };
+    // Exported (so not sealed) when its size is even: no draw of its own, so a seed's functions stay as they were.
+    m.table = { min, max: r.bool(0.5) ? min : null, exported: min % 2 === 0 };
     for (let k = r.range(1, 2); k > 0; k--) {
       const offset = r.int(min);
       const len = r.range(1, min - offset);

@@ -200,7 +200,7 @@ export function printModule(m: Module, opts: PrintOptions = {}): string {
   types.forEach((t, i) => out.push(`  (type $t${i} (func${sigText(t)}))`));
   if (m.memory) out.push(`  (memory (export "mem") ${m.memory.min}${m.memory.max === null ? '' : ' ' + m.memory.max})`);
   (m.tags ?? []).forEach((t, i) => out.push(`  (tag $e${i}${t.length ? ` (param ${t.join(" ")})` : ""})`));
-  if (m.table) out.push(`  (table (export "tab") ${m.table.min}${m.table.max === null ? '' : ' ' + m.table.max} funcref)`);
+  if (m.table) out.push(`  (table${m.table.exported ? ' (export "tab")' : ''} ${m.table.min}${m.table.max === null ? '' : ' ' + m.table.max} funcref)`);
   m.globals.forEach((g, i) => {
     const t = g.mutable ? `(mut ${g.type})` : g.type;
     out.push(`  (global $g${i} (export "g${i}") ${t} (${g.type}.const ${valueText(g.type, g.value)}))`);
