@@ -103,7 +103,7 @@ export async function main(argv: string[]): Promise<void> {
             default: 'hermes' as const,
             describe: 'the engines the output must run in: hermes (every ES2020 engine and Hermes 0.12, React Native: no class syntax, no let/const in the inline runtime), es2020 (ES2020 engines only; the inline runtime keeps its classes); see README "Engines"',
           })
-          .option('tune', { choices: ['jit', 'hermes'] as const, default: 'jit' as const, describe: 'the engines the output is made fast for: jit (V8, SpiderMonkey, JavaScriptCore: memory through DataView methods), hermes (engines without a JIT, Hermes in React Native: memory through typed-array views, 1.2-2x faster there, slower with a JIT); see README "Tuning for Hermes"' })
+          .option('tune', { choices: ['jit', 'hermes'] as const, default: 'jit' as const, describe: 'the engines the output is made fast for: jit (V8, SpiderMonkey, JavaScriptCore: memory through DataView methods), hermes (engines without a JIT, Hermes in React Native, V8 --jitless as in Chromium --jitless: memory through typed-array views, 1.1-2x faster there, slower with a JIT); see README "Tuning for Hermes"' })
           .option('custom-sections', {
             type: 'string',
             describe: 'custom sections to keep for WebAssembly.Module.customSections (wasm-kiln/webassembly): "all", or names separated by commas (default: none)',

@@ -92,9 +92,10 @@ export interface CompileOptions extends SourceMapOptions {
    * The engines the output is made fast for (README "Tuning for Hermes"):
    * `jit` (default): engines with an optimizing JIT (V8, SpiderMonkey,
    * JavaScriptCore), memory through `DataView` methods; `hermes`: engines
-   * without one, Hermes (React Native): memory through typed-array views
-   * (`H32[a / 4] ?? dv.getInt32(a, true)`, exact: a misaligned or
-   * out-of-bounds access takes the `DataView` path), 1.2-2x faster there
+   * without one, Hermes (React Native) and V8 `--jitless` (Chromium
+   * `--jitless`): memory through typed-array views, read through local
+   * copies (`h32[a / 4] ?? dv.getInt32(a, true)`, exact: a misaligned or
+   * out-of-bounds access takes the `DataView` path), 1.1-2x faster there
    * and slower in the JIT engines. Either output runs in every engine its
    * `target` allows.
    */
