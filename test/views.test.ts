@@ -111,6 +111,35 @@ describe("tune: 'hermes' (memory through typed-array views)", () => {
     }
   });
 
+  it('a load whose address has a load in it evaluates the address once, into a temporary, and reads or traps as native', async () => {
+    // Pointers at 0, 4, ...: aligned, near the end, -1, 2^31, misaligned, the last word.
+    const ops = LOADS.filter((op) => op !== 'i64.load' && !op.startsWith('i64.load') && op !== 'f32.load');
+    const chase = wat(String.raw`(module (memory 1)
+      (data (i32.const 0) "\08\00\00\00\fd\ff\00\00\ff\ff\ff\ff\00\00\00\80\05\00\00\00\fc\ff\00\00\11\22\33\44\55\66\77\88")
+      ${ops.map((op, i) => `(func (export "c${i}") (param i32) (result i64) ${asInt(op, `(${op} (i32.load (local.get 0)))`)})
+      (func (export "c${i}o") (param i32) (result i64) ${asInt(op, `(${op} offset=3 (i32.load (local.get 0)))`)})
+      (func (export "c${i}s") (param i32 i32) (result i64) ${asInt(op, `(${op} (i32.add (i32.load (local.get 0)) (local.get 1)))`)})`).join('\n      ')})`);
+    const native = new WebAssembly.Instance(new WebAssembly.Module(chase as BufferSource)).exports as Record<string, (...a: number[]) => bigint>;
+    const outcome = (f: () => bigint) => {
+      try {
+        return f();
+      } catch (e) {
+        return `trap ${(e as Error).constructor.name === 'RuntimeError'}`;
+      }
+    };
+    for (const [name, opts] of FORMS) {
+      const code = compile(chase, opts).code;
+      expect(code, name).toMatch(/h32\[\(t\d+ = /);
+      const kiln = ((await importCode(code)) as { instantiate: () => Instance }).instantiate().exports;
+      for (let i = 0; i < ops.length; i++) {
+        for (const p of [0, 4, 8, 12, 16, 20, 24, 65535, -4]) {
+          for (const f of [`c${i}`, `c${i}o`]) expect(outcome(() => kiln[f](p)), `${name} ${ops[i]} ${f}(${p})`).toEqual(outcome(() => native[f]!(p)));
+          for (const d of [0, 1, -8, 0x7ffffff8, -0x80000000]) expect(outcome(() => kiln[`c${i}s`](p, d)), `${name} ${ops[i]} sum(${p}, ${d})`).toEqual(outcome(() => native[`c${i}s`]!(p, d)));
+        }
+      }
+    }
+  });
+
   it('after a grow that moves the memory to a new buffer, accesses see the new buffer (the local views are re-read)', async () => {
     // The first grow of a memory without slack copies it into a new buffer and detaches the old one:
     // a view left over from before would drop stores in range and read nothing.

@@ -443,12 +443,13 @@ function address(L: Lowering, base: Val, offset: number, twice = false): Expr {
 
 /** The output is tuned for Hermes: memory through typed-array views (views.ts). */
 const viewed = (L: Lowering) => L.env.tune === 'hermes';
-const load = (L: Lowering, method: string, addr: Expr) => memoryLoad(viewed(L), method, addr);
+const load = (L: Lowering, method: string, addr: Expr, temp?: string) => memoryLoad(viewed(L), method, addr, temp);
 const store = (L: Lowering, method: string, addr: Expr, value: Expr) => memoryStore(viewed(L), method, addr, value);
 
 /**
- * The address operand of a load, made free of effects when views read the
- * address twice (an effect or trap in it is evaluated now, in order).
+ * The address operand of an i64 load, made free of effects when views read the address twice (an effect or trap
+ * in it is evaluated now, in order); the other loads evaluate such an address once, into a temporary inside the
+ * view's index (views.ts `memoryLoad`), in order with the load.
  */
 function loadAddress(L: Lowering, a: Val): Val {
   return viewed(L) && a.k === IMPURE ? L.evalNow(a) : a;
@@ -467,8 +468,8 @@ const LOADS: [string, string][] = [
 for (const [n, method] of LOADS) {
   const t = n.startsWith('f64') ? F64 : I32;
   def(n, (L, ins) => {
-    const a = loadAddress(L, L.popVal());
-    pushExpr(L, load(L, method, address(L, a, ins.b)), t, [a], true);
+    const a = L.popVal();
+    pushExpr(L, load(L, method, address(L, a, ins.b), viewed(L) && a.k === IMPURE ? L.newTempName() : undefined), t, [a], true);
   });
 }
 // f32 loads and stores: DataView's float32 accessors quiet signalling NaNs, so they are used only

@@ -94,9 +94,12 @@ function elementIndex(kind: ViewKind, addr: Expr): Expr {
  * V8 without a JIT).
  */
 export function viewLoad(kind: ViewKind, addr: Expr, fallback: Expr): Expr {
-  const wrapped = addr.type === 'BinaryExpression' && addr.operator === '>>>' && addr.right.type === 'Literal' && addr.right.value === 0;
-  const index = elementIndex(kind, wrapped ? addr.left : addr);
-  return { type: 'LogicalExpression', operator: '??', left: A.index(VIEWS[kind].name, index), right: fallback };
+  return { type: 'LogicalExpression', operator: '??', left: A.index(VIEWS[kind].name, elementIndex(kind, unwrapped(addr))), right: fallback };
+}
+
+/** `x` for an address `x >>> 0`, else the address itself. */
+function unwrapped(addr: Expr): Expr {
+  return addr.type === 'BinaryExpression' && addr.operator === '>>>' && addr.right.type === 'Literal' && addr.right.value === 0 ? addr.left : addr;
 }
 
 /**
@@ -135,13 +138,20 @@ export function viewRefresh(): Stmt[] {
 
 /**
  * A load by `DataView` method `method` (`getInt32`, ...) at `addr` (little-endian
- * when wider than a byte): through a view when `viewed`, when the method has one
- * (then `addr` must be free of effects: `viewLoad` reads it twice).
+ * when wider than a byte): through a view when `viewed`, when the method has one.
+ * The view form reads `addr` twice (`viewLoad`) unless `temp` names a temporary:
+ * then the address is evaluated once, into it, inside the view's index
+ * (`h32[(t = x) / 4] ?? dv.getInt32(t >>> 0, true)`), for an address with
+ * effects or traps (a load in it, say) without a statement of its own.
  */
-export function memoryLoad(viewed: boolean, method: string, addr: Expr): Expr {
-  const read = A.mcall('dv', method, method.endsWith('8') ? [addr] : [addr, A.TRUE]);
+export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: string): Expr {
+  const read = (at: Expr) => A.mcall('dv', method, method.endsWith('8') ? [at] : [at, A.TRUE]);
   const view = viewed ? viewOf(method) : undefined;
-  return view === undefined ? read : viewLoad(view, addr, read);
+  if (view === undefined) return read(addr);
+  if (temp === undefined) return viewLoad(view, addr, read(addr));
+  const raw = unwrapped(addr);
+  const again = raw === addr ? A.id(temp) : A.bin('>>>', A.id(temp), A.num(0));
+  return viewLoad(view, A.assign(temp, raw), read(again));
 }
 
 /**
