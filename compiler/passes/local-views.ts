@@ -9,8 +9,9 @@
  * or of a split part (split-vars.ts `ownViews`) and re-read by a statement
  * `dv = DV` wherever the memory may have grown (after calls: lower/stack.ts
  * `refreshMemory`, split-vars.ts `ownViews`; on entering a `catch`).
- * Changes: each view named becomes a local copy (`h32` for `H32`, LOCAL_VIEWS),
- * declared beside `dv` and re-read with it (`dv = DV, h32 = H32;`). The
+ * Changes: each view named more often than the scope re-reads `dv` becomes
+ * a local copy (`h32` for `H32`, LOCAL_VIEWS), declared beside `dv` and
+ * re-read with it (`dv = DV, h32 = H32;`). The
  * instance replaces `DV` and the views together (views.ts `viewRefresh`),
  * so wherever `dv` equals `DV` the copies equal the views, and every access
  * reads the same bytes as before.
@@ -80,8 +81,14 @@ export function localViews(fn: Node): void {
   visit(fn, true);
   const home = viewDeclaration(fn);
   if (views.size === 0 || home === null || !sound) return;
-  const names = [...new Set([...views].map((v) => v.name as string))].sort();
-  for (const v of views) v.name = LOCAL_VIEWS.get(v.name);
+  // A copy costs two bytecodes at every re-read and saves about as much at every use: only views used more
+  // often than the memory is re-read get one (SQLite's functions re-read after most calls and use few views).
+  const refreshCount = new Set(refreshes).size;
+  const uses = new Map<string, number>();
+  for (const v of views) uses.set(v.name, (uses.get(v.name) ?? 0) + 1);
+  const names = [...uses.keys()].filter((n) => uses.get(n)! > refreshCount).sort();
+  if (names.length === 0) return;
+  for (const v of views) if (names.includes(v.name)) v.name = LOCAL_VIEWS.get(v.name);
   home.decl.declarations.splice(home.at + 1, 0, ...names.map((n) => ({ type: 'VariableDeclarator', id: id(LOCAL_VIEWS.get(n)!), init: id(n) })));
   for (const s of new Set(refreshes)) {
     const copies = names.map((n) => ({ type: 'AssignmentExpression', operator: '=', left: id(LOCAL_VIEWS.get(n)!), right: id(n) }));
