@@ -14,6 +14,8 @@
  *                                   instance aliases (only with `tune: 'hermes'`)
  *   local-views.ts localViews       ESTree -> ESTree, the memory's typed-array views
  *                                   read through local copies (only with `tune: 'hermes'`)
+ *   bools.ts     boolLocals         ESTree -> ESTree, `v = c | 0` as `v = c` where `v` is
+ *                                   read only as a condition (only with `tune: 'hermes'`)
  *   decls.ts     bareDecls          ESTree -> ESTree, variables written before any
  *                                   read declared without their `= 0` (`var`)
  *   jumps.ts     bareJumps          ESTree -> ESTree, `if (c) { break L; }` as
@@ -34,6 +36,7 @@ import { splitFunction } from './split.js';
 import { allocateTemps } from './temps.js';
 import { aliasMath } from './math-aliases.js';
 import { localViews } from './local-views.js';
+import { boolLocals } from './bools.js';
 import { bareDecls } from './decls.js';
 import { bareJumps } from './jumps.js';
 
@@ -107,6 +110,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   if (hermes) {
     aliasMath(decl);
     localViews(decl);
+    boolLocals(decl);
   }
   bareDecls(decl);
   bareJumps(decl);
@@ -120,6 +124,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
     if (hermes) {
       aliasMath(p);
       localViews(p);
+      boolLocals(p);
     }
     bareDecls(p);
     bareJumps(p);
