@@ -7,11 +7,11 @@
  * by case on parsed JS.
  */
 import { describe, it, expect } from 'vitest';
-import { createRequire } from 'node:module';
 import { parse } from 'acorn';
 import { generate } from 'astring';
 import { compile, type CompileOptions } from '../compiler/index.js';
 import { boolLocals } from '../compiler/passes/bools.js';
+import { importCode } from './util/load.js';
 
 const wabt = await (await import('wabt')).default();
 
@@ -38,10 +38,9 @@ const WAT = `(module
 
 type Exports = { count(n: number): number; mixed(n: number): number; sel(a: number, b: number): number };
 
-function load(code: string, fuel: boolean): Exports {
-  const mod = { exports: {} as { instantiate: (i: object, o?: object) => { exports: Exports } } };
-  new Function('module', 'exports', 'require', code)(mod, mod.exports, createRequire(import.meta.url));
-  return mod.exports.instantiate({}, fuel ? { fuel: 1e9 } : undefined).exports;
+async function load(code: string, fuel: boolean): Promise<Exports> {
+  const m = (await importCode(code)) as { instantiate: (i: object, o?: object) => { exports: Exports } };
+  return m.instantiate({}, fuel ? { fuel: 1e9 } : undefined).exports;
 }
 
 const bytes: Uint8Array = wabt.parseWat('b.wat', WAT, {}).toBinary({}).buffer;
@@ -54,8 +53,8 @@ describe('boolean locals', () => {
     ['default', {}],
   ];
   for (const [name, options] of forms) {
-    it(`compute as native wasm (${name})`, () => {
-      const kiln = load(compile(bytes, { format: 'cjs', ...options }).code, options.fuel === true);
+    it(`compute as native wasm (${name})`, async () => {
+      const kiln = await load(compile(bytes, options).code, options.fuel === true);
       for (const n of [0, 1, 3, 4, 9, 100, 1001]) expect(kiln.count(n), `count(${n})`).toBe(native.count(n));
       for (const n of [-5, 0, 1, 3, 9, 10, 100]) expect(kiln.mixed(n), `mixed(${n})`).toBe(native.mixed(n));
       for (const [a, b] of [[1, 1], [1, 2], [-1, 0]]) expect(kiln.sel(a, b), `sel(${a}, ${b})`).toBe(native.sel(a, b));
