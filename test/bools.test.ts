@@ -61,6 +61,36 @@ describe('boolean locals', () => {
     });
   }
 
+  it('keeps the | 0 of a global and of a split function\'s frame field, which other functions read (fuzz seed 134000014)', async () => {
+    // $set reads $g only as a condition; $get returns it. $f5's block result, split into a part, is a frame
+    // field the part writes and the function returns.
+    const other = wabt.parseWat('g.wat', `(module
+      (global $g (mut i32) (i32.const 0))
+      (func (export "set") (param i32) (global.set $g (i32.lt_s (local.get 0) (i32.const 5))) (if (global.get $g) (then (nop))))
+      (func (export "get") (result i32) (global.get $g))
+      (global $g1 (mut i32) (i32.const 0))
+      (global $g2 (mut i64) (i64.const 0))
+      (func $f5 (param i32) (result i32 f64)
+        (block $L2 (result i32 f64) (f32.lt (f32.const 0) (f32.const 1)) (f64.const 0))
+        (global.set $g1 (i32.const 0))
+        (global.set $g1 (i32.const 0))
+        (global.set $g2 (i64.rotl (i64.const 0) (i64.const 1))))
+      (func (export "f5_b") (param i32) (result i32 i64) (local f64)
+        (call $f5 (i32.const 0))
+        (local.set 1)
+        (i64.const 0)))`, { multi_value: true }).toBinary({}).buffer;
+    const nx = new WebAssembly.Instance(new WebAssembly.Module(other)).exports as any;
+    for (const options of [{ tune: 'hermes' }, { i64: 'auto', fuel: true, splitWeight: 60, tune: 'hermes' }] as CompileOptions[]) {
+      const kx = await load(compile(other, options).code, options.fuel === true) as any;
+      for (const x of [1, 9]) {
+        kx.set(x);
+        nx.set(x);
+        expect(kx.get(), `${JSON.stringify(options)} get after set(${x})`).toBe(nx.get());
+      }
+      expect(kx.f5_b(-2147483648), JSON.stringify(options)).toEqual(nx.f5_b(-2147483648));
+    }
+  });
+
   it('drops the | 0 only with tune hermes, only where every read is a condition', () => {
     const hermes = compile(bytes, { format: 'cjs', tune: 'hermes', splitWeight: 0 }).code;
     const body = (f: string) => hermes.slice(hermes.indexOf(`function ${f}(`), hermes.indexOf('\n}\n', hermes.indexOf(`function ${f}(`)));
@@ -94,7 +124,11 @@ describe('boolean locals: the rule', () => {
     ['a closure', 'a = x < 3 | 0; if (a) g(() => a);', false],
     ['not a comparison', 'a = x & 1 | 0; if (a) g();', false],
     ['stored in a member', 'a = x < 3 | 0; if (a) g(); x.y = a;', false],
+    ['a parameter', 'x = x < 3 | 0; if (x) g();', true],
   ];
+  it('a variable the function does not declare (a global): keeps the | 0', () => {
+    expect(after('z = x < 3 | 0; if (z) g();')).toMatch(/z = x < 3 \| 0;/);
+  });
   for (const [name, body, dropped] of cases) {
     it(`${name}: ${dropped ? 'drops' : 'keeps'} the | 0`, () => {
       const out = after(body);

@@ -12,8 +12,10 @@
  * interpreter runs one operation less per write (the `| 0`).
  *
  * Left alone: a function with a nested function (a closure or a part may
- * read the variable elsewhere), and any variable read anywhere else (an
- * operand, an argument, a returned value, a frame field's copy).
+ * read the variable elsewhere), any variable the function does not declare
+ * (a global, or a split function's frame field, which another part reads),
+ * and any variable read anywhere else (an operand, an argument, a returned
+ * value).
  */
 import { childKeys, type Node } from '../lower/ast.js';
 
@@ -30,6 +32,8 @@ function boolOr0(e: Node): Node | null {
 
 /** Drops `| 0` from writes of `fn`'s variables read only as conditions (see above). */
 export function boolLocals(fn: Node): void {
+  /** The function's own variables (its parameters and declarations): anything else (a global, a frame field) another function may read. */
+  const own = new Set<string>(fn.params.filter((p: Node) => p.type === 'Identifier').map((p: Node) => p.name));
   /** Variables read other than as a condition. */
   const valued = new Set<string>();
   /** Writes `v = c | 0`, by variable. */
@@ -71,6 +75,7 @@ export function boolLocals(fn: Node): void {
         }
         break;
       case 'VariableDeclarator':
+        if (n.id.type === 'Identifier') own.add(n.id.name);
         visit(n.init, false);
         return;
       case 'LabeledStatement':
@@ -94,7 +99,7 @@ export function boolLocals(fn: Node): void {
   visit(fn.body, false);
   if (nested) return;
   for (const [name, ws] of writes) {
-    if (valued.has(name)) continue;
+    if (valued.has(name) || !own.has(name)) continue;
     for (const w of ws) w.right = boolOr0(w.right);
   }
 }
