@@ -100,6 +100,6 @@ export function boolLocals(fn: Node): void {
   if (nested) return;
   for (const [name, ws] of writes) {
     if (valued.has(name) || !own.has(name)) continue;
-    for (const w of ws) w.right = boolOr0(w.right);
+    for (const w of ws) w.right = boolOr0(w.right) ?? w.right; // a node reached twice is changed once
   }
 }

@@ -105,6 +105,7 @@ export class FuncValidator extends ValidatorStacks {
     this.m.tableWrites = true;
     return this.table(idx);
   }
+
   private local(idx: number): ValType {
     const l = this.locals!;
     if (idx >= l.count) this.fail(`unknown local ${idx}`);
