@@ -22,6 +22,7 @@ import { makeEnv, type ModuleEnv } from '../compiler/lower/env.js';
 import { FLAT_DEPTH } from '../compiler/lower/func.js';
 import { lowerFunction } from '../compiler/lower/func.js';
 import { memoryGrowers } from '../compiler/lower/grows.js';
+import { tableContents } from '../compiler/lower/tables.js';
 import { resolveFuelCosts } from '../compiler/lower/fuel-costs.js';
 import { entryFuel, functionIR, loweredBound, lowerWithPasses } from '../compiler/passes/index.js';
 import { chooseForm } from '../compiler/passes/form.js';
@@ -54,7 +55,8 @@ function env(bytes: Uint8Array, o: (typeof OPTIONS)[number]): ModuleEnv {
   e.prepaid = e.fuel ? entryFuel(m, e.fuel) : null;
   e.i64 = o.i64;
   e.bigFuncs = new Map();
-  e.growers = m.memories.length > 0 ? memoryGrowers(m) : null;
+  e.tables = tableContents(m);
+  e.growers = m.memories.length > 0 ? memoryGrowers(m, e.tables) : null;
   return e;
 }
 
