@@ -39,11 +39,12 @@ export interface Growers {
 /** Which functions, and which `call_indirect`s, may grow memory; `tables` from tables.ts. The module must have been validated. */
 export function memoryGrowers(m: Module, tables: TableContents): Growers {
   const n = m.funcTypes.length;
+  const typeSig = m.types.map(sigString);
   // Nodes: the functions, then one per (table, signature) a call_indirect uses.
   const nodes = new Map<string, number>();
   const callers: number[][] = Array.from({ length: n }, () => []);
   const node = (typeidx: number, tableidx: number): number => {
-    const key = `${tableidx} ${sigString(m.types[typeidx])}`;
+    const key = `${tableidx} ${typeSig[typeidx]}`;
     let k = nodes.get(key);
     if (k === undefined) {
       nodes.set(key, (k = n + nodes.size));
@@ -73,7 +74,7 @@ export function memoryGrowers(m: Module, tables: TableContents): Growers {
     const space = key.indexOf(' ');
     const t = Number(key.slice(0, space));
     const sig = key.slice(space + 1);
-    for (const f of tables.funcs[t]!) if (sigString(m.types[m.funcTypes[f]]) === sig) callers[f].push(k);
+    for (const f of tables.funcs[t]!) if (typeSig[m.funcTypes[f]] === sig) callers[f].push(k);
   }
   const grows = new Uint8Array(callers.length);
   const work = [...growing];
@@ -87,6 +88,6 @@ export function memoryGrowers(m: Module, tables: TableContents): Growers {
   }
   return {
     funcs: grows.subarray(0, n),
-    indirect: (typeidx, tableidx) => tables.funcs[tableidx] === null || grows[nodes.get(`${tableidx} ${sigString(m.types[typeidx])}`)!] === 1,
+    indirect: (typeidx, tableidx) => tables.funcs[tableidx] === null || grows[nodes.get(`${tableidx} ${typeSig[typeidx]}`)!] === 1,
   };
 }
