@@ -59,6 +59,9 @@ export const CHILD_KEYS: Readonly<Record<string, readonly string[]>> = {
   Program: ['body'],
 };
 
+/** The node types that are functions (a declaration, a function expression, an arrow). */
+export const FUNCTION_TYPES: ReadonlySet<string> = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+
 /** The child keys of `n` (CHILD_KEYS), or its own keys for a type the table lacks. */
 export function childKeys(n: Node): readonly string[] {
   return CHILD_KEYS[n.type] ?? Object.keys(n).filter((k) => k !== 'loc' && k !== 'type');

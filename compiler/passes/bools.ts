@@ -17,11 +17,9 @@
  * and any variable read anywhere else (an operand, an argument, a returned
  * value).
  */
-import { childKeys, type Node } from '../lower/ast.js';
+import { childKeys, FUNCTION_TYPES, type Node } from '../lower/ast.js';
 
 const COMPARISONS = new Set(['<', '>', '<=', '>=', '===', '!==', '==', '!=']);
-
-const isFunction = (n: Node) => n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
 
 /** `c | 0` with `c` a comparison or a `!`: returns `c`, else null. */
 function boolOr0(e: Node): Node | null {
@@ -45,7 +43,7 @@ export function boolLocals(fn: Node): void {
       for (const x of n) visit(x, false);
       return;
     }
-    if (n !== fn && isFunction(n)) {
+    if (n !== fn && FUNCTION_TYPES.has(n.type)) {
       nested = true;
       return;
     }

@@ -28,7 +28,7 @@
  * written anywhere but in a statement `dv = DV`, or that names a view
  * without declaring `dv`, is left as it is.
  */
-import { childKeys, id, type Node } from '../lower/ast.js';
+import { childKeys, FUNCTION_TYPES, id, type Node } from '../lower/ast.js';
 import { VIEWS, VIEW_BYTES } from '../lower/views.js';
 
 /** Each view's local copy, by the view's name (identifiers.ts reserves them). */
@@ -38,8 +38,6 @@ export const LOCAL_VIEWS: ReadonlyMap<string, string> = new Map(
 
 const VIEW_LOCAL = 'dv';
 const VIEW_SOURCE = 'DV';
-
-const isFunction = (n: Node) => n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
 
 /** The declarator `dv = DV` among a function body's top-level declarations, and its declaration. */
 function viewDeclaration(fn: Node): { decl: Node; at: number } | null {
@@ -67,7 +65,7 @@ export function localViews(fn: Node): void {
       for (const x of n) visit(x, false);
       return;
     }
-    if (!top && isFunction(n) && viewDeclaration(n) !== null) {
+    if (!top && FUNCTION_TYPES.has(n.type) && viewDeclaration(n) !== null) {
       localViews(n);
       return;
     }

@@ -32,7 +32,7 @@
  * forward, and a loop's back edge is covered by the widening. Statement
  * `loc`s are untouched, so source maps and fuel are unchanged.
  */
-import { childKeys, type Node } from '../lower/ast.js';
+import { childKeys, FUNCTION_TYPES, type Node } from '../lower/ast.js';
 import { RUNTIME_BINDINGS, ALLOWED_GLOBALS } from '../bindings.js';
 import { LOOPS } from './statements.js';
 
@@ -48,7 +48,6 @@ const MIN_TEMPS = 32;
 const MAX_FOLD = 40;
 /** Bindings that never change while a function runs. */
 const CONSTANT = new Set<string>([...RUNTIME_BINDINGS, ...ALLOWED_GLOBALS]);
-const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
 /** Runs the pass on `fn` (a FunctionDeclaration) and every function nested in it; returns the number of bindings removed. */
 export function allocateTemps(fn: Node): number {
@@ -152,7 +151,7 @@ class Occurrences {
       this.pos++;
       return;
     }
-    if (FUNCTIONS.has(type)) {
+    if (FUNCTION_TYPES.has(type)) {
       for (const name of namesIn(n)) this.captured.add(name);
       return;
     }
@@ -344,7 +343,7 @@ function eachIdentifier(n: Node, f: (id: Node) => void): void {
 function size(e: Node, t: string): number {
   if (e === null || typeof e !== 'object') return 0;
   if (Array.isArray(e)) return e.reduce((n: number, x: Node) => n + size(x, t), 0);
-  if (e.type === 'AssignmentExpression' || e.type === 'UpdateExpression' || FUNCTIONS.has(e.type)) return Infinity;
+  if (e.type === 'AssignmentExpression' || e.type === 'UpdateExpression' || FUNCTION_TYPES.has(e.type)) return Infinity;
   if (e.type === 'Identifier') return e.name === t ? Infinity : 1;
   let n = 1;
   for (const k of childKeys(e)) {
