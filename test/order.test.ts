@@ -42,3 +42,71 @@ describe('the order of traps between operands', () => {
     }
   });
 });
+
+/**
+ * Values left pending on the stack across a `local.set` (lower/stack.ts):
+ * loads and global reads must still see memory and globals as they were
+ * before a later store or `global.set`, a pending value that reads the local
+ * its old value, and a trap the order of the instructions.
+ */
+const READS = wat(String.raw`(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 7))
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08")
+  (func (export "overtake") (param $p i32) (result i32) (local $x i32)
+    (i32.load8_u offset=1 (local.get $p))
+    (local.set $x (i32.load8_u (local.get $p)))
+    (i32.add (i32.shl (local.get $x) (i32.const 8))))
+  (func (export "beforeStore") (param $p i32) (result i32) (local $x i32)
+    (i32.load8_u offset=1 (local.get $p))
+    (local.set $x (i32.load8_u (local.get $p)))
+    (i32.store8 offset=1 (local.get $p) (i32.const 99))
+    (i32.add (i32.shl (local.get $x) (i32.const 8)))
+    (i32.add (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 16))))
+  (func (export "beforeGlobalSet") (param $p i32) (result i32) (local $x i32)
+    (global.get $g)
+    (local.set $x (i32.load8_u (local.get $p)))
+    (global.set $g (i32.const 40))
+    (i32.add (i32.shl (local.get $x) (i32.const 8)))
+    (i32.add (i32.shl (global.get $g) (i32.const 16))))
+  (func (export "readsTheLocal") (param $p i32) (result i32)
+    (i32.load8_u (local.get $p))
+    (local.set $p (i32.load8_u offset=2 (local.get $p)))
+    (i32.add (i32.shl (local.get $p) (i32.const 8))))
+  (func (export "divFirst") (param $p i32) (result i32) (local $x i32)
+    (i32.div_u (i32.const 1) (local.get $p))
+    (local.set $x (i32.load (i32.sub (local.get $p) (i32.const 1))))
+    (i32.add (local.get $x)))
+  (func (export "loadFirst") (param $p i32) (result i32) (local $x i32)
+    (i32.load (i32.sub (local.get $p) (i32.const 1)))
+    (local.set $x (i32.div_u (i32.const 1) (local.get $p)))
+    (i32.add (local.get $x))))`);
+
+/** Each export's result or trap, by argument. */
+function outcomes(exports: Record<string, (p: number) => number>): string[] {
+  const out: string[] = [];
+  for (const name of ['overtake', 'beforeStore', 'beforeGlobalSet', 'readsTheLocal', 'divFirst', 'loadFirst']) {
+    for (const p of [0, 1, 3, 65535, -1]) {
+      try {
+        out.push(`${name}(${p}) = ${exports[name](p)}`);
+      } catch (e) {
+        const m = String((e as Error).message);
+        out.push(`${name}(${p}) traps: ${/divide|division/i.test(m) ? 'divide by zero' : /bounds/i.test(m) ? 'out of bounds' : m}`);
+      }
+    }
+  }
+  return out;
+}
+
+describe('pending values across a local.set', () => {
+  const forms: [string, CompileOptions][] = [['jit', {}], ['hermes', { tune: 'hermes' }], ['fuel', { fuel: true }], ['hermes+fuel', { tune: 'hermes', fuel: true }]];
+  it('give native results and traps, in every form', async () => {
+    const native = outcomes(new WebAssembly.Instance(new WebAssembly.Module(READS)).exports as never);
+    expect(native).toContain('divFirst(0) traps: divide by zero');
+    expect(native).toContain('loadFirst(0) traps: out of bounds');
+    for (const [name, opts] of forms) {
+      const { instantiate } = (await importCode(compile(READS, opts).code)) as { instantiate: () => { exports: never } };
+      expect(outcomes(instantiate().exports), name).toEqual(native);
+    }
+  });
+});
