@@ -15,7 +15,7 @@ import { importCode } from './util/load.js';
 import { wat } from './util/wat.js';
 
 /** Every access kind, each at offset 0 and at offset 4; `max` is the memory's declared maximum ('' for none). */
-function module(max: string): Uint8Array {
+function module(max: string): Uint8Array<ArrayBuffer> {
   const loads = [
     ['i32', 'i32.load'], ['i32', 'i32.load8_u'], ['i32', 'i32.load8_s'], ['i32', 'i32.load16_u'], ['i32', 'i32.load16_s'],
     ['i64', 'i64.load'], ['i64', 'i64.load8_s'], ['i64', 'i64.load32_u'], ['f32', 'f32.load'], ['f64', 'f64.load'],

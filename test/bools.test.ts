@@ -12,8 +12,8 @@ import { generate } from 'astring';
 import { compile, type CompileOptions } from '../compiler/index.js';
 import { boolLocals } from '../compiler/passes/bools.js';
 import { importCode } from './util/load.js';
+import { wat } from './util/wat.js';
 
-const wabt = await (await import('wabt')).default();
 
 // $count: the exit test in $c, read only by br_if. $mixed: $c also added to the result and compared with i32.eq.
 // $sel: the test read by select and by i32.eqz.
@@ -43,7 +43,7 @@ async function load(code: string, fuel: boolean): Promise<Exports> {
   return m.instantiate({}, fuel ? { fuel: 1e9 } : undefined).exports;
 }
 
-const bytes: Uint8Array = wabt.parseWat('b.wat', WAT, {}).toBinary({}).buffer;
+const bytes = wat(WAT);
 const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Exports;
 
 describe('boolean locals', () => {
@@ -64,7 +64,7 @@ describe('boolean locals', () => {
   it('keeps the | 0 of a global and of a split function\'s frame field, which other functions read (fuzz seed 134000014)', async () => {
     // $set reads $g only as a condition; $get returns it. $f5's block result, split into a part, is a frame
     // field the part writes and the function returns.
-    const other = wabt.parseWat('g.wat', `(module
+    const other = wat(`(module
       (global $g (mut i32) (i32.const 0))
       (func (export "set") (param i32) (global.set $g (i32.lt_s (local.get 0) (i32.const 5))) (if (global.get $g) (then (nop))))
       (func (export "get") (result i32) (global.get $g))
@@ -78,7 +78,7 @@ describe('boolean locals', () => {
       (func (export "f5_b") (param i32) (result i32 i64) (local f64)
         (call $f5 (i32.const 0))
         (local.set 1)
-        (i64.const 0)))`, { multi_value: true }).toBinary({}).buffer;
+        (i64.const 0)))`);
     const nx = new WebAssembly.Instance(new WebAssembly.Module(other)).exports as any;
     for (const options of [{ tune: 'hermes' }, { i64: 'auto', fuel: true, splitWeight: 60, tune: 'hermes' }] as CompileOptions[]) {
       const kx = await load(compile(other, options).code, options.fuel === true) as any;

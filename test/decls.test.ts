@@ -11,8 +11,8 @@ import { createRequire } from 'node:module';
 import { parse } from 'acorn';
 import { compile, type CompileOptions } from '../compiler/index.js';
 import { bareDecls } from '../compiler/passes/decls.js';
+import { wat } from './util/wat.js';
 
-const wabt = await (await import('wabt')).default();
 
 // $sum: the accumulator and the f64 sum are read on the loop's first trip before any write.
 // $pick: $x is written in one arm of the `if` only, then read (zero on the other path); $y is written before every read.
@@ -43,7 +43,7 @@ function load(code: string, fuel: boolean): Exports {
   return mod.exports.instantiate({}, fuel ? { fuel: 1e9 } : undefined).exports;
 }
 
-const bytes: Uint8Array = wabt.parseWat('d.wat', WAT, {}).toBinary({}).buffer;
+const bytes = wat(WAT);
 const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Exports;
 
 describe('bare declarations', () => {

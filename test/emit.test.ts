@@ -10,12 +10,7 @@ import { compile, CompileError, LinkError, RuntimeError, Memory, Global, Table }
 import { ALLOWED_GLOBALS } from '../compiler/bindings.js';
 import { freeIdentifiers } from './util/free-vars.js';
 import { importCode, ROOT, SHARED } from './util/load.js';
-
-const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
-function wat(text: string): Uint8Array {
-  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
-}
+import { wat } from './util/wat.js';
 
 const RICH = wat(`(module
   (import "env" "log" (func $log (param i32)))
@@ -140,13 +135,12 @@ describe('the emitted module', () => {
   });
 
   it('rejects SIMD code, which it cannot lower yet, with a CompileError naming the instruction and its offset', () => {
-    const simd = { ...features, simd: true };
     const cases: [string, RegExp][] = [
       ['(module (func (result i32) (i32x4.extract_lane 0 (i32x4.splat (i32.const 1)))))', /i32x4.splat is not supported by the compiler yet \(simd\) \(at byte offset 0x[0-9a-f]+, func 0\)/],
       ['(module (global v128 (v128.const i64x2 1 2)))', /v128.const is not supported by the compiler yet/],
     ];
     for (const [text, message] of cases) {
-      const bytes = wabt.parseWat('t.wat', text, simd).toBinary({}).buffer;
+      const bytes = wat(text);
       let err: unknown;
       try {
         compile(bytes);

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as acorn from 'acorn';
-import { compile } from '../compiler/index.js';
+import { compile, type CompileOptions } from '../compiler/index.js';
 import { FUEL_CHUNK as RUNTIME_CHUNK } from '../runtime/fuel.js';
 import { importCode, ROOT } from './util/load.js';
 import { wat, load, used, trapCode, C, BASIC } from './util/fuel.js';

@@ -7,12 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import { compile, type CompileOptions } from '../compiler/index.js';
 import { importCode } from './util/load.js';
-
-const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
-function wat(text: string): Uint8Array {
-  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
-}
+import { wat } from './util/wat.js';
 
 const MODULE = wat(String.raw`(module
   (import "env" "hostGrow" (func $hostGrow))
@@ -52,7 +47,7 @@ async function run(W: { instantiate: (imports: object) => { exports: any } }): P
 
 describe('calls that may grow memory', () => {
   it('the caller sees memory grown through direct calls, call_indirect and imports', async () => {
-    const native = await run({ instantiate: (i) => new WebAssembly.Instance(new WebAssembly.Module(MODULE), i) as any });
+    const native = await run({ instantiate: (i) => new WebAssembly.Instance(new WebAssembly.Module(MODULE), i as WebAssembly.Imports) as any });
     for (const [name, opts] of FORMS) {
       const m = await importCode(compile(MODULE, opts).code);
       expect(await run(m), name).toEqual(native);
@@ -365,7 +360,7 @@ describe('byte loads at the end of memory', () => {
   }
 
   it('trap at the end of memory, extend as wasm does and see memory grown by a call', async () => {
-    const native = await results({ instantiate: (i) => new WebAssembly.Instance(new WebAssembly.Module(BYTES), i) as any });
+    const native = await results({ instantiate: (i) => new WebAssembly.Instance(new WebAssembly.Module(BYTES), i as WebAssembly.Imports) as any });
     expect(native.filter((r) => r === 'trap: true').length).toBeGreaterThan(5);
     expect(native[CALLS.length - 1]).toBe(200 - 56); // the last afterGrow read what it wrote past the old end
     for (const [name, opts] of [...FORMS, ['split', { splitWeight: 10 }] as [string, CompileOptions]]) {

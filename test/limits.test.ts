@@ -10,12 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, LinkError, RuntimeError, Memory, type CompileOptions } from '../compiler/index.js';
 import { importCode, ROOT } from './util/load.js';
-
-const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
-function wat(text: string): Uint8Array {
-  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
-}
+import { wat } from './util/wat.js';
 
 async function module(text: string, opts: CompileOptions = {}): Promise<any> {
   return importCode(compile(wat(text), opts).code);

@@ -6,8 +6,8 @@
 import { describe, it, expect } from 'vitest';
 import { compile } from '../compiler/index.js';
 import { importCode } from './util/load.js';
+import { wat } from './util/wat.js';
 
-const wabt = await (await import('wabt')).default();
 const WAT = `(module
   (memory (export "mem") 1)
   (func (export "copy") (i32.store (i32.const 8) (i32.reinterpret_f32 (f32.load (i32.const 0)))))
@@ -20,7 +20,7 @@ const WAT = `(module
   (func (export "eq") (result i32) (f32.eq (f32.load (i32.const 0)) (f32.load (i32.const 0)))))`;
 
 describe('f32 NaN bits through loads', async () => {
-  const bytes = wabt.parseWat('t.wat', WAT, {}).toBinary({}).buffer;
+  const bytes = wat(WAT);
   const { exports } = (await importCode(compile(bytes).code)).instantiate();
   const u32 = () => new Uint32Array(exports.mem.buffer);
   const run = (name: string, arg?: number) => {
@@ -65,7 +65,7 @@ describe('NaN bits through multi-value results (found by fuzzing)', () => {
 
   for (const i64 of ['pair', 'bigint'] as const) {
     it(`keeps signalling NaNs and payloads, also once the code is optimised (${i64})`, async () => {
-      const bytes = wabt.parseWat('t.wat', text, { multi_value: true }).toBinary({}).buffer;
+      const bytes = wat(text);
       const { exports } = (await importCode(compile(bytes, { i64 }).code)).instantiate();
       for (let round = 0; round < 3000; round++) {
         for (const x of NANS32) expect(exports.bits32(x)).toBe(x);
@@ -78,7 +78,7 @@ describe('NaN bits through multi-value results (found by fuzzing)', () => {
     const hostText = `(module
       (import "env" "two" (func $two (result f64 i32)))
       (func (export "bits") (result i64) (call $two) (drop) (i64.reinterpret_f64)))`;
-    const bytes = wabt.parseWat('t.wat', hostText, { multi_value: true }).toBinary({}).buffer;
+    const bytes = wat(hostText);
     const dv = new DataView(new ArrayBuffer(8));
     dv.setBigUint64(0, 0x7ff4000000000001n, true);
     const snan = dv.getFloat64(0, true);
@@ -127,7 +127,7 @@ describe('arithmetic quiets signalling NaNs, also once V8 has optimised it (foun
 
   for (const i64 of ['pair', 'bigint'] as const) {
     it(`gives a quiet NaN for a signalling one in every call (${i64})`, async () => {
-      const bytes = wabt.parseWat('t.wat', text, {}).toBinary({}).buffer;
+      const bytes = wat(text);
       const native = (await WebAssembly.instantiate(bytes)).instance.exports as Record<string, (x: unknown) => unknown>;
       const { exports } = (await importCode(compile(bytes, { i64 }).code)).instantiate();
       const bad: string[] = [];
@@ -171,7 +171,7 @@ describe('NaN globals keep their payload once V8 has optimised the code (found b
     (func (export "s") (result i64) (i64.reinterpret_f64 (global.get $s))))`;
   for (const i64 of ['pair', 'bigint'] as const) {
     it(`in every call (${i64})`, async () => {
-      const bytes = wabt.parseWat('t.wat', text, { multi_value: true }).toBinary({}).buffer;
+      const bytes = wat(text);
       const { exports } = (await importCode(compile(bytes, { i64 }).code)).instantiate();
       const seen = new Set<string>();
       for (let round = 0; round < 30000; round++) {
@@ -200,7 +200,7 @@ describe('NaN-initialised mutable and imported globals keep their payload once h
     (func (export "setW") (param f64) (global.set $w (local.get 0))))`;
   for (const i64 of ['pair', 'bigint'] as const) {
     it(`in every call (${i64})`, async () => {
-      const bytes = wabt.parseWat('t.wat', text, { multi_value: true }).toBinary({}).buffer;
+      const bytes = wat(text);
       const i = new Float64Array(new BigUint64Array([0x7ff0000000000003n]).buffer)[0];
       const { exports } = (await importCode(compile(bytes, { i64 }).code)).instantiate({ env: { i } });
       const hex = (x: bigint | number) => BigInt.asUintN(64, BigInt(x)).toString(16);
@@ -236,7 +236,7 @@ describe('f64 arithmetic on a NaN constant gives a quiet NaN constant (found by 
   const text = `(module ${funcs.join('\n')} ${numbers.join('\n')})`;
 
   it('equals native, sign and payload kept, quiet bit set, and no arithmetic left on the constant', async () => {
-    const bytes = wabt.parseWat('t.wat', text, {}).toBinary({}).buffer;
+    const bytes = wat(text);
     const native = (await WebAssembly.instantiate(bytes)).instance.exports as Record<string, (c: number) => bigint>;
     for (const i64 of ['pair', 'bigint'] as const) {
       const { code } = compile(bytes, { i64 });
@@ -271,7 +271,7 @@ describe('reinterprets folded at compile time keep every bit', () => {
       (i32.reinterpret_f32 (f32.add (select (f32.reinterpret_i32 (i32.const 0x3f800000)) (f32.reinterpret_i32 (i32.const 0xff800001)) (local.get 0)) (f32.const 0)))))`;
 
   it('equals native for NaN patterns, zeros, infinities and masks', async () => {
-    const bytes = wabt.parseWat('r.wat', text, { multi_value: true }).toBinary({}).buffer;
+    const bytes = wat(text);
     const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
     const { code } = compile(bytes);
     expect(code).toMatch(/\? -1 : 0/);

@@ -63,7 +63,7 @@ describe('a br_table nest deeper than flatDepth, lowered as one switch (passes/r
    * the table counts the rounds in $i and moves the index $x on each round. (Bytes by hand: wabt's
    * parser runs out of memory on a few hundred nested blocks.)
    */
-  const nest = (n: number, c0Branch = false): Uint8Array => {
+  const nest = (n: number, c0Branch = false): Uint8Array<ArrayBuffer> => {
     const b: number[] = [0x41, 1, 0x21, 1, 0x03, 0x40];
     for (let k = n; k >= 1; k--) b.push(0x02, 0x40);
     b.push(0x20, 2, 0x41, 1, 0x6a, 0x21, 2, 0x20, 0, 0x41, 1, 0x6a, 0x21, 0);
@@ -130,7 +130,7 @@ describe('dispatch regions: found by fuzzing', async () => {
           (block $L3 (block $L4 (block $L5 (block $L6 (block $L7 (block $L8 (block $L9 (block $L10 (block $L11 (block $L12
             (br_table $L7 $L6 $L5 $L4 $L3
               (f32.eq (br_table 11 $L2 (f32.const 0.5) (i32.const 0)) (f32.const 0)))))))))))))
-          (f32.const 2))))`, {}).toBinary({}).buffer;
+          (f32.const 2))))`, {}).toBinary({}).buffer as Uint8Array<ArrayBuffer>;
     const native = (await WebAssembly.instantiate(bytes)).instance.exports as { f(a: bigint, b: number): number };
     for (const options of [{ flatDepth: 10 }, { flatDepth: 4 }, {}]) {
       const { exports } = (await importCode(compile(bytes, options).code)).instantiate();

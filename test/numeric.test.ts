@@ -339,7 +339,7 @@ describe('i64', () => {
       ];
       const wabt = await (await import('wabt')).default();
       const text = `(module ${fns.map(([n, body]) => `(func (export "${n}") ${body})`).join(' ')})`;
-      const bytes = wabt.parseWat('hi0.wat', text, {}).toBinary({}).buffer;
+      const bytes = new Uint8Array(wabt.parseWat('hi0.wat', text, {}).toBinary({}).buffer);
       const w = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Record<string, Fn>;
       const k = (await importCode(compile(bytes, { i64 }).code)).instantiate({}).exports as Record<string, Fn>;
       const xs: [bigint, number][] = [...I64_EDGES.flatMap((a) => I32_EDGES.map((b): [bigint, number] => [a, b])), ...times(RANDOM, (): [bigint, number] => [randI64(), randI32()])];

@@ -10,12 +10,7 @@ import { OPS, type OpInfo } from '../compiler/opcodes.js';
 import { SPECIAL } from '../compiler/validate/optable.js';
 import { compile, CompileError } from '../compiler/index.js';
 import { valTypeName } from '../compiler/types.js';
-
-const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true, simd: true, exceptions: true };
-function wat(text: string): Uint8Array {
-  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
-}
+import { wat } from './util/wat.js';
 
 /** Rows not lowered yet: they validate, and compiling them is refused with a CompileError naming them. */
 const NOT_LOWERED = (o: OpInfo): boolean => o.feature === 'simd';

@@ -235,7 +235,7 @@ describe('wasm-kiln/polyfill', () => {
   it('rejects a module using SIMD up front, with the CompileError of AOT compile (SIMD is not lowered yet)', async () => {
     const simd = wabtModule.parseWat('s.wat', String.raw`(module
       (func (export "plain") (result i32) (i32.const 1))
-      (func (export "lanes") (param i32) (result i32) (i32x4.extract_lane 1 (i32x4.splat (local.get 0)))))`, { simd: true }).toBinary({}).buffer;
+      (func (export "lanes") (param i32) (result i32) (i32x4.extract_lane 1 (i32x4.splat (local.get 0)))))`, { simd: true }).toBinary({}).buffer as Uint8Array<ArrayBuffer>;
     expect(WebAssembly.validate(simd)).toBe(true);
     const aot = thrown(() => compile(simd)) as CompileError;
     expect(aot).toBeInstanceOf(CompileError);

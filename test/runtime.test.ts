@@ -43,7 +43,7 @@ function trapCode(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    if (e instanceof RuntimeError) return e.code;
+    if (e instanceof RuntimeError) return String(e.code);
     throw e;
   }
   throw new Error('expected a trap');

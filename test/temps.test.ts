@@ -8,11 +8,11 @@ import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
 import { compile } from '../compiler/index.js';
 import { functionSizes } from './bench/functions.js';
+import { wat } from './util/wat.js';
 
-const wabt = await (await import('wabt')).default();
 
 /** A mixing function: `rounds` rounds of multiply, rotate, xor and add on two i64 lanes, all straight-line. */
-function mixer(rounds: number): Uint8Array {
+function mixer(rounds: number): Uint8Array<ArrayBuffer> {
   const body: string[] = [];
   for (let r = 0; r < rounds; r++) {
     body.push(
@@ -21,7 +21,7 @@ function mixer(rounds: number): Uint8Array {
     );
   }
   const text = `(module (func (export "mix") (param i64 i64) (result i64) ${body.join('\n')} local.get 0 local.get 1 i64.xor))`;
-  return wabt.parseWat('m.wat', text, {}).toBinary({}).buffer;
+  return wat(text);
 }
 
 function load2(code: string): { mix: (a: bigint, b: bigint) => bigint } {
@@ -54,7 +54,7 @@ describe('single-use folding', () => {
     const rounds = Array.from({ length: 20 }, (_, r) => `local.get 0 i64.const ${r + 3} i64.mul local.get 1 i64.xor local.set 1`).join('\n');
     const text = `(module (memory 1) (data (i32.const 128) "\\01\\02\\03\\04\\05\\06\\07\\08\\09")
       (func (export "mix") (param i64 i64) (result i64) local.get 0 i32.wrap_i64 i64.load offset=128 local.set 0 ${rounds} local.get 0 local.get 1 i64.add))`;
-    const bytes = wabt.parseWat('f.wat', text, {}).toBinary({}).buffer;
+    const bytes = wat(text);
     const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { mix: (a: bigint, b: bigint) => bigint };
     const { code } = compile(bytes, { format: 'cjs', i64: 'pair' });
     const body = code.slice(code.indexOf('function f0('));
@@ -78,7 +78,7 @@ describe('dead definitions', () => {
         ${load(128)} ${load(136)} ${load(144)} ${rounds}
         local.get 1 local.get 0 i64.div_s drop
         local.get 0 local.get 1 i64.xor))`;
-    const bytes = wabt.parseWat('d.wat', text, {}).toBinary({}).buffer;
+    const bytes = wat(text);
     const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { mix: (a: bigint, b: bigint) => bigint };
     const { code } = compile(bytes, { format: 'cjs', i64: 'pair' });
     const body = code.slice(code.indexOf('function f0('));

@@ -56,8 +56,9 @@ function expectInvalid(bytes: Uint8Array, message: string, want: Expect = {}): C
   expect(e!.funcIndex).toBe(want.func);
   if (want.at !== undefined) {
     const row = OPS[OP[want.at]];
-    expect(bytes[e!.offset], `byte at offset 0x${e!.offset.toString(16)} should be ${want.at}`).toBe(row.prefix || row.code);
-    if (row.prefix) expect(bytes[e!.offset + 1]).toBe(row.code); // all sub-opcodes used here are < 128
+    const at = e!.offset!;
+    expect(bytes[at], `byte at offset 0x${at.toString(16)} should be ${want.at}`).toBe(row.prefix || row.code);
+    if (row.prefix) expect(bytes[at + 1]).toBe(row.code); // all sub-opcodes used here are < 128
   }
   return e!;
 }

@@ -13,12 +13,7 @@ import { VIEW_NAMES } from '../compiler/lower/views.js';
 import { isKilnIdentifier } from '../compiler/identifiers.js';
 import { MATH_ALIASES } from '../compiler/passes/math-aliases.js';
 import { LOCAL_VIEWS } from '../compiler/passes/local-views.js';
-
-const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
-function wat(text: string): Uint8Array {
-  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
-}
+import { wat } from './util/wat.js';
 
 const LOADS = ['i32.load', 'i32.load8_s', 'i32.load8_u', 'i32.load16_s', 'i32.load16_u', 'i64.load', 'i64.load8_s', 'i64.load8_u', 'i64.load16_s', 'i64.load16_u', 'i64.load32_s', 'i64.load32_u', 'f32.load', 'f64.load'];
 const STORES = ['i32.store', 'i32.store8', 'i32.store16', 'i64.store', 'i64.store8', 'i64.store16', 'i64.store32', 'f32.store', 'f64.store'];

@@ -8,12 +8,7 @@ import { describe, it, expect } from 'vitest';
 import { compile } from '../compiler/index.js';
 import { createWebAssembly, kilnStub } from '../runtime/webassembly.js';
 import { importCode } from './util/load.js';
-
-const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
-function wat(text: string): Uint8Array {
-  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
-}
+import { wat } from './util/wat.js';
 
 const BODY = wat(String.raw`(module
   (import "env" "log" (func $log (param i32)))
@@ -140,7 +135,7 @@ describe('createWebAssembly', () => {
 
   it('resolves a kilnStub to the module whose hash it names', async () => {
     const W = createWebAssembly([precompiled]);
-    const stub = kilnStub(precompiled.sha256);
+    const stub = kilnStub(precompiled.sha256) as Uint8Array<ArrayBuffer>;
     expect(await WebAssembly.validate(stub)).toBe(true);
     const { instance } = await W.instantiate(stub, { env: { log() {}, scale: 4 } });
     expect(instance.exports.wide(10n)).toBe(40n);

@@ -10,12 +10,7 @@
 import { describe, it, expect } from 'vitest';
 import { compile, type CompileOptions } from '../compiler/index.js';
 import { importCode } from './util/load.js';
-
-const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
-function wat(text: string): Uint8Array {
-  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
-}
+import { wat } from './util/wat.js';
 
 const FORMS: [string, CompileOptions][] = [];
 for (const i64 of ['pair', 'bigint', 'auto'] as const) {

@@ -23,7 +23,6 @@ import { kernelScript, specScript } from './spec-bundle.js';
 import { runInBrowser, type BrowserLaunch } from './browser.js';
 import { head, parseSExprs, type SExpr } from '../spec/sexpr.js';
 import { parseConst, parsePattern, type Pattern, type Value } from '../spec/values.js';
-// @ts-expect-error: plain JS module without declarations
 import { enginePath, ENGINE_PACKAGES } from './fetch.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -70,7 +69,7 @@ export function engineRows(): EngineRow[] {
   rows.push({ id: 'node-nowasm', name: host, bin: process.execPath, args: ['--require', NO_WASM], wasm: 'deleted', target: 'hermes' });
   const cached = (id: string) => {
     const bin: string | null = enginePath(id);
-    const pkg = ENGINE_PACKAGES[id] as { pkg: string; version: string };
+    const pkg = ENGINE_PACKAGES[id as keyof typeof ENGINE_PACKAGES] as { pkg: string; version: string };
     if (bin === null) return { bin: null, missing: `${pkg.pkg} has no binary for ${process.platform}-${process.arch}` };
     if (!existsSync(bin)) return { bin: null, missing: `${bin} is missing: run \`node test/engines/fetch.mjs ${id}\`` };
     return { bin };

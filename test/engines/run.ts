@@ -17,7 +17,6 @@
 import { parseArgs } from 'node:util';
 import { buildKernelScripts, buildName, buildSpecScripts, engineRows, kernelFailures, kernels, runAll, specFiles, specOutcome } from './matrix.js';
 import { CORPUS, corpusExpected, corpusFailures, corpusModes, corpusScript } from './corpus-bundle.js';
-// @ts-expect-error: plain JS module without declarations
 import { fetchEngine, ENGINE_PACKAGES } from './fetch.mjs';
 
 const { values } = parseArgs({

@@ -260,7 +260,7 @@ function instantiateNative(mod: WebAssembly.Module, imports: ImportFactory | und
 export function compileKiln(kiln: Kiln, bytes: Uint8Array, c: Config): (imports: object, options?: object) => { exports: Record<string, unknown> } {
   if (c.lazy) {
     const lazy = new LazyCompiler(bytes, { i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : c.flatDepth !== undefined ? { flatDepth: c.flatDepth } : {}), ...(c.split !== undefined ? { splitWeight: c.split } : {}) });
-    return (imports, options) => lazy.code.instantiate(imports, options);
+    return (imports, options) => lazy.code.instantiate(imports, options) as { exports: Record<string, unknown> };
   }
   const inline = kiln.inlineRuntime === true;
   const { code } = kiln.compile(bytes, {

@@ -7,12 +7,9 @@ import { expect } from 'vitest';
 import { compile, RuntimeError, type CompileOptions } from '../../compiler/index.js';
 import { DEFAULT_FUEL_COSTS, type FuelCosts } from '../../compiler/lower/fuel-costs.js';
 import { importCode } from './load.js';
+import { wat } from './wat.js';
 
-const wabt = await (await import('wabt')).default();
-const features = { multi_value: true, bulk_memory: true, reference_types: true, sign_extension: true, sat_float_to_int: true };
-export function wat(text: string): Uint8Array {
-  return wabt.parseWat('t.wat', text, features).toBinary({}).buffer;
-}
+export { wat };
 
 /** Compiles `text` with fuel metering (plus `opts`) and instantiates it. */
 export async function load(text: string, instOpts: Record<string, unknown> = { fuel: 1e12 }, opts: CompileOptions = {}, imports: object = {}): Promise<any> {
