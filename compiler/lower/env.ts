@@ -70,6 +70,12 @@ export interface ModuleEnv {
    * `DataView` as a negative int32 (ops.ts `address`).
    */
   smallMemory: boolean;
+  /**
+   * Bytes memory 0 always has, in bytes: its minimum size (a memory never
+   * shrinks; an imported one has at least its declared minimum). A view
+   * access that stays below it needs no check (views.ts `checkedNever`).
+   */
+  safeBytes: number;
 }
 
 /**
@@ -108,5 +114,6 @@ export function makeEnv(m: Module, flatDepth: number, sparse = false, pageLimit 
   const funcIds = funcIdentifiers(m, sparse);
   const { js, ref } = funcIds;
   const smallMemory = signedAddresses(m, pageLimit);
-  return { m, globalHome, flatDepth, funcName: (i) => js[i] ?? `f${i}`, funcRefName: (i) => ref[i] ?? `F${i}`, funcIds, smallMemory };
+  const safeBytes = (m.memories[0]?.min ?? 0) * 65536;
+  return { m, globalHome, flatDepth, funcName: (i) => js[i] ?? `f${i}`, funcRefName: (i) => ref[i] ?? `F${i}`, funcIds, smallMemory, safeBytes };
 }

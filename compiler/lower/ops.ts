@@ -17,7 +17,7 @@ import type { Instr } from '../decode/code.js';
 import { OPS, OP } from '../opcodes.js';
 import { I32, I64, F32, F64, FUNCREF, type ValType } from '../types.js';
 import type { Lowering } from './lowering.js';
-import { memoryLoad, memoryStore } from './views.js';
+import { memoryLoad, memoryStore, checkedNever } from './views.js';
 
 export type OpLowering = (L: Lowering, ins: Instr, env: ModuleEnv) => void;
 
@@ -443,8 +443,8 @@ function address(L: Lowering, base: Val, offset: number, twice = false): Expr {
 
 /** The output is tuned for Hermes: memory through typed-array views (views.ts). */
 const viewed = (L: Lowering) => L.env.tune === 'hermes';
-const load = (L: Lowering, method: string, addr: Expr, temp?: string) => memoryLoad(viewed(L), method, addr, temp);
-const store = (L: Lowering, method: string, addr: Expr, value: Expr) => memoryStore(viewed(L), method, addr, value);
+const load = (L: Lowering, method: string, addr: Expr, temp?: string) => memoryLoad(viewed(L), method, addr, temp, L.env.safeBytes);
+const store = (L: Lowering, method: string, addr: Expr, value: Expr) => memoryStore(viewed(L), method, addr, value, L.env.safeBytes);
 
 /**
  * The address operand of an i64 load, made free of effects when views read the address twice (an effect or trap
@@ -455,10 +455,10 @@ function loadAddress(L: Lowering, a: Val): Val {
   return viewed(L) && a.k === IMPURE ? L.evalNow(a) : a;
 }
 
-/** The effective address of a store; with views, an identifier or literal (views.ts `viewStore` reads it up to four times). */
-function storeAddress(L: Lowering, a: Val, offset: number): Expr {
+/** The effective address of a store by `method`; with views, an identifier or literal unless never checked (views.ts `memoryStore`). */
+function storeAddress(L: Lowering, a: Val, offset: number, method: string): Expr {
   const addr = address(L, a, offset);
-  return viewed(L) && addr.type !== 'Identifier' && addr.type !== 'Literal' ? L.temp(addr) : addr;
+  return viewed(L) && addr.type !== 'Identifier' && addr.type !== 'Literal' && !checkedNever(method, addr, L.env.safeBytes) ? L.temp(addr) : addr;
 }
 
 const LOADS: [string, string][] = [
@@ -527,7 +527,7 @@ for (const [n, method] of STORES) {
       if (v.k === IMPURE || (!simple(v) && v.d > 2)) v = L.evalNow(v);
     }
     L.spillImpure();
-    L.emit(store(L, method, storeAddress(L, a, ins.b), n.startsWith('i32') ? i32e(v) : v.e));
+    L.emit(store(L, method, storeAddress(L, a, ins.b, method), n.startsWith('i32') ? i32e(v) : v.e));
   });
 }
 def('f32.store', (L, ins) => {
@@ -536,7 +536,7 @@ def('f32.store', (L, ins) => {
   if (!simple(a)) a = L.evalNow(a);
   if (!simple(v)) v = L.evalNow(v);
   L.spillImpure();
-  const addr = storeAddress(L, a, ins.b);
+  const addr = storeAddress(L, a, ins.b, 'setFloat32');
   L.emit(A.ifStmt(A.bin('===', v.e, v.e), [store(L, 'setFloat32', addr, v.e)], [A.exprStmt(A.call('f32_store', [A.id('dv'), addr, v.e]))]));
 });
 def('i64.store', (L, ins) => {

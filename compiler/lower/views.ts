@@ -31,6 +31,7 @@
  */
 import * as A from './ast.js';
 import type { Expr, Stmt } from './ast.js';
+import { safeIndex } from './ranges.js';
 
 /** The views, by access: identifier, constructor (a global), bytes per element. */
 export const VIEWS = {
@@ -137,17 +138,39 @@ export function viewRefresh(): Stmt[] {
 }
 
 /**
+ * The view index of an access by `DataView` method `method` at `addr` that
+ * needs no check: every value of `addr` is an aligned address of a whole
+ * element below `safeBytes`, the bytes the memory always has (its minimum
+ * size), so on a little-endian host the view holds it (ranges.ts). Else null.
+ */
+export function checkedNever(method: string, addr: Expr, safeBytes: number): Expr | null {
+  const view = viewOf(method);
+  return view === undefined || safeBytes === 0 ? null : safeIndex(addr, Math.log2(VIEWS[view].bytes), safeBytes);
+}
+
+/**
  * A load by `DataView` method `method` (`getInt32`, ...) at `addr` (little-endian
  * when wider than a byte): through a view when `viewed`, when the method has one.
  * The view form reads `addr` twice (`viewLoad`) unless `temp` names a temporary:
  * then the address is evaluated once, into it, inside the view's index
  * (`h32[(t = x) / 4] ?? dv.getInt32(t >>> 0, true)`), for an address with
  * effects or traps (a load in it, say) without a statement of its own.
+ * Where the access is never out of bounds nor misaligned (`checkedNever`,
+ * with `safeBytes` the memory's minimum size in bytes), the view is indexed
+ * without the division (`h32[(x & 255) + 256]`); the fallback stays, for a
+ * big-endian host, whose views are empty (`viewRefresh`).
  */
-export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: string): Expr {
+export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: string, safeBytes = 0): Expr {
   const read = (at: Expr) => A.mcall('dv', method, method.endsWith('8') ? [at] : [at, A.TRUE]);
   const view = viewed ? viewOf(method) : undefined;
   if (view === undefined) return read(addr);
+  const index = checkedNever(method, addr, safeBytes);
+  if (index !== null) {
+    const n = VIEWS[view].bytes;
+    if (temp === undefined) return { type: 'LogicalExpression', operator: '??', left: A.index(VIEWS[view].name, index), right: read(addr) };
+    const again = n === 1 ? A.id(temp) : A.bin('*', A.id(temp), A.num(n));
+    return { type: 'LogicalExpression', operator: '??', left: A.index(VIEWS[view].name, A.assign(temp, index)), right: read(again) };
+  }
   if (temp === undefined) return viewLoad(view, addr, read(addr));
   const raw = unwrapped(addr);
   const again = raw === addr ? A.id(temp) : A.bin('>>>', A.id(temp), A.num(0));
@@ -157,10 +180,17 @@ export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: s
 /**
  * A store statement by `DataView` method `method` (`setInt32`, ...) of `value` at
  * `addr`: through a view when `viewed` (then `addr` must be an identifier or
- * literal and `value` free of effects: `viewStore`).
+ * literal and `value` free of effects: `viewStore`). Where the store is never
+ * out of bounds nor misaligned (`checkedNever`, `safeBytes` the memory's
+ * minimum size in bytes), the only check left is `HB`, 0 on a big-endian host
+ * (`HB ? h32[(x & 255) + 256] = v : dv.setInt32(...)`), and `addr` may be any
+ * expression free of effects (one branch evaluates it).
  */
-export function memoryStore(viewed: boolean, method: string, addr: Expr, value: Expr): Stmt {
+export function memoryStore(viewed: boolean, method: string, addr: Expr, value: Expr, safeBytes = 0): Stmt {
   const write = A.mcall('dv', method, method.endsWith('8') ? [addr, value] : [addr, value, A.TRUE]);
   const view = viewed ? viewOf(method) : undefined;
-  return A.exprStmt(view === undefined ? write : viewStore(view, addr, value, write));
+  if (view === undefined) return A.exprStmt(write);
+  const index = checkedNever(method, addr, safeBytes);
+  if (index !== null) return A.exprStmt(A.cond(A.id(VIEW_BYTES), A.assign(A.index(VIEWS[view].name, index), value), write));
+  return A.exprStmt(viewStore(view, addr, value, write));
 }
