@@ -123,8 +123,8 @@ async function checkBoundaries(bytes: Uint8Array, options: object = {}): Promise
     expect(f, `offset 0x${mp.originalColumn!.toString(16)} is not an instruction boundary`).not.toBeUndefined();
     expect(funcOfLine[mp.generatedLine], `line ${mp.generatedLine}: ${lines[mp.generatedLine - 1]}`).toBe(f);
     const text = lines[mp.generatedLine - 1];
-    // A statement starts its line, or follows a label (`L2: if (...)`).
-    expect(text.slice(0, mp.generatedColumn)).toMatch(/^ *(?:[A-Za-z_$][\w$]*: )*$/);
+    // A statement starts its line, or follows a label (`L2: if (...)`); a `do` loop's test (its `br_if`) follows `} while (`.
+    expect(text.slice(0, mp.generatedColumn)).toMatch(/^ *(?:[A-Za-z_$][\w$]*: )*$|^ *\} while \($/);
     expect(text[mp.generatedColumn]).toMatch(/\S/);
     expect(text.slice(mp.generatedColumn)).not.toMatch(/^\/\//);
     if (mp.name !== null) {

@@ -18,6 +18,8 @@
  *                                   read only as a condition (only with `tune: 'hermes'`)
  *   decls.ts     bareDecls          ESTree -> ESTree, variables written before any
  *                                   read declared without their `= 0` (`var`)
+ *   loops.ts     doWhileLoops       ESTree -> ESTree, `L: for (;;) { B; if (c) continue L;
+ *                                   break L; }` as `L: do { B } while (c);`
  *   jumps.ts     bareJumps          ESTree -> ESTree, `if (c) { break L; }` as
  *                                   `if (c) break L;` (last: the others want blocks)
  *
@@ -39,6 +41,7 @@ import { localViews } from './local-views.js';
 import { boolLocals } from './bools.js';
 import { bareDecls } from './decls.js';
 import { bareJumps } from './jumps.js';
+import { doWhileLoops } from './loops.js';
 
 export { entryFuel } from './fuel.js';
 export { DEFAULT_SPLIT_WEIGHT } from './split.js';
@@ -113,6 +116,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
     boolLocals(decl);
   }
   bareDecls(decl);
+  doWhileLoops(decl);
   bareJumps(decl);
   const parts: Stmt[] | undefined = decl.hoisted;
   if (parts === undefined) return decl;
@@ -127,6 +131,7 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
       boolLocals(p);
     }
     bareDecls(p);
+    doWhileLoops(p);
     bareJumps(p);
   }
   return { type: 'Program', sourceType: 'script', body: [decl, ...parts] };
