@@ -95,7 +95,12 @@ function elementIndex(kind: ViewKind, addr: Expr): Expr {
  * V8 without a JIT).
  */
 export function viewLoad(kind: ViewKind, addr: Expr, fallback: Expr): Expr {
-  return { type: 'LogicalExpression', operator: '??', left: A.index(VIEWS[kind].name, elementIndex(kind, unwrapped(addr))), right: fallback };
+  return orElse(A.index(VIEWS[kind].name, elementIndex(kind, unwrapped(addr))), fallback);
+}
+
+/** `read ?? fallback`. */
+function orElse(read: Expr, fallback: Expr): Expr {
+  return { type: 'LogicalExpression', operator: '??', left: read, right: fallback };
 }
 
 /** `x` for an address `x >>> 0`, else the address itself. */
@@ -167,9 +172,8 @@ export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: s
   const index = checkedNever(method, addr, safeBytes);
   if (index !== null) {
     const n = VIEWS[view].bytes;
-    if (temp === undefined) return { type: 'LogicalExpression', operator: '??', left: A.index(VIEWS[view].name, index), right: read(addr) };
-    const again = n === 1 ? A.id(temp) : A.bin('*', A.id(temp), A.num(n));
-    return { type: 'LogicalExpression', operator: '??', left: A.index(VIEWS[view].name, A.assign(temp, index)), right: read(again) };
+    if (temp === undefined) return orElse(A.index(VIEWS[view].name, index), read(addr));
+    return orElse(A.index(VIEWS[view].name, A.assign(temp, index)), read(n === 1 ? A.id(temp) : A.bin('*', A.id(temp), A.num(n))));
   }
   if (temp === undefined) return viewLoad(view, addr, read(addr));
   const raw = unwrapped(addr);
