@@ -14,17 +14,18 @@
  * optimizing JITs build the same graph for both (README "Accesses proved in
  * bounds, and loops that test at their end").
  */
-import type { Node, Stmt } from '../lower/ast.js';
+import type { Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
 
-/** Whether `x` (a statement list or node) holds a `continue L` or an unlabelled `continue`, functions aside. */
-function restarts(x: unknown, label: string): boolean {
-  if (x === null || typeof x !== 'object') return false;
-  if (Array.isArray(x)) return x.some((y) => restarts(y, label));
-  const n = x as Node;
-  if (n.type === 'ContinueStatement') return n.label === null || n.label === undefined || n.label.name === label;
-  if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return false;
-  for (const k in n) if (k !== 'loc' && restarts(n[k], label)) return true;
+/** Whether `list` holds a `continue L` or an unlabelled `continue` (statements only: an expression holds none). */
+function restarts(list: Stmt[], label: string): boolean {
+  for (const s of list) {
+    if (s.type === 'ContinueStatement') {
+      if (s.label == null || s.label.name === label) return true;
+    } else if (s.type === 'LabeledStatement') {
+      if (restarts([s.body], label)) return true;
+    } else if (childLists(s).some((l) => restarts(l, label))) return true;
+  }
   return false;
 }
 
