@@ -122,6 +122,28 @@ export interface Module {
    * validation (validate/func.ts), null until then.
    */
   tableWrites: boolean | null;
+  /**
+   * The calls and memory growth of the function bodies, as validation walks
+   * them (validate/func.ts), for lower/grows.ts, so that it need not decode
+   * every body again: null until validation, in a module without memory
+   * (nothing reads them there), and once lower/grows.ts has read them.
+   */
+  calls: CallFacts | null;
   /** Byte offsets of entries, for error messages: per typeidx, per tableidx, memidx and tagidx (imports included), the start section's funcidx (-1 when absent). */
   offsets: { types: number[]; tables: number[]; memories: number[]; tags: number[]; start: number };
+}
+
+/**
+ * What the function bodies call, in the order validation meets the
+ * instructions (`Module.calls`). Flat arrays of funcidx/typeidx/tableidx
+ * numbers: a few per call instruction, nothing per function, and dropped
+ * once lower/grows.ts has read them.
+ */
+export interface CallFacts {
+  /** Each `call` as (callee funcidx, caller funcidx). */
+  direct: number[];
+  /** Each `call_indirect` as (typeidx, tableidx, caller funcidx). */
+  indirect: number[];
+  /** Each function with a `memory.grow` (funcidx; repeats allowed). */
+  grows: number[];
 }

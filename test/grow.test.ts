@@ -5,7 +5,10 @@
  * seen by the caller's next access, in every i64 form and with fuel.
  */
 import { describe, it, expect } from 'vitest';
-import { compile, type CompileOptions } from '../compiler/index.js';
+import { compile, decodeAndValidate, type CompileOptions } from '../compiler/index.js';
+import { decodeModule } from '../compiler/decode/module.js';
+import { memoryGrowers } from '../compiler/lower/grows.js';
+import { tableContents } from '../compiler/lower/tables.js';
 import { importCode } from './util/load.js';
 import { wat } from './util/wat.js';
 
@@ -65,6 +68,19 @@ describe('calls that may grow memory', () => {
     expect(refreshes(exported(5))).toBe(1);
     expect(refreshes(exported(6))).toBe(1);
     expect(refreshes(exported(7))).toBe(0);
+  });
+
+  it('takes the calls and grows from validation, once, and refuses a module not validated', () => {
+    const m = decodeAndValidate(MODULE);
+    expect(m.calls).not.toBeNull();
+    // funcidx as above: only $pure and pureOnly (which calls nothing but $pure) cannot grow memory.
+    expect([...memoryGrowers(m, tableContents(m)).funcs]).toEqual([1, 1, 1, 0, 1, 1, 1, 0]);
+    expect(m.calls).toBeNull();
+    expect(() => memoryGrowers(m, tableContents(m))).toThrow(/not validated/);
+    const raw = decodeModule(MODULE);
+    expect(() => memoryGrowers(raw, tableContents(raw))).toThrow(/not validated/);
+    // Without a memory nothing grows and nothing is kept (the run-time compile mode's heap per function).
+    expect(decodeAndValidate(wat('(module (func $f (call $f)))')).calls).toBeNull();
   });
 });
 

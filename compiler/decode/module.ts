@@ -183,6 +183,7 @@ class Decoder {
       customs: s.customs,
       firstSimd: null,
       tableWrites: null,
+      calls: null,
       offsets: s.offsets,
     };
   }

@@ -6,8 +6,10 @@
  * A function may grow memory when its body has `memory.grow`, calls an
  * imported function (the host may call `Memory.grow`, or an export that
  * grows), calls a function that may grow memory, or has a `call_indirect`
- * that may reach one. One forward pass over every body collects the direct
- * calls; the answer spreads from the growers backwards over the call graph.
+ * that may reach one. Validation records the direct calls, the
+ * `call_indirect`s and the `memory.grow`s as it walks the bodies
+ * (`Module.calls`); the answer spreads from the growers backwards over the
+ * call graph, without decoding any body again.
  *
  * A `call_indirect` of type `t` reaches only functions of type `t` (spec
  * 4.4.8: any other traps before the call) that its table may hold. When
@@ -17,16 +19,9 @@
  * and its sort stopped re-reading the views after every comparison.
  * Otherwise any function may be the callee, and the call may grow memory.
  */
-import { Reader } from '../decode/reader.js';
-import { readInstr, readLocals, newInstr } from '../decode/code.js';
-import { OP } from '../opcodes.js';
-import type { Module } from '../module.js';
+import type { CallFacts, Module } from '../module.js';
 import { sigString } from './env.js';
 import type { TableContents } from './tables.js';
-
-const GROW = OP['memory.grow'];
-const CALL = OP['call'];
-const CALL_INDIRECT = OP['call_indirect'];
 
 /** What may grow memory: by funcidx, and for a `call_indirect`. */
 export interface Growers {
@@ -36,12 +31,34 @@ export interface Growers {
   indirect(typeidx: number, tableidx: number): boolean;
 }
 
-/** Which functions, and which `call_indirect`s, may grow memory; `tables` from tables.ts. The module must have been validated. */
+/**
+ * Which functions, and which `call_indirect`s, may grow memory; `tables` from
+ * tables.ts. Reads `Module.calls` (the module must have been validated) and
+ * drops it: the facts cost heap in proportion to the calls, and nothing else
+ * reads them.
+ * @throws Error when the module has not been validated (or its facts were read already).
+ */
 export function memoryGrowers(m: Module, tables: TableContents): Growers {
-  const n = m.funcTypes.length;
+  const facts = m.calls;
+  if (facts === null) throw new Error('memoryGrowers: Module.calls is unset (the module was not validated, or was read already)');
+  m.calls = null;
   const typeSig = m.types.map(sigString);
-  // Nodes: the functions, then one per (table, signature) a call_indirect uses.
   const nodes = new Map<string, number>();
+  const grows = spread(m, tables, facts, typeSig, nodes);
+  // The closure keeps `grows` and `nodes`, not the call graph `spread` built (an array per function).
+  return {
+    funcs: grows.subarray(0, m.funcTypes.length),
+    indirect: (typeidx, tableidx) => tables.funcs[tableidx] === null || grows[nodes.get(`${tableidx} ${typeSig[typeidx]}`)!] === 1,
+  };
+}
+
+/**
+ * Builds the call graph from `facts` (nodes: the functions, then one per
+ * (table, signature) a `call_indirect` uses, numbered into `nodes`) and marks
+ * every node that reaches a grower: 1 in the array returned, by node.
+ */
+function spread(m: Module, tables: TableContents, facts: CallFacts, typeSig: string[], nodes: Map<string, number>): Uint8Array {
+  const n = m.funcTypes.length;
   const callers: number[][] = Array.from({ length: n }, () => []);
   const node = (typeidx: number, tableidx: number): number => {
     const key = `${tableidx} ${typeSig[typeidx]}`;
@@ -52,22 +69,14 @@ export function memoryGrowers(m: Module, tables: TableContents): Growers {
     }
     return k;
   };
-  const growing = new Set<number>();
+  const growing = new Set<number>(facts.grows);
   for (let f = 0; f < m.numImportedFuncs; f++) growing.add(f);
-  const ins = newInstr();
-  for (let i = 0; i < m.bodyStart.length; i++) {
-    const f = m.numImportedFuncs + i;
-    const r = new Reader(m.bytes, m.bodyStart[i], m.bodyEnd[i]);
-    readLocals(r, m.types[m.funcTypes[f]].params);
-    while (r.pos < r.end) {
-      readInstr(r, ins);
-      if (ins.op === GROW) growing.add(f);
-      else if (ins.op === CALL) callers[ins.a].push(f);
-      else if (ins.op === CALL_INDIRECT) {
-        if (tables.funcs[ins.b] === null) growing.add(f);
-        else callers[node(ins.a, ins.b)].push(f);
-      }
-    }
+  const { direct, indirect } = facts;
+  for (let i = 0; i < direct.length; i += 2) callers[direct[i]].push(direct[i + 1]);
+  for (let i = 0; i < indirect.length; i += 3) {
+    const tableidx = indirect[i + 1];
+    if (tables.funcs[tableidx] === null) growing.add(indirect[i + 2]);
+    else callers[node(indirect[i], tableidx)].push(indirect[i + 2]);
   }
   // Each node's callees: the functions of its signature its table may hold.
   for (const [key, k] of nodes) {
@@ -86,8 +95,5 @@ export function memoryGrowers(m: Module, tables: TableContents): Growers {
       work.push(c);
     }
   }
-  return {
-    funcs: grows.subarray(0, n),
-    indirect: (typeidx, tableidx) => tables.funcs[tableidx] === null || grows[nodes.get(`${tableidx} ${typeSig[typeidx]}`)!] === 1,
-  };
+  return grows;
 }

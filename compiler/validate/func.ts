@@ -14,7 +14,7 @@ import { CompileError } from '../../runtime/errors.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr as readInstrImported, readLocals, newInstr, type Instr, type Locals } from '../decode/code.js';
 import { referenceBodyError } from '../decode/module.js';
-import type { Module } from '../module.js';
+import type { CallFacts, Module } from '../module.js';
 import { valTypeName, type FuncType, type ValType } from '../types.js';
 import * as T from './optable.js';
 import * as TY from '../types.js';
@@ -51,6 +51,7 @@ const K_TRY = FRAME.TRY;
 const K_CATCH = FRAME.CATCH;
 const K_CATCH_ALL = FRAME.CATCH_ALL;
 const OP_CATCH_ALL = OP['catch_all'];
+const OP_MEMORY_GROW = OP['memory.grow'];
 
 function isRef(t: ValType): boolean {
   return t === FUNCREF || t === EXTERNREF;
@@ -69,6 +70,12 @@ export class FuncValidator extends ValidatorStacks {
   private readonly r2: Reader;
   private readonly ins: Instr = newInstr();
   private locals: Locals | null = null;
+  /**
+   * What the bodies validated so far call, and which grow memory (`Module.calls`
+   * once all are valid), for lower/grows.ts; null in a module without memory,
+   * where nothing reads them.
+   */
+  readonly calls: CallFacts | null;
 
   /** `refs[f]` is 1 when funcidx `f` is in C.refs (may be named by `ref.func` in a body). */
   constructor(m: Module, refs: Uint8Array) {
@@ -77,6 +84,7 @@ export class FuncValidator extends ValidatorStacks {
     this.refs = refs;
     this.r = new Reader(m.bytes);
     this.r2 = new Reader(m.bytes);
+    this.calls = m.memories.length > 0 ? { direct: [], indirect: [], grows: [] } : null;
   }
 
   /** Reads a `blocktype` immediate (already decoded into `ins.a`) into the stored form, checking it. */
@@ -282,6 +290,7 @@ export class FuncValidator extends ValidatorStacks {
             continue;
           case 11: // call
             this.call(this.func(ins.a));
+            this.calls?.direct.push(ins.a, this.funcIndex);
             continue;
           case 12: { // call_indirect
             const elem = this.table(ins.b);
@@ -289,6 +298,7 @@ export class FuncValidator extends ValidatorStacks {
             if (elem !== FUNCREF) this.fail('type mismatch: call_indirect requires a table of funcref');
             this.pop(I32);
             this.call(this.types[ins.a]);
+            this.calls?.indirect.push(ins.a, ins.b, this.funcIndex);
             continue;
           }
           case 13: // ref_null
@@ -382,6 +392,7 @@ export class FuncValidator extends ValidatorStacks {
             break;
           case 33: // memory
             this.memory(ins.a); // memory.copy's second memidx is also a zero byte in 2.0
+            if (id === OP_MEMORY_GROW) this.calls?.grows.push(this.funcIndex);
             break;
           case 34: // lane
             if (ins.a >= LANES[id]) this.fail(`invalid lane index ${ins.a}`);

@@ -120,6 +120,7 @@ export function validateModule(m: Module): void {
   m.tableWrites = false;
   const fv = new FuncValidator(m, refs);
   for (let i = 0; i < numDefined; i++) fv.validate(i);
+  m.calls = fv.calls;
 
   // Start function (3.4.8).
   if (m.start >= 0) {
