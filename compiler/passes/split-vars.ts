@@ -11,7 +11,7 @@
 import * as A from '../lower/ast.js';
 import type { Node, Stmt } from '../lower/ast.js';
 import { childLists } from './statements.js';
-import { baseName, eachName, hasDispatchLoop, TEMP, uses, type Uses } from './uses.js';
+import { baseName, eachName, hasDispatchLoop, names, TEMP, uses, type Uses } from './uses.js';
 import type { PartLive } from './live.js';
 
 /** Identifier that carries a `return`'s value from a part to the call site. */
@@ -125,10 +125,9 @@ export function ownViews(body: Stmt[], parts: Stmt[]): Set<string> {
       }
     }
   };
-  const names = (stmts: Stmt[]): boolean => uses(stmts).count.has(VIEW);
-  if (names(body.filter((s) => s !== decl))) visit(body);
+  if (names(body.filter((s) => s !== decl), VIEW)) visit(body);
   for (const p of parts) {
-    if (!names(p.body.body)) continue;
+    if (!names(p.body.body, VIEW)) continue;
     visit(p.body.body);
     p.body.body.unshift(A.decl('let', [[VIEW, A.id(VIEW_SOURCE)]]));
   }

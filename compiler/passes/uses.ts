@@ -65,6 +65,21 @@ export function eachName(n: Node, f: (id: Node, holder: Node) => void, holder: N
   }
 }
 
+const FOUND = {};
+
+/** Whether `n` names `name` (as `uses` counts names) anywhere `eachName` looks; stops at the first. */
+export function names(n: Node, name: string): boolean {
+  try {
+    eachName(n, (id) => {
+      if (baseName(id.name) === name) throw FOUND;
+    });
+    return false;
+  } catch (e) {
+    if (e === FOUND) return true;
+    throw e;
+  }
+}
+
 export function uses(n: Node): Uses {
   const u: Uses = { count: new Map(), assigned: new Set() };
   eachName(n, (id, holder) => {
