@@ -32,7 +32,9 @@ const TABLE_TOO_BIG = 'table size must be at most 2^32-1';
 
 /**
  * Validates a decoded module (spec 3.4; appendix A.3 for function bodies).
- * Returns nothing; the module is valid when it does not throw.
+ * Returns nothing; the module is valid when it does not throw. Records what
+ * the walk of the bodies learns on the module: `firstSimd`, `tableWrites`,
+ * and `calls` (the calls and `memory.grow`s, for lower/grows.ts).
  * @throws CompileError with the spec test suite's wording ("unknown type",
  *   "unknown function N", "memory size must be at most 65536 pages (4GiB)",
  *   "size minimum must not be greater than maximum", "constant expression
