@@ -16,6 +16,9 @@
  * compiler's own code (V8 bytecode made on first use).
  *
  * `-- --fuel` measures the same with fuel metering (`createWebAssembly({ fuel: true })`).
+ * `-- --memory` gives the module a memory (1 page), as every real module has:
+ * the compiler then also keeps which functions may grow it (lower/grows.ts),
+ * a byte per function.
  *
  * `npm run bench:polyfill -- --speed` instead times code compiled at run time
  * against AOT output, in one process: four bench kernels
@@ -37,6 +40,9 @@ const P = process.argv.includes('--fuel') ? createWebAssembly({ fuel: true }) : 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc (npm run bench:polyfill)');
 
+/** `--memory`: the generated module has a memory (see the file comment). */
+const MEMORY = process.argv.includes('--memory');
+
 /** The generated module of `n` functions (see the file comment). */
 function generate(n: number): Uint8Array {
   const parts: number[][] = [HEADER];
@@ -47,6 +53,7 @@ function generate(n: number): Uint8Array {
   const every = 1000;
   const escaping = Math.ceil(n / every);
   parts.push(section(4, [1, 0x70, 0, ...leb(escaping)]));
+  if (MEMORY) parts.push(section(5, [1, 0, 1]));
   const exps: number[] = [...leb(escaping)];
   for (let i = 0; i < n; i += every) {
     const name = [...new TextEncoder().encode(`e${i}`)];
@@ -128,7 +135,7 @@ if (process.argv.includes('--speed')) {
 const n = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
 const bytes = generate(n);
 const ms = (t: number) => `${(performance.now() - t).toFixed(1)} ms`;
-console.log(`module: ${n} functions, ${bytes.length} bytes (${(bytes.length / n).toFixed(1)} bytes per function), ${Math.ceil(n / 1000)} exported and in the table`);
+console.log(`module: ${n} functions, ${bytes.length} bytes (${(bytes.length / n).toFixed(1)} bytes per function), ${Math.ceil(n / 1000)} exported and in the table${MEMORY ? ', a memory of 1 page' : ''}`);
 
 // Warm-up: the compiler's code is compiled by V8 on first use, once per process.
 new P.Instance(new P.Module(generate(1000)), {}).exports.e0(1);
