@@ -12,20 +12,22 @@
  */
 
 /**
- * Whether this engine runs the BigInt form: V8 with its JIT. V8 is known by
- * the wording of its TypeError for a property read of `null` ("Cannot read
- * properties of null (reading 'x')"; JavaScriptCore, SpiderMonkey and Hermes
- * word it otherwise, and V8 has no feature of its own left to probe); its
- * JIT by the engine's own `WebAssembly`, which V8 drops with `--jitless` (a
- * JS polyfill's functions are not native code).
+ * Whether this engine is V8: known by the wording of its TypeError for a
+ * property read of `null` ("Cannot read properties of null (reading 'x')";
+ * JavaScriptCore, SpiderMonkey and Hermes word it otherwise, and V8 has no
+ * feature of its own left to probe).
  */
-function detectBigIntFast(): boolean {
+function detectV8(): boolean {
   try {
     const none: { x?: unknown } | null = nothing();
     return none!.x === 0;
   } catch (e) {
-    if (!/\(reading 'x'\)/.test(String((e as Error).message))) return false;
+    return /\(reading 'x'\)/.test(String((e as Error).message));
   }
+}
+
+/** Whether the engine has its own `WebAssembly` (native code, not a JS polyfill's functions). */
+function detectNativeWasm(): boolean {
   try {
     if (typeof WebAssembly !== 'object' || WebAssembly === null || typeof WebAssembly.validate !== 'function') return false;
     return String(WebAssembly.validate).indexOf('[native code]') >= 0;
@@ -38,8 +40,26 @@ function nothing(): null {
   return null;
 }
 
-/** This engine's default (detected once, when the runtime loads). */
-export const I64_BIGINT_DEFAULT: boolean = detectBigIntFast();
+const V8 = detectV8();
+const NATIVE_WASM = detectNativeWasm();
+
+/**
+ * Whether this engine runs the BigInt form (this engine's default, detected
+ * once, when the runtime loads): V8 with its JIT, known by V8's wording
+ * (`detectV8`) and its JIT by the engine's own `WebAssembly`, which V8 drops
+ * with `--jitless`.
+ */
+export const I64_BIGINT_DEFAULT: boolean = V8 && NATIVE_WASM;
+
+/**
+ * Whether this engine is V8 without its JIT (`--jitless`, as Chromium runs
+ * with `--js-flags=--jitless`): V8's wording and no `WebAssembly` of its
+ * own. The run-time compile mode (compiler/emit/lazy.ts) tunes its code for
+ * such an engine (`tune: 'hermes'`, typed-array views), as its code runs in
+ * the engine that compiles it. A V8 with its JIT whose `WebAssembly` a page
+ * deleted looks the same; there the views cost speed, not correctness.
+ */
+export const V8_JITLESS: boolean = V8 && !NATIVE_WASM;
 
 /**
  * Whether the BigInt form reads and writes an i64 in memory with one

@@ -307,6 +307,21 @@ describe('wasm-kiln/polyfill', () => {
     expect(JSON.parse(r.stdout)).toEqual(expected);
   });
 
+  it('tunes its code for V8 without its JIT (typed-array views) under node --jitless, for JIT engines otherwise', () => {
+    const script = [
+      `const { WebAssembly: P, compilerOf, createWebAssembly } = await import(${JSON.stringify(new URL('../polyfill/index.ts', import.meta.url).href)});`,
+      `const bytes = new Uint8Array([${[...MAIN].join(',')}]);`,
+      "const tune = (W) => compilerOf(new W.Module(bytes)).lazy.env.tune;",
+      "console.log(JSON.stringify([typeof WebAssembly, tune(P), tune(createWebAssembly({ tune: 'jit' }))]));",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--jitless', '--no-warnings', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr.replace(/.*--expose_wasm.*\n/, '')).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(['undefined', 'hermes', 'jit']);
+    // Here V8 has its JIT (and its WebAssembly).
+    expect(compilerOf(new P.Module(MAIN))!.lazy.env.tune).toBe('jit');
+    expect(() => new (createWebAssembly({ tune: 'fast' as never }).Module)(MAIN)).toThrow(/unknown tune "fast"/);
+  });
+
   it('bundles for browsers: nothing on its import graph needs Node (esbuild, platform browser)', async () => {
     const { build } = await import('esbuild');
     const r = await build({ entryPoints: [new URL('../polyfill/auto.ts', import.meta.url).pathname], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
@@ -370,6 +385,8 @@ describe('spec suite wasm-2.0 through the polyfill', () => {
   for (const [label, options] of [
     ['with fuel metering and compile fuel', { fuel: true }],
     ['with i64 as BigInt, every function split into parts, and fuel', { i64: 'bigint', splitWeight: 8, fuel: true }],
+    // The default in V8 without its JIT (runtime/i64form.ts V8_JITLESS), where this suite does not run otherwise.
+    ['tuned for engines without a JIT (typed-array views), with pairs and fuel', { tune: 'hermes', i64: 'pair', fuel: true }],
   ] as const) {
     it(`passes every non-SIMD file ${label}`, async (ctx) => {
       if (!existsSync(SUITE_DIR)) ctx.skip(`spec test suite not found at ${SUITE_DIR}`);

@@ -33,7 +33,7 @@ import * as A from '../lower/ast.js';
 import { FLAT_DEPTH } from '../lower/func.js';
 import { memoryGrowers } from '../lower/grows.js';
 import { tableContents } from '../lower/tables.js';
-import { makeEnv, type ModuleEnv } from '../lower/env.js';
+import { checkTune, makeEnv, type ModuleEnv } from '../lower/env.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, readLocals, newInstr } from '../decode/code.js';
 import { OP, OPS } from '../opcodes.js';
@@ -46,12 +46,18 @@ import { compilePageLimit, limitCall } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
 import { functionIR, lowerWithPasses, entryFuel, DEFAULT_SPLIT_WEIGHT } from '../passes/index.js';
-import { DV_BIG, I64_BIGINT_DEFAULT } from '../../runtime/i64form.js';
+import { DV_BIG, I64_BIGINT_DEFAULT, V8_JITLESS } from '../../runtime/i64form.js';
 import { entryFn, epilogue, keptCustomSections, prologue, KIND_NAMES, type LazyLinks } from './parts.js';
 import type { CompileOptions } from './module.js';
 
-/** The compile options that apply to run-time compilation (emit/module.ts CompileOptions). */
-export type LazyCompileOptions = Pick<CompileOptions, 'maxMemoryPages' | 'flatDepth' | 'splitWeight' | 'fuel' | 'fuelCosts' | 'i64' | 'customSections'>;
+/**
+ * The compile options that apply to run-time compilation (emit/module.ts
+ * CompileOptions). Defaults differ where the code runs in the engine that
+ * compiles it: `i64` is `auto` in V8 with its JIT and `pair` elsewhere,
+ * `tune` is `hermes` in V8 without its JIT and `jit` elsewhere
+ * (runtime/i64form.ts).
+ */
+export type LazyCompileOptions = Pick<CompileOptions, 'maxMemoryPages' | 'flatDepth' | 'splitWeight' | 'fuel' | 'fuelCosts' | 'i64' | 'customSections' | 'tune'>;
 
 /** A module prepared for run-time compilation. */
 export interface LazyModule {
@@ -78,6 +84,7 @@ const LINKS: LazyLinks = {
  * per function only what the environment keeps: the fuel prepayments (2
  * or 4 bytes, with fuel), the memory-grower flags (1 byte, with a memory) and the
  * identifiers of functions the name section names.
+ * @throws TypeError for an unknown `tune`.
  * @throws CompileError where `compile` would throw one: a constant
  *   expression or a function using an instruction Kiln cannot lower yet
  *   (`unsupportedInstruction`).
@@ -91,6 +98,8 @@ export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): Laz
   // Compiled in the engine that runs it: BigInt i64 only where it pays (V8 with its JIT, runtime/i64form.ts).
   env.i64 = opts.i64 ?? (I64_BIGINT_DEFAULT ? 'auto' : 'pair');
   env.dvBig = DV_BIG;
+  // Typed-array views where V8 runs without its JIT (Chromium --jitless), 1.1-2x faster there (README "Tuning for Hermes").
+  env.tune = checkTune(opts.tune ?? (V8_JITLESS ? 'hermes' : 'jit'));
   env.bigFuncs = new Map();
   env.tables = tableContents(m);
   env.growers = m.memories.length > 0 ? memoryGrowers(m, env.tables) : null;

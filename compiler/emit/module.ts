@@ -15,7 +15,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { FLAT_DEPTH } from '../lower/func.js';
 import { memoryGrowers } from '../lower/grows.js';
 import { tableContents } from '../lower/tables.js';
-import { makeEnv, type I64Lowering, type Tune } from '../lower/env.js';
+import { checkTune, makeEnv, type I64Lowering, type Tune } from '../lower/env.js';
 import type { Module } from '../module.js';
 import { runtimeSource, type Target } from './runtime-source.js';
 import { fuelPrologue, sandboxBindings } from '../lower/fuel.js';
@@ -104,8 +104,6 @@ export interface CompileOptions extends SourceMapOptions {
 
 /** The output targets (`target` option). */
 export const TARGETS: readonly Target[] = ['es2020', 'hermes'];
-/** The engines output may be tuned for (`tune` option). */
-export const TUNES: readonly Tune[] = ['jit', 'hermes'];
 
 /**
  * Emits the JS module text for `m`, which must have been validated.
@@ -121,8 +119,7 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   env.bigFuncs = new Map();
   env.tables = tableContents(m);
   env.growers = m.memories.length > 0 ? memoryGrowers(m, env.tables) : null;
-  env.tune = opts.tune ?? 'jit';
-  if (!TUNES.includes(env.tune)) throw new TypeError(`unknown tune ${JSON.stringify(env.tune)}: expected one of ${TUNES.join(', ')}`);
+  env.tune = checkTune(opts.tune ?? 'jit');
   const sm = opts.sourceMap ? new ModuleSourceMap(env, opts) : null;
   const format = opts.format ?? 'esm';
   const target = opts.target ?? 'hermes';

@@ -86,6 +86,15 @@ export interface ModuleEnv {
  */
 export type Tune = 'jit' | 'hermes';
 
+/** The engines output may be tuned for (compile option `tune`). */
+export const TUNES: readonly Tune[] = ['jit', 'hermes'];
+
+/** `tune` checked. @throws TypeError for a value that is not one of TUNES. */
+export function checkTune(tune: Tune): Tune {
+  if (!TUNES.includes(tune)) throw new TypeError(`unknown tune ${JSON.stringify(tune)}: expected one of ${TUNES.join(', ')}`);
+  return tune;
+}
+
 /**
  * i64 lowering inside functions: `pair` (int32 pairs everywhere), `bigint`
  * (BigInts in every function not lowered flat), `auto` (BigInts where loops

@@ -74,6 +74,8 @@ export const LAZY_CONFIGS: readonly Config[] = [
   { name: 'auto+lazy', i64: 'auto', fuel: false, flat: false, lazy: true },
   { name: 'pair+fuel+lazy', i64: 'pair', fuel: true, flat: false, lazy: true },
   { name: 'bigint+split+fuel+lazy', i64: 'bigint', fuel: true, flat: false, split: 1, lazy: true },
+  // The polyfill's default in V8 without its JIT (runtime/i64form.ts V8_JITLESS).
+  { name: 'pair+hermes+lazy', i64: 'pair', fuel: false, flat: false, lazy: true, tune: 'hermes' },
 ];
 
 /** Looks configurations up by name (comma-separated; `all` for every one of ALL_CONFIGS, `lazy` for LAZY_CONFIGS). */
@@ -259,7 +261,7 @@ function instantiateNative(mod: WebAssembly.Module, imports: ImportFactory | und
 /** Compiles `bytes` with Kiln in configuration `c` and evaluates the output; returns its `instantiate`. */
 export function compileKiln(kiln: Kiln, bytes: Uint8Array, c: Config): (imports: object, options?: object) => { exports: Record<string, unknown> } {
   if (c.lazy) {
-    const lazy = new LazyCompiler(bytes, { i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : c.flatDepth !== undefined ? { flatDepth: c.flatDepth } : {}), ...(c.split !== undefined ? { splitWeight: c.split } : {}) });
+    const lazy = new LazyCompiler(bytes, { i64: c.i64, fuel: c.fuel, ...(c.flat ? { flatDepth: 0 } : c.flatDepth !== undefined ? { flatDepth: c.flatDepth } : {}), ...(c.split !== undefined ? { splitWeight: c.split } : {}), tune: c.tune ?? 'jit' });
     return (imports, options) => lazy.code.instantiate(imports, options) as { exports: Record<string, unknown> };
   }
   const inline = kiln.inlineRuntime === true;
