@@ -1,12 +1,14 @@
 /**
  * Speed in each engine (issue 18; README "Engines", "Speed in each engine"):
  * `npm run bench:engines -- [--engines ids] [--kernels a,b] [--runs N]
- *   [--timeout S] [--json FILE] [--max-memory-pages N] [--tune jit|hermes]`
- * (the last two: Kiln's output compiled with that page limit, or with that
- * tuning instead of the row's own).
+ *   [--timeout S] [--json FILE] [--max-memory-pages N] [--tune jit|hermes]
+ *   [--impls a,b]` (`--max-memory-pages`, `--tune`: Kiln's output compiled
+ * with that page limit, or with that tuning instead of the row's own;
+ * `--impls`: only those implementations, `polyfill` included where a row
+ * would not run it).
  *
  * For every engine of the matrix (test/engines/matrix.ts `engineRows`) and
- * every bench kernel, times four implementations of the kernel, each in a
+ * every bench kernel, times these implementations of the kernel, each in a
  * fresh process or page (matrix.ts `runAll`: a browser row runs each script
  * in its own page, browser.ts):
  *
@@ -15,7 +17,11 @@
  * - `native`: the engine's own `WebAssembly` (rows that have it);
  * - `wasm2js`: Binaryen's `wasm2js -O3` (npm `binaryen`'s CLI);
  * - `polywasm`: npm `polywasm`, a run-time wasm-to-JS translator standing in
- *   for `WebAssembly` (rows without it).
+ *   for `WebAssembly` (rows without it);
+ * - `polyfill`: Kiln's own run-time compile mode (`wasm-kiln/polyfill`, its
+ *   default namespace: validation, then each function compiled at its first
+ *   call), bundled from this checkout's sources like polywasm (rows without
+ *   `WebAssembly` but Hermes, whose `eval` cannot see local variables).
  *
  * Each script times the module's set-up (evaluating the module's code,
  * decoding/translating/compiling it, instantiating) plus the first call of
@@ -35,13 +41,20 @@ import { build } from 'esbuild';
 import { compile } from '../../compiler/index.js';
 import { engineRows, kernels, OUT, ROOT, runAll, SHARED, type EngineRow, type Kernel, type ScriptRun } from '../engines/matrix.js';
 
-type Impl = 'kiln' | 'native' | 'wasm2js' | 'polywasm';
+type Impl = 'kiln' | 'native' | 'wasm2js' | 'polywasm' | 'polyfill';
+const IMPLS: readonly Impl[] = ['kiln', 'native', 'wasm2js', 'polywasm', 'polyfill'];
 const BENCH_OUT = join(OUT, 'bench');
 const WASM2JS = join(ROOT, 'node_modules', 'binaryen', 'bin', 'wasm2js');
 
-/** The implementations run in `row`: native where it has WebAssembly, polywasm where it has not. */
+/**
+ * The implementations run in `row`: native where it has WebAssembly,
+ * polywasm and Kiln's polyfill where it has not (Hermes: not the polyfill);
+ * with `--impls`, those of the list the row can run.
+ */
 function implsFor(row: EngineRow): Impl[] {
-  return row.wasm === 'present' ? ['kiln', 'native', 'wasm2js'] : ['kiln', 'wasm2js', 'polywasm'];
+  const own: Impl[] = row.wasm === 'present' ? ['kiln', 'native', 'wasm2js'] : ['kiln', 'wasm2js', 'polywasm', 'polyfill'];
+  if (implsOverride === undefined) return own.filter((i) => i !== 'polyfill' || row.id !== 'hermes');
+  return IMPLS.filter((i) => implsOverride.includes(i) && (i !== 'native' || row.wasm === 'present') && (i !== 'polyfill' || row.id !== 'hermes'));
 }
 
 // ---------------------------------------------------------------- scripts
@@ -125,6 +138,37 @@ function polywasmLoad(k: Kernel, bytes: Uint8Array, bundle: string): string {
   ].join('');
 }
 
+/** Kiln's polyfill bundle defines `__kilnPolyfill`, loaded before the timer starts: its default namespace, synchronous Module and Instance. */
+function polyfillLoad(k: Kernel, bytes: Uint8Array, bundle: string): string {
+  return [
+    bundle,
+    `var __bytes = ${bytesLiteral(bytes)};\n`,
+    `function __load(cb) {\n`,
+    `  var W = __kilnPolyfill.WebAssembly;\n`,
+    `  cb(new W.Instance(new W.Module(__bytes), {}).exports[${literal(k.export)}]);\n`,
+    `}\n`,
+  ].join('');
+}
+
+let kilnPolyfillBundle: Promise<string> | null = null;
+
+/** polyfill/index.ts as one classic script (esbuild, IIFE, browser platform: what a page without a bundler gets). */
+function polyfillBundle(): Promise<string> {
+  kilnPolyfillBundle ??= build({
+    entryPoints: [join(ROOT, 'polyfill', 'index.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: '__kilnPolyfill',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  }).then((r) => r.outputFiles[0]!.text);
+  return kilnPolyfillBundle;
+}
+
 /** wasm2js -O3 of each kernel, by file name (cached per run). */
 const wasm2jsCache = new Map<string, string>();
 
@@ -177,6 +221,7 @@ async function script(row: EngineRow, k: Kernel, impl: Impl): Promise<string> {
   const load = impl === 'kiln' ? kilnLoad(k, bytes, row)
     : impl === 'native' ? nativeLoad(k, bytes)
     : impl === 'wasm2js' ? wasm2jsLoad(k, wasm2js(k))
+    : impl === 'polyfill' ? polyfillLoad(k, bytes, await polyfillBundle())
     : polywasmLoad(k, bytes, await polywasmBundle(hermes));
   const dir = join(BENCH_OUT, `${row.target}${hermes ? '-hermes' : ''}`);
   mkdirSync(dir, { recursive: true });
@@ -224,8 +269,15 @@ interface EngineResult {
   impls: Impl[];
   skipped?: string;
   kernels: Record<string, Partial<Record<Impl, Cell>>>;
-  /** Geometric means of Kiln/x over kernels where both are right: steady (second call) and first. */
-  geomean: Partial<Record<Impl, { steady: number | null; first: number | null; kernels: number }>>;
+  /** Geometric means of a/b (`ratios`, keyed `a/b`) over kernels where both are right: steady (second call) and first. */
+  geomean: Record<string, { steady: number | null; first: number | null; kernels: number }>;
+}
+
+/** The ratios shown for `impls`: Kiln's output over each other one, and the polyfill over polywasm (issue 19's peer). */
+function ratios(impls: Impl[]): [Impl, Impl][] {
+  const out = impls.filter((i) => i !== 'kiln').map((i): [Impl, Impl] => ['kiln', i]);
+  if (impls.includes('polyfill') && impls.includes('polywasm')) out.push(['polyfill', 'polywasm']);
+  return impls.includes('kiln') ? out : out.filter(([a]) => a !== 'kiln');
 }
 
 function measurement(r: ScriptRun): Measurement {
@@ -297,17 +349,17 @@ async function measureEngine(row: EngineRow, list: Kernel[], runs: number, timeo
     }
     res.kernels[k.name] = cells;
   }
-  for (const impl of impls.filter((i) => i !== 'kiln')) {
+  for (const [x, y] of ratios(impls)) {
     const steady: number[] = [];
     const first: number[] = [];
     for (const cells of Object.values(res.kernels)) {
-      const a = cells.kiln;
-      const b = cells[impl];
+      const a = cells[x];
+      const b = cells[y];
       if (a?.status !== 'ok' || b?.status !== 'ok') continue;
       steady.push(a.secondMs! / b.secondMs!);
       first.push(a.firstMs! / b.firstMs!);
     }
-    res.geomean[impl] = { steady: geomean(steady), first: geomean(first), kernels: steady.length };
+    res.geomean[`${x}/${y}`] = { steady: geomean(steady), first: geomean(first), kernels: steady.length };
   }
   return res;
 }
@@ -323,25 +375,28 @@ function shown(c: Cell | undefined, which: 'secondMs' | 'firstMs'): string {
   return c.status === 'skipped' ? 'n/a' : c.status;
 }
 
-function kilnOver(a: Cell | undefined, b: Cell | undefined): string {
+function over(a: Cell | undefined, b: Cell | undefined): string {
   return a?.status === 'ok' && b?.status === 'ok' ? ratio(a.secondMs! / b.secondMs!) : '–';
 }
 
-/** A Markdown table of `res`: steady (second-call) ms per implementation, Kiln/x ratios, geometric means; then Kiln's first call. */
+const label = (x: Impl, y: Impl) => `${x === 'kiln' ? 'Kiln' : x}/${y}`;
+
+/** A Markdown table of `res`: steady (second-call) ms per implementation, the `ratios`, geometric means; then the first calls of Kiln's output and polyfill. */
 function table(res: EngineResult): string[] {
-  const others = res.impls.filter((i) => i !== 'kiln');
-  const head = ['kernel', ...res.impls.map((i) => `${i} (ms)`), ...others.map((i) => `Kiln/${i}`), 'Kiln first call (ms)'];
+  const pairs = ratios(res.impls);
+  const firsts = res.impls.filter((i) => i === 'kiln' || i === 'polyfill');
+  const head = ['kernel', ...res.impls.map((i) => `${i} (ms)`), ...pairs.map(([x, y]) => label(x, y)), ...firsts.map((i) => `${i === 'kiln' ? 'Kiln' : i} first call (ms)`)];
   const lines = [`| ${head.join(' | ')} |`, `| --- | ${head.slice(1).map(() => '--:').join(' | ')} |`];
   for (const [name, cells] of Object.entries(res.kernels)) {
-    const row = [name, ...res.impls.map((i) => shown(cells[i], 'secondMs')), ...others.map((i) => kilnOver(cells.kiln, cells[i])), shown(cells.kiln, 'firstMs')];
+    const row = [name, ...res.impls.map((i) => shown(cells[i], 'secondMs')), ...pairs.map(([x, y]) => over(cells[x], cells[y])), ...firsts.map((i) => shown(cells[i], 'firstMs'))];
     lines.push(`| ${row.join(' | ')} |`);
   }
   const n = Object.keys(res.kernels).length;
-  const geo = others.map((i) => {
-    const g = res.geomean[i];
+  const geo = pairs.map(([x, y]) => {
+    const g = res.geomean[`${x}/${y}`];
     return g === undefined || g.steady === null ? '–' : `**${ratio(g.steady)}**${g.kernels < n ? ` (${g.kernels})` : ''}`;
   });
-  lines.push(`| geomean | ${res.impls.map(() => '').join(' | ')} | ${geo.join(' | ')} | |`);
+  lines.push(`| geomean | ${res.impls.map(() => '').join(' | ')} | ${geo.join(' | ')} | ${firsts.map(() => '').join(' | ')} |`);
   return lines;
 }
 
@@ -353,7 +408,7 @@ function report(res: EngineResult): void {
   }
   console.log('Steady = the second call in a fresh process/page; Kiln/x = steady ratio (below 1: Kiln faster).');
   for (const l of table(res)) console.log(l);
-  const firsts = res.impls.filter((i) => i !== 'kiln').map((i) => `Kiln/${i} ${ratio(res.geomean[i]?.first)}`);
+  const firsts = ratios(res.impls).map(([x, y]) => `${label(x, y)} ${ratio(res.geomean[`${x}/${y}`]?.first)}`);
   console.log(`geomean of first-call (set-up + first call) ratios: ${firsts.join(', ')}`);
   for (const [name, cells] of Object.entries(res.kernels)) {
     for (const impl of res.impls) {
@@ -374,13 +429,15 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'max-memory-pages': { type: 'string' },
     tune: { type: 'string' },
+    impls: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench:engines -- [--engines ids] [--kernels a,b] [--runs N] [--timeout S] [--json FILE] [--max-memory-pages N] [--tune jit|hermes]');
+  console.log('usage: npm run bench:engines -- [--engines ids] [--kernels a,b] [--runs N] [--timeout S] [--json FILE] [--max-memory-pages N] [--tune jit|hermes] [--impls a,b]');
   console.log('--max-memory-pages N: compile Kiln\'s output with that page limit (32768 or less: signed addresses, README "Signed addresses")');
   console.log('--tune jit|hermes: compile Kiln\'s output with that tuning in every row (default: the row\'s own; README "Tuning for Hermes")');
+  console.log(`--impls a,b: only these of ${IMPLS.join(', ')} (default: kiln, native, wasm2js where the row has WebAssembly; kiln, wasm2js, polywasm, polyfill where it has not)`);
   console.log('ids: node-es2020, node-nowasm, node24, node24-nowasm, bun, hermes, chromium, chromium-jitless, firefox, firefox-nowasm');
   process.exit(0);
 }
@@ -390,6 +447,12 @@ const timeoutS = Number(values.timeout);
 const maxMemoryPages = values['max-memory-pages'] === undefined ? undefined : Number(values['max-memory-pages']);
 /** Compile option `tune` for every row (`--tune`), or undefined for each row's own. */
 const tuneOverride = values.tune as 'jit' | 'hermes' | undefined;
+/** The implementations asked for (`--impls`), or undefined for each row's own. */
+const implsOverride = values.impls?.split(',') as Impl[] | undefined;
+if (implsOverride !== undefined && implsOverride.some((i) => !IMPLS.includes(i))) {
+  console.log(`bench:engines: --impls takes some of ${IMPLS.join(', ')}`);
+  process.exit(2);
+}
 if (tuneOverride !== undefined && tuneOverride !== 'jit' && tuneOverride !== 'hermes') {
   console.log('bench:engines: --tune takes jit or hermes');
   process.exit(2);
