@@ -37,9 +37,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 import { compile } from '../../compiler/index.js';
 import { engineRows, kernels, OUT, ROOT, runAll, SHARED, type EngineRow, type Kernel, type ScriptRun } from '../engines/matrix.js';
+import { polyfillBundle, polywasmBundle } from './peers.js';
 
 type Impl = 'kiln' | 'native' | 'wasm2js' | 'polywasm' | 'polyfill';
 const IMPLS: readonly Impl[] = ['kiln', 'native', 'wasm2js', 'polywasm', 'polyfill'];
@@ -150,25 +150,6 @@ function polyfillLoad(k: Kernel, bytes: Uint8Array, bundle: string): string {
   ].join('');
 }
 
-let kilnPolyfillBundle: Promise<string> | null = null;
-
-/** polyfill/index.ts as one classic script (esbuild, IIFE, browser platform: what a page without a bundler gets). */
-function polyfillBundle(): Promise<string> {
-  kilnPolyfillBundle ??= build({
-    entryPoints: [join(ROOT, 'polyfill', 'index.ts')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    globalName: '__kilnPolyfill',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-  }).then((r) => r.outputFiles[0]!.text);
-  return kilnPolyfillBundle;
-}
-
 /** wasm2js -O3 of each kernel, by file name (cached per run). */
 const wasm2jsCache = new Map<string, string>();
 
@@ -183,35 +164,6 @@ function wasm2js(k: Kernel): string {
     wasm2jsCache.set(k.wasm, esm);
   }
   return esm;
-}
-
-const polywasmBundles = new Map<boolean, Promise<string>>();
-
-/** polywasm as one classic script (esbuild, IIFE); for Hermes lowered as the matrix lowers its harness (no `class`, no `let`/`const`). */
-function polywasmBundle(hermes: boolean): Promise<string> {
-  let p = polywasmBundles.get(hermes);
-  if (p === undefined) {
-    p = (async () => {
-      const r = await build({
-        entryPoints: [join(ROOT, 'node_modules', 'polywasm', 'index.js')],
-        bundle: true,
-        write: false,
-        format: 'iife',
-        globalName: '__polywasm',
-        platform: 'neutral',
-        target: 'es2020',
-        supported: hermes ? { 'async-await': false } : {},
-        legalComments: 'none',
-        logLevel: 'silent',
-      });
-      const text = r.outputFiles![0].text;
-      if (!hermes) return text;
-      const mod = (await import(join(ROOT, 'scripts', 'bundle-runtime.mjs'))) as { lowerForHermes(code: string): Promise<string> };
-      return mod.lowerForHermes(text);
-    })();
-    polywasmBundles.set(hermes, p);
-  }
-  return p;
 }
 
 /** Writes the script of (`row`, `k`, `impl`); returns its path, or throws why it cannot be made. */
