@@ -9,6 +9,10 @@
  * in Bun (JavaScriptCore) and 170 s in Firefox (SpiderMonkey); Hermes and V8
  * without its JIT (`--jitless`, where `WebAssembly` is absent) run pairs
  * faster too.
+ *
+ * Also whether the engine is V8 without its JIT (`V8_JITLESS`), for the
+ * run-time compile mode's choice of memory access form (compile option
+ * `tune`).
  */
 
 /**
