@@ -84,6 +84,22 @@ const compute = ${compute.toString().replace(/^async function compute\(W: any, b
 console.log(JSON.stringify(await compute(P, bytes)));
 `;
 
+/**
+ * The tuning the bundle's default namespace picks (runtime/i64form.ts
+ * `JITLESS`), with the engine's `WebAssembly` and without it (deleted before
+ * the bundle loads, as Safari's Lockdown Mode runs JavaScriptCore: no JIT,
+ * no WebAssembly), printed as JSON.
+ */
+const ENGINE_TUNE = `const bytes = new Uint8Array([${[...MAIN].join(',')}]);
+const tune = async () => {
+  const { WebAssembly: P, compilerOf } = await import('./polyfill.js?' + typeof WebAssembly);
+  return compilerOf(new P.Module(bytes)).lazy.env.tune;
+};
+const present = await tune();
+delete globalThis.WebAssembly;
+console.log(JSON.stringify([present, await tune()]));
+`;
+
 let server: Server;
 let origin = '';
 
@@ -92,6 +108,7 @@ beforeAll(async () => {
   await build({ entryPoints: [join(ROOT, 'polyfill/index.ts')], bundle: true, platform: 'browser', format: 'esm', outfile: join(DIR, 'polyfill.js'), logLevel: 'silent' });
   writeFileSync(join(DIR, 'run.js'), RUN);
   writeFileSync(join(DIR, 'engine-run.mjs'), ENGINE_RUN);
+  writeFileSync(join(DIR, 'engine-tune.mjs'), ENGINE_TUNE);
   writeFileSync(join(DIR, 'index.html'), '<!doctype html><meta charset="utf-8"><title>polyfill</title><script type="module" src="/run.js"></script>\n');
   server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -194,6 +211,15 @@ describe('wasm-kiln/polyfill in Node 24 and Bun', () => {
       const r = spawnSync(bin!, [join(DIR, 'engine-run.mjs')], { encoding: 'utf8' });
       expect(r.stderr).toBe('');
       expect(JSON.parse(r.stdout)).toEqual(await compute(WebAssembly, MAIN));
+    }, 60_000);
+
+    it(`${engine}: tunes for engines without a JIT where it has no WebAssembly, for its JIT where it has`, (ctx) => {
+      const bin = enginePath(engine);
+      if (bin === null || !existsSync(bin)) ctx.skip(`${engine} is missing: run \`node test/engines/fetch.mjs ${engine}\``);
+      const r = spawnSync(bin!, [join(DIR, 'engine-tune.mjs')], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      // Both V8 and JavaScriptCore drop WebAssembly with their JIT (README "Run-time compile mode").
+      expect(JSON.parse(r.stdout)).toEqual(['jit', 'hermes']);
     }, 60_000);
   }
 });

@@ -385,7 +385,7 @@ describe('spec suite wasm-2.0 through the polyfill', () => {
   for (const [label, options] of [
     ['with fuel metering and compile fuel', { fuel: true }],
     ['with i64 as BigInt, every function split into parts, and fuel', { i64: 'bigint', splitWeight: 8, fuel: true }],
-    // The default in V8 without its JIT (runtime/i64form.ts V8_JITLESS), where this suite does not run otherwise.
+    // The default in an engine without its JIT (runtime/i64form.ts JITLESS), where this suite does not run otherwise.
     ['tuned for engines without a JIT (typed-array views), with pairs and fuel', { tune: 'hermes', i64: 'pair', fuel: true }],
   ] as const) {
     it(`passes every non-SIMD file ${label}`, async (ctx) => {

@@ -46,7 +46,7 @@ import { compilePageLimit, limitCall } from '../lower/pagelimit.js';
 import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
 import { functionIR, lowerWithPasses, entryFuel, DEFAULT_SPLIT_WEIGHT } from '../passes/index.js';
-import { DV_BIG, I64_BIGINT_DEFAULT, V8_JITLESS } from '../../runtime/i64form.js';
+import { DV_BIG, I64_BIGINT_DEFAULT, JITLESS } from '../../runtime/i64form.js';
 import { entryFn, epilogue, keptCustomSections, prologue, KIND_NAMES, type LazyLinks } from './parts.js';
 import type { CompileOptions } from './module.js';
 
@@ -54,7 +54,7 @@ import type { CompileOptions } from './module.js';
  * The compile options that apply to run-time compilation (emit/module.ts
  * CompileOptions). Defaults differ where the code runs in the engine that
  * compiles it: `i64` is `auto` in V8 with its JIT and `pair` elsewhere,
- * `tune` is `hermes` in V8 without its JIT and `jit` elsewhere
+ * `tune` is `hermes` in V8 and JavaScriptCore without their JIT and `jit` elsewhere
  * (runtime/i64form.ts).
  */
 export type LazyCompileOptions = Pick<CompileOptions, 'maxMemoryPages' | 'flatDepth' | 'splitWeight' | 'fuel' | 'fuelCosts' | 'i64' | 'customSections' | 'tune'>;
@@ -98,8 +98,8 @@ export function prepareLazyModule(m: Module, opts: LazyCompileOptions = {}): Laz
   // Compiled in the engine that runs it: BigInt i64 only where it pays (V8 with its JIT, runtime/i64form.ts).
   env.i64 = opts.i64 ?? (I64_BIGINT_DEFAULT ? 'auto' : 'pair');
   env.dvBig = DV_BIG;
-  // Typed-array views where V8 runs without its JIT (Chromium --jitless), 1.1-2x faster there (README "Tuning for Hermes").
-  env.tune = checkTune(opts.tune ?? (V8_JITLESS ? 'hermes' : 'jit'));
+  // Typed-array views where the engine runs without its JIT (Chromium --jitless, Safari's Lockdown Mode), faster there.
+  env.tune = checkTune(opts.tune ?? (JITLESS ? 'hermes' : 'jit'));
   env.bigFuncs = new Map();
   env.tables = tableContents(m);
   env.growers = m.memories.length > 0 ? memoryGrowers(m, env.tables) : null;

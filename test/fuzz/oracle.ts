@@ -74,7 +74,7 @@ export const LAZY_CONFIGS: readonly Config[] = [
   { name: 'auto+lazy', i64: 'auto', fuel: false, flat: false, lazy: true },
   { name: 'pair+fuel+lazy', i64: 'pair', fuel: true, flat: false, lazy: true },
   { name: 'bigint+split+fuel+lazy', i64: 'bigint', fuel: true, flat: false, split: 1, lazy: true },
-  // The polyfill's default in V8 without its JIT (runtime/i64form.ts V8_JITLESS).
+  // The polyfill's default in an engine without its JIT (runtime/i64form.ts JITLESS).
   { name: 'pair+hermes+lazy', i64: 'pair', fuel: false, flat: false, lazy: true, tune: 'hermes' },
 ];
 
