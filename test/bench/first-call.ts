@@ -1,12 +1,13 @@
 /**
- * `npm run bench:first-call -- [--runs N] [--wasm FILE] [--sql TEXT]`: time to
+ * `npm run bench:first-call -- [--runs N] [--wasm FILE] [--sql TEXT] [--node PATH]`: time to
  * first call in the run-time compile mode (issue 19's target), against
  * polywasm (npm, a run-time translator) and native WebAssembly: bytes to
  * `new Module` (decode and validate), `new Instance`, and the first export,
  * `_start` of ../shared/programs/sqlite.wasm running one statement on an
  * in-memory database (test/util/wasi.ts, the output checked against native).
- * Each measurement in a fresh `node` process; prints the median per step, in
- * ms. A benchmark: it never fails on speed.
+ * Each measurement in a fresh `node` process (`--node`: that binary, Node 24
+ * from test/engines/fetch.mjs, say; default the one running this); prints
+ * the median per step, in ms. A benchmark: it never fails on speed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -46,12 +47,14 @@ function main(): void {
   const runs = Number(arg('runs') ?? 5);
   const wasm = arg('wasm') ?? SQLITE;
   const sql = arg('sql') ?? 'SELECT 1+1;';
+  const node = arg('node') ?? process.execPath;
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   if (!existsSync(wasm)) {
     console.log(`first-call bench: ${wasm} is absent (../shared/programs)`);
     return;
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  console.log(`time to first call, ${wasm.split('/').pop()} running ${JSON.stringify(sql)}: median of ${runs} fresh processes (ms), node ${process.version}`);
+  console.log(`time to first call, ${wasm.split('/').pop()} running ${JSON.stringify(sql)}: median of ${runs} fresh processes (ms), node ${version}`);
   console.log(`| implementation | new Module | new Instance | first call (_start) | total | output |`);
   console.log(`| --- | --: | --: | --: | --: | --- |`);
   let expected: string | null = null;
@@ -59,7 +62,7 @@ function main(): void {
   for (const impl of IMPLS) {
     const rs: { module: number; instance: number; first: number; total: number; code: number; stdout: string }[] = [];
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', impl, wasm, sql], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const r = spawnSync(node, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', impl, wasm, sql], { encoding: 'utf8', maxBuffer: 1 << 26 });
       const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
       if (line === undefined) {
         console.log(`| ${impl} | failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]} | | | | |`);
