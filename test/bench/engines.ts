@@ -126,25 +126,17 @@ function wasm2jsLoad(k: Kernel, esm: string): string {
   return `function __load(cb) {\n${body}\n  cb(retasmFunc[${literal(k.export)}]);\n}\n`;
 }
 
-/** polywasm's bundle defines `__polywasm` (loaded before the timer starts); its synchronous Module and Instance. */
-function polywasmLoad(k: Kernel, bytes: Uint8Array, bundle: string): string {
+/**
+ * A run-time peer's script (peers.ts): its bundle, which defines `global`
+ * (`__polywasm`, `__kilnPolyfill`) before the timer starts, then its
+ * namespace's synchronous Module and Instance.
+ */
+function peerLoad(k: Kernel, bytes: Uint8Array, bundle: string, global: string): string {
   return [
     bundle,
     `var __bytes = ${bytesLiteral(bytes)};\n`,
     `function __load(cb) {\n`,
-    `  var W = __polywasm.WebAssembly;\n`,
-    `  cb(new W.Instance(new W.Module(__bytes), {}).exports[${literal(k.export)}]);\n`,
-    `}\n`,
-  ].join('');
-}
-
-/** Kiln's polyfill bundle defines `__kilnPolyfill`, loaded before the timer starts: its default namespace, synchronous Module and Instance. */
-function polyfillLoad(k: Kernel, bytes: Uint8Array, bundle: string): string {
-  return [
-    bundle,
-    `var __bytes = ${bytesLiteral(bytes)};\n`,
-    `function __load(cb) {\n`,
-    `  var W = __kilnPolyfill.WebAssembly;\n`,
+    `  var W = ${global}.WebAssembly;\n`,
     `  cb(new W.Instance(new W.Module(__bytes), {}).exports[${literal(k.export)}]);\n`,
     `}\n`,
   ].join('');
@@ -173,8 +165,8 @@ async function script(row: EngineRow, k: Kernel, impl: Impl): Promise<string> {
   const load = impl === 'kiln' ? kilnLoad(k, bytes, row)
     : impl === 'native' ? nativeLoad(k, bytes)
     : impl === 'wasm2js' ? wasm2jsLoad(k, wasm2js(k))
-    : impl === 'polyfill' ? polyfillLoad(k, bytes, await polyfillBundle())
-    : polywasmLoad(k, bytes, await polywasmBundle(hermes));
+    : impl === 'polyfill' ? peerLoad(k, bytes, await polyfillBundle(), '__kilnPolyfill')
+    : peerLoad(k, bytes, await polywasmBundle(hermes), '__polywasm');
   const dir = join(BENCH_OUT, `${row.target}${hermes ? '-hermes' : ''}`);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${k.name}.${impl}.cjs`);
