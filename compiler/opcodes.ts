@@ -49,7 +49,7 @@ export type ImmKind =
   | 'shuffle' // 16 lane index bytes
   | 'tagidx';
 
-/** Cost classes for fuel metering (see README "Fuel"). */
+/** Cost classes for fuel metering (see README "Running untrusted plugins"). */
 export type CostClass = 'control' | 'simple' | 'var' | 'load' | 'store' | 'call' | 'memory' | 'table' | 'simd';
 
 /** Feature (proposal) an instruction belongs to; all but `exceptions` (the legacy exception-handling proposal) are part of Wasm 2.0. */

@@ -38,7 +38,7 @@ const SHORT_COPY = 32;
  * Most copies C code makes are short (sql.js: 300,000 in one run of the
  * corpus workload, 97% of at most 32 bytes), and `copyWithin` is a builtin
  * call that costs about twice a loop of 4-byte `DataView` copies there
- * (README "Short memory copies"). Copying forward word by word is exact when
+ * (test/bench/JOURNAL.md "Short memory copies"). Copying forward word by word is exact when
  * the destination starts at or before the source, or past its end: no byte
  * is written before it is read.
  */

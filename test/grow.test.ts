@@ -332,7 +332,7 @@ describe('memory growth slack', () => {
  * Byte loads at the end of memory: each must trap exactly where wasm does,
  * see memory grown by a call, and sign- or zero-extend as wasm says, in every
  * i64 form, with fuel and in split functions. (Written for an experiment
- * reading bytes through typed-array views, README "Memory access"; kept.)
+ * reading bytes through typed-array views, test/bench/JOURNAL.md "Memory access: `DataView` or typed arrays"; kept.)
  */
 describe('byte loads at the end of memory', () => {
   const BYTES = wat(String.raw`(module

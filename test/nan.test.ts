@@ -100,7 +100,7 @@ describe('arithmetic quiets signalling NaNs, also once V8 has optimised it (foun
   // V8's optimising compiler folds x - 0, -0 - x, x * ±1 and x / ±1 to x or -x for JavaScript (JS cannot
   // see NaN bits), which would leave a signalling NaN unquieted; wasm requires an arithmetic (quiet) NaN.
   // Kiln lowers a literal identity operand so that nothing folds. (When V8 learns such a value at run time,
-  // in a local, the fold still happens: a documented limit, README "NaN bits".) f32 results pass through
+  // in a local, the fold still happens: a documented limit, runtime/ABI.md "NaN bits".) f32 results pass through
   // Math.fround, whose conversion quiets the NaN anyway; they are here to keep it so.
   const ops = (t: string) => ({
     sub_zero: `(${t}.sub (local.get $x) (${t}.const 0))`,

@@ -295,7 +295,7 @@ const DISPATCH_DEPTH = 8;
  * dispatch function throws that code away ("Insufficient type feedback"),
  * and SQLite's dispatch part was compiled 7 times in json_fts.sql so; with
  * every arm outlined the dispatch function is small and its compiles
- * cheap (README "Every dispatch arm outlined": -7% of json_fts.sql's instructions,
+ * cheap (test/bench/JOURNAL.md "Every dispatch arm outlined": -7% of json_fts.sql's instructions,
  * -12% of cte_compute.sql's, -11% of fannkuch.lua's).
  */
 function dispatchLevels(body: Stmt[]): WeakSet<Stmt[]> {

@@ -379,7 +379,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log('usage: npm run bench:engines -- [--engines ids] [--kernels a,b] [--runs N] [--timeout S] [--json FILE] [--max-memory-pages N] [--tune jit|hermes] [--impls a,b]');
-  console.log('--max-memory-pages N: compile Kiln\'s output with that page limit (32768 or less: signed addresses, README "Signed addresses")');
+  console.log('--max-memory-pages N: compile Kiln\'s output with that page limit (32768 or less: signed addresses, README "How it works", test/bench/JOURNAL.md "Signed addresses where memory stays under 2 GiB")');
   console.log('--tune jit|hermes: compile Kiln\'s output with that tuning in every row (default: the row\'s own; README "Tuning for Hermes")');
   console.log(`--impls a,b: only these of ${IMPLS.join(', ')} (default: kiln, native, wasm2js where the row has WebAssembly; kiln, wasm2js, polywasm, polyfill where it has not)`);
   console.log('ids: node-es2020, node-nowasm, node24, node24-nowasm, bun, hermes, chromium, chromium-jitless, firefox, firefox-nowasm');

@@ -54,7 +54,7 @@ it('as-sha256 on Kiln runs the plain build (the Kiln namespace does not validate
   expect(sha.simdEnabled).toBe(true);
 });
 
-// Kiln validates SIMD but does not lower it yet (README "Limits"): precompiling the SIMD build
+// Kiln validates SIMD but does not lower it yet (README "Known limits"): precompiling the SIMD build
 // throws CompileError naming the first SIMD instruction, so no namespace can offer it.
 it.skip('as-sha256 SIMD build on Kiln: needs SIMD (v128) lowering', async () => {
   await onKiln(kilnEngine('auto', [...PLAIN, ...SIMD]), () => sha.reinitializeInstance(true));
