@@ -226,6 +226,25 @@ describe('invalid function bodies', () => {
     expectInvalid(oneFunc([0, 0x41, 0, 0x28, 0x20, 0, 0x1a, 0x0b], { memory: true }), 'malformed memop flags', { func: 0 });
   });
 
+  it('flags that carry a memory index (Wasm 3.0 multi-memory) are malformed, and the message names the feature', () => {
+    // i32.store8 flags 0x40 (memory index follows in 3.0), memory 0, offset 0x44: V8 13.6 accepts it.
+    const e = expectInvalid(oneFunc([0, 0x41, 8, 0x41, 1, 0x3a, 0x40, 0, 0x44, 0x0b], { memory: true }), 'malformed memop flags', { func: 0 });
+    expect(e.reason).toContain('multi-memory');
+    expect(expectInvalid(oneFunc([0, 0x41, 0, 0x28, 0x21, 0, 0x1a, 0x0b], { memory: true }), 'malformed memop flags', { func: 0 }).reason).not.toContain('multi-memory');
+  });
+
+  it('ref.null of a heap type beyond Wasm 2.0 is malformed, and the message names the feature', () => {
+    // ref.null 0 (type index 0: typed function references), drop.
+    const e = expectInvalid(oneFunc([0, 0xd0, 0x00, 0x1a, 0x0b]), 'malformed reference type', { func: 0, at: 'ref.null' });
+    expect(e.reason).toContain('typed function references');
+    expect(expectInvalid(oneFunc([0, 0xd0, 0x6e, 0x1a, 0x0b]), 'malformed reference type', { func: 0 }).reason).toContain('garbage collection (anyref)');
+    expect(expectInvalid(oneFunc([0, 0xd0, 0x7f, 0x1a, 0x0b]), 'malformed reference type', { func: 0 }).reason).toBe('malformed reference type');
+    // In a constant expression (a global's initialiser): the same message.
+    const global = section(6, vec([[0x70, 0, 0xd0, 0x00, 0x0b]]));
+    const g = errorOf(oneFunc([0, 0x0b], { sections: [global] }));
+    expect(g?.reason).toBe('malformed reference type (typed function references (a type index as heap type) is not supported)');
+  });
+
   it('locals must have value types', () => {
     expectInvalid(oneFunc([1, 1, 0x40, 0x0b]), 'malformed value type', { func: 0 });
   });

@@ -28,3 +28,19 @@ export const LATER_FORMS: Record<number, string> = {
   0x4f: 'garbage collection (final subtype)',
   0x4e: 'garbage collection (recursive type group)',
 };
+
+/**
+ * The feature beyond Wasm 2.0 that heap-type byte `b` of a `ref.null`
+ * belongs to, or null: an abstract heap type of garbage collection or
+ * exception handling (LATER_TYPES), or a type index (a non-negative one-byte
+ * s33, typed function references). Wasm 2.0 allows only `func` and `extern`.
+ */
+export function laterHeapType(b: number): string | null {
+  return LATER_TYPES[b] ?? (b < 0x40 ? 'typed function references (a type index as heap type)' : null);
+}
+
+/** The message for a `ref.null` whose heap-type byte `b` is not Wasm 2.0's: malformed, naming the later feature it encodes. */
+export function refNullMessage(b: number): string {
+  const later = laterHeapType(b);
+  return later === null ? 'malformed reference type' : `malformed reference type (${later} is not supported)`;
+}

@@ -6,6 +6,7 @@ import { CompileError } from '../../runtime/errors.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr, newInstr } from '../decode/code.js';
 import { OP } from '../opcodes.js';
+import { refNullMessage } from '../decode/later.js';
 import type { ConstExpr, Module } from '../module.js';
 import { I32, I64, F32, F64, V128, FUNCREF, EXTERNREF, valTypeName, type ValType } from '../types.js';
 
@@ -45,7 +46,7 @@ export function validateConstExpr(m: Module, e: ConstExpr, want: ValType, refs: 
     else if (id === OP_F64) t = F64;
     else if (id === OP_V128) t = V128;
     else if (id === OP_REF_NULL) {
-      if (ins.a !== FUNCREF && ins.a !== EXTERNREF) throw new CompileError('malformed reference type', ins.offset);
+      if (ins.a !== FUNCREF && ins.a !== EXTERNREF) throw new CompileError(refNullMessage(ins.a), ins.offset);
       t = ins.a;
     } else if (id === OP_REF_FUNC) {
       if (ins.a >= m.funcTypes.length) throw new CompileError(`unknown function ${ins.a}`, ins.offset);

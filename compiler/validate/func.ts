@@ -14,6 +14,7 @@ import { CompileError } from '../../runtime/errors.js';
 import { Reader } from '../decode/reader.js';
 import { readInstr as readInstrImported, readLocals, newInstr, type Instr, type Locals } from '../decode/code.js';
 import { referenceBodyError } from '../decode/module.js';
+import { refNullMessage } from '../decode/later.js';
 import type { CallFacts, Module } from '../module.js';
 import { valTypeName, type FuncType, type ValType } from '../types.js';
 import * as T from './optable.js';
@@ -144,7 +145,8 @@ export class FuncValidator extends ValidatorStacks {
     return this.types[this.m.tags[idx]];
   }
   private align(id: number, a: number): void {
-    if (a >= 32) this.fail('malformed memop flags');
+    // Flags 64-127 carry a memory index in Wasm 3.0 (multi-memory): malformed in 2.0, named so.
+    if (a >= 32) this.fail(a >= 64 && a < 128 ? 'malformed memop flags (multi-memory: a memory index in memarg is not supported)' : 'malformed memop flags');
     if (a > MAX_ALIGN[id]) this.fail('alignment must not be larger than natural');
   }
 
@@ -302,7 +304,7 @@ export class FuncValidator extends ValidatorStacks {
             continue;
           }
           case 13: // ref_null
-            if (!isRef(ins.a)) this.fail('malformed reference type');
+            if (!isRef(ins.a)) this.fail(refNullMessage(ins.a));
             this.push(ins.a);
             continue;
           case 14: { // ref_is_null
