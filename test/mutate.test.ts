@@ -195,7 +195,6 @@ describe('mutation', () => {
   it('every mutant validates or throws CompileError, as the engine validates it', () => {
     let valid = 0;
     let rejected = 0;
-    let compared = 0;
     const differences: string[] = [];
     const run = (list: [string, Uint8Array][], perModule: number, seed0: number): void =>
       list.forEach(([name, bytes], s) => {
@@ -217,7 +216,6 @@ describe('mutation', () => {
           const ms = performance.now() - t;
           if (ms > SLOW_MS) throw new Error(`${name} mutant #${i} took ${ms.toFixed(0)} ms`);
           if (NATIVE === undefined) continue;
-          compared++;
           if (NATIVE.validate(mutant as Uint8Array<ArrayBuffer>) === (error === null) || allowedDifference(mutant, error) !== null) continue;
           const hex = Array.from(mutant.subarray(0, 256), (b) => b.toString(16).padStart(2, '0')).join('');
           const what = error === null ? 'Kiln accepts, the engine rejects' : `Kiln rejects (${error.message}), the engine accepts`;
@@ -229,7 +227,6 @@ describe('mutation', () => {
     expect(valid + rejected).toBe(sources.length * MUTANTS_PER_MODULE + spec.length * MUTANTS_PER_SPEC_MODULE);
     expect(rejected).toBeGreaterThan(0);
     expect(differences.slice(0, 5)).toEqual([]);
-    if (NATIVE !== undefined) expect(compared).toBe(valid + rejected);
     if (SHARED) expect(spec.length).toBeGreaterThan(500);
   });
 });
