@@ -114,13 +114,18 @@ function fromDouble(t: number): number {
   return t | 0;
 }
 
+// Division with both operands in (-2^53, 2^53) (their high words within 21 bits) runs in doubles: the quotient a / b
+// rounded to the nearest double is within |a / b| * 2^-53 < 1 / |b| of the exact one, nearer than the next integer
+// away from zero (at least 1 / |b| off when the division is inexact; exact quotients are representable), so
+// truncating it gives the exact integer quotient, and a - q * b (each term below 2^53) the exact remainder. `%` on
+// doubles gave the same but is a call to fmod in V8: 2.6x the time (Node 24).
+
 /** `i64.div_s` (spec 4.3.2 idiv_s): traps on zero divisor and on INT64_MIN / -1. */
 export function i64_div_s(alo: number, ahi: number, blo: number, bhi: number): number {
   if ((blo | bhi) === 0) trap('integer-divide-by-zero');
   if (((ahi + 0x200000) | (bhi + 0x200000)) >>> 22 === 0) {
-    // Both in [-2^53, 2^53): exact in doubles; % is exact, and a - a % b is an exact multiple of b.
     const a = ahi * TWO32 + (alo >>> 0), b = bhi * TWO32 + (blo >>> 0);
-    return fromDouble((a - (a % b)) / b);
+    return fromDouble(Math.trunc(a / b));
   }
   if (ahi === -2147483648 && alo === 0 && (blo & bhi) === -1) trap('integer-overflow');
   if (bhi === 0 || (bhi === -1 && blo !== 0)) {
@@ -141,7 +146,7 @@ export function i64_div_u(alo: number, ahi: number, blo: number, bhi: number): n
   if ((blo | bhi) === 0) trap('integer-divide-by-zero');
   if ((ahi | bhi) >>> 21 === 0) {
     const a = ahi * TWO32 + (alo >>> 0), b = bhi * TWO32 + (blo >>> 0);
-    return fromDouble((a - (a % b)) / b);
+    return fromDouble(Math.floor(a / b));
   }
   if (bhi === 0) return udiv32(alo, ahi, blo >>> 0);
   return i64_from_big(u64ToBig(alo, ahi) / u64ToBig(blo, bhi));
@@ -151,7 +156,8 @@ export function i64_div_u(alo: number, ahi: number, blo: number, bhi: number): n
 export function i64_rem_s(alo: number, ahi: number, blo: number, bhi: number): number {
   if ((blo | bhi) === 0) trap('integer-divide-by-zero');
   if (((ahi + 0x200000) | (bhi + 0x200000)) >>> 22 === 0) {
-    return fromDouble((ahi * TWO32 + (alo >>> 0)) % (bhi * TWO32 + (blo >>> 0)));
+    const a = ahi * TWO32 + (alo >>> 0), b = bhi * TWO32 + (blo >>> 0);
+    return fromDouble(a - Math.trunc(a / b) * b);
   }
   if (bhi === 0 || (bhi === -1 && blo !== 0)) {
     // |b| < 2^32: the remainder of the magnitudes, under 2^32, with the dividend's sign.
@@ -172,7 +178,8 @@ export function i64_rem_s(alo: number, ahi: number, blo: number, bhi: number): n
 export function i64_rem_u(alo: number, ahi: number, blo: number, bhi: number): number {
   if ((blo | bhi) === 0) trap('integer-divide-by-zero');
   if ((ahi | bhi) >>> 21 === 0) {
-    return fromDouble((ahi * TWO32 + (alo >>> 0)) % (bhi * TWO32 + (blo >>> 0)));
+    const a = ahi * TWO32 + (alo >>> 0), b = bhi * TWO32 + (blo >>> 0);
+    return fromDouble(a - Math.floor(a / b) * b);
   }
   if (bhi === 0) {
     udiv32(alo, ahi, blo >>> 0);

@@ -362,6 +362,21 @@ describe('i64', () => {
       compare(narrowDiv, ([a, b]) => pair((N as unknown as Record<string, Fn>)[`i64_${op}`](lo(a), hi(a), lo(b), hi(b))), ([a, b]) => W[`i64_${op}`](a, b)),
     );
   }
+  // Both operands within 2^53 (the runtime divides them as doubles): quotients whose remainder is b - 1, 0 or 1,
+  // where a quotient rounded to the nearest double could land on the next integer, up to |a| = 2^53, either sign.
+  const within53 = (): bigint => BigInt(Math.floor((r32() >>> 0) / 2 ** 32 * 2 ** below(53))) + 1n;
+  const near53: [bigint, bigint][] = times(RANDOM, (): [bigint, bigint] => {
+    const b = within53();
+    const q = (P(53n) - 1n) / b >> BigInt(below(4) === 0 ? below(53) : 0);
+    const r = [b - 1n, 0n, 1n, b / 2n][below(4)]!;
+    const a = q * b + r < P(53n) ? q * b + r : q * b;
+    return [below(2) ? a : -a, below(2) ? b : -b];
+  });
+  for (const op of ['div_s', 'div_u', 'rem_s', 'rem_u']) {
+    it(`${op}, both operands within 2^53`, () =>
+      compare(near53, ([a, b]) => pair((N as unknown as Record<string, Fn>)[`i64_${op}`](lo(a), hi(a), lo(b), hi(b))), ([a, b]) => W[`i64_${op}`](a, b)),
+    );
+  }
   const un = singles(I64_EDGES, randI64);
   for (const op of I64_UN) {
     it(op, () => compare(un, (a) => pair((N as unknown as Record<string, Fn>)[`i64_${op}`](lo(a), hi(a))), (a) => W[`i64_${op}`](a)));
