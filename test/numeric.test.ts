@@ -403,6 +403,23 @@ describe('float -> integer', () => {
       }
     }
   }
+  // i32.trunc_f32_s/_u and _f64_s/_u of a local are lowered inline (the helper only traps): compiled, on float
+  // parameters, against native; the value's bits do not matter (a NaN traps).
+  it('i32 trunc of a local, lowered inline', async () => {
+    const fns = ['f32', 'f64'].flatMap((ft) => ['s', 'u'].map((su) => [`${ft}_${su}`, `(param ${ft}) (result i32) (i32.trunc_${ft}_${su} (local.get 0))`]));
+    const wabt = await (await import('wabt')).default();
+    const text = `(module ${fns.map(([n, body]) => `(func (export "${n}") ${body})`).join(' ')})`;
+    const bytes = new Uint8Array(wabt.parseWat('trunc.wat', text, {}).toBinary({}).buffer);
+    const w = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Record<string, Fn>;
+    const { code } = compile(bytes);
+    expect(code).not.toMatch(/return i32_trunc_[su]\(/);
+    const kiln = (await importCode(code)).instantiate({}).exports as Record<string, Fn>;
+    const near = [-2147483649, -2147483648.5, -2147483648, -2147483647.5, -1, -0.99, -0.5, -0, 0, 0.5, 0.99, 1, 2147483647, 2147483647.5, 2147483648, 4294967295, 4294967295.5, 4294967296, 1e10, -1e10, Infinity, -Infinity, NaN];
+    for (const [ft, xs] of [['f32', [...near, ...f32s.map(k32)]], ['f64', [...near, ...f64s.map(k64)]]] as const) {
+      const vals = ft === 'f32' ? xs.map(Math.fround) : [...xs];
+      for (const su of ['s', 'u']) compare(vals, (x) => i32res(kiln[`${ft}_${su}`]!(x)), (x) => w[`${ft}_${su}`]!(x), { nanInput: (x) => x !== x });
+    }
+  });
 });
 
 describe('i64 -> float', () => {
