@@ -56,7 +56,7 @@ const KILN_FIXED_NAMES = [
   // Their local copies in each function (passes/local-views.ts LOCAL_VIEWS).
   'h8', 'hu8', 'h16', 'hu16', 'h32', 'hf32', 'hf64', 'hb',
   // Math's functions as called with `tune: 'hermes'` (passes/math-aliases.ts MATH_ALIASES).
-  'Math_fround', 'Math_imul', 'Math_clz32', 'Math_sqrt', 'Math_min', 'Math_max', 'Math_floor',
+  'Math_fround', 'Math_imul', 'Math_clz32', 'Math_sqrt', 'Math_min', 'Math_max', 'Math_floor', 'Math_abs',
 ];
 
 const RESERVED_WORDS = (

@@ -460,6 +460,18 @@ describe('float bitwise and nearest', () => {
   }
   it('f32_copysign', () => compare(pairs(F32_EDGES, randF32), ([a, b]) => b32(N.f32_copysign(k32(a), k32(b))), ([a, b]) => W.f32_copysign(a, b)));
   it('f64_copysign', () => compare(pairs(F64_EDGES, randF64), ([a, b]) => b64(N.f64_copysign(k64(a), k64(b))), ([a, b]) => W.f64_copysign(a, b)));
+  // The same operators compiled (abs and neg are lowered inline): bits in, bits out, NaN payloads included.
+  for (const tune of ['jit', 'hermes'] as const) {
+    it(`abs, neg, nearest, copysign compiled (tune: ${tune})`, async () => {
+      const k = (await importCode(compile(BIN, { tune }).code)).instantiate({}).exports as Record<string, Fn>;
+      for (const op of FLOAT_UN) {
+        compare(f32s, (b) => k[`f32_${op}`]!(b), (b) => W[`f32_${op}`](b), { accept: op === 'nearest' ? arith32 : undefined });
+        compare(f64s, (b) => k[`f64_${op}`]!(b), (b) => W[`f64_${op}`](b), { accept: op === 'nearest' ? arith64 : undefined });
+      }
+      compare(pairs(F32_EDGES, randF32), ([a, b]) => k.f32_copysign!(a, b), ([a, b]) => W.f32_copysign(a, b));
+      compare(pairs(F64_EDGES, randF64), ([a, b]) => k.f64_copysign!(a, b), ([a, b]) => W.f64_copysign(a, b));
+    });
+  }
 });
 
 describe('NaN bits (ABI)', () => {

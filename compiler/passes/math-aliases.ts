@@ -16,7 +16,7 @@
 import { childKeys, id, type Node } from '../lower/ast.js';
 
 /** The `Math` functions generated code calls, each with an alias `Math_<name>` when tuned for Hermes. */
-export const MATH_ALIASES: readonly string[] = ['fround', 'imul', 'clz32', 'sqrt', 'min', 'max', 'floor'];
+export const MATH_ALIASES: readonly string[] = ['fround', 'imul', 'clz32', 'sqrt', 'min', 'max', 'floor', 'abs'];
 
 const ALIASED = new Set(MATH_ALIASES);
 
