@@ -114,10 +114,11 @@ function fromDouble(t: number): number {
   return t | 0;
 }
 
-// Division with both operands in (-2^53, 2^53) (their high words within 21 bits) runs in doubles: the quotient a / b
-// rounded to the nearest double is within |a / b| * 2^-53 < 1 / |b| of the exact one, nearer than the next integer
-// away from zero (at least 1 / |b| off when the division is inexact; exact quotients are representable), so
-// truncating it gives the exact integer quotient, and a - q * b (each term below 2^53) the exact remainder. `%` on
+// Division with both operands in [-2^53, 2^53] (their high words within 21 bits) runs in doubles: the quotient a / b
+// rounded to the nearest double is less than 1 / |b| from the exact one (half an ulp, at most |a / b| * 2^-53, equal
+// to 1 / |b| only for |a| = 2^53 and |b| a power of two, whose quotient is exact), nearer than the next integer away
+// from zero (at least 1 / |b| off when the division is inexact; exact quotients are representable), so
+// truncating it gives the exact integer quotient, and a - q * b (each term at most 2^53) the exact remainder. `%` on
 // doubles gave the same but is a call to fmod in V8: 2.6x the time (Node 24).
 
 /** `i64.div_s` (spec 4.3.2 idiv_s): traps on zero divisor and on INT64_MIN / -1. */
