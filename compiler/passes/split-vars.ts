@@ -339,7 +339,7 @@ export const FRAME = 'fr$';
  * largest frame has 95 fields, Lua's 29, QuickJS's interpreter's 149; a
  * function sharing more keeps closure parts.
  */
-const FRAME_FIELDS = 252;
+const FRAME_FIELDS = 504;
 /**
  * Frames with at least this many fields are made by a constructor
  * (`new f$fr(...)`, `this.x = ...`) instead of an object literal. V8 builds a
