@@ -21,7 +21,7 @@ export const RUNTIME_BINDINGS = [
   'i64_rotr', 'i64_clz', 'i64_ctz', 'i64_popcnt',
   'i32_trunc_s', 'i32_trunc_u', 'i32_trunc_sat_s', 'i32_trunc_sat_u', 'i64_trunc_s', 'i64_trunc_u', 'i64_trunc_sat_s',
   'i64_trunc_sat_u', 'f32_convert_i64_s', 'f32_convert_i64_u', 'f64_convert_i64_s', 'f64_convert_i64_u',
-  'f32_nearest', 'f64_nearest', 'f32_copysign', 'f64_copysign', 'f32_abs', 'f32_neg', 'f64_abs', 'f64_neg',
+  'f32_nearest', 'f64_nearest', 'f32_copysign', 'f64_copysign',
   'i32_reinterpret_f32', 'f32_reinterpret_i32', 'i64_reinterpret_f64', 'f64_reinterpret_i64', 'f32_load', 'f32_store', 'SF32', 'SI32',
   'i64BigInt', 'DV_BIG', 'throwTag', 'caught', 'exnArgs', 'importTag', 'newTag',
 ];
