@@ -3,6 +3,16 @@ import { describe, it, expect } from 'vitest';
 import { compile } from '../compiler/index.js';
 import { importCode } from './util/load.js';
 import { leb, section, HEADER } from './util/wasm-bytes.js';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import * as acorn from 'acorn';
+import { ROOT } from './util/load.js';
+import { MAX_JS_DEPTH } from '../compiler/passes/form.js';
+import { enginePath } from './engines/fetch.mjs';
+
+/** The flat form's dispatch (lower/control.ts), its state in a frame when the function is split. */
+const FLAT = /switch \((fr\$\.)?st\)/;
 
 /** A module exporting `f: [i32] -> [i32]` with the given body (no locals). */
 function moduleWithBody(body: number[]): Uint8Array {
@@ -88,11 +98,12 @@ describe('a br_table nest deeper than flatDepth, lowered as one switch (passes/r
       ...section(10, [1, ...leb(code.length), ...code]),
     ]);
   };
+  // Past FLAT_DEPTH (400) by default: 450 arms nest 452 deep.
   const cases: [string, number, object, boolean][] = [
-    ['300 arms', 300, {}, true],
-    ['300 arms, fuel', 300, { fuel: true }, true],
-    ['300 arms, split into small parts', 300, { splitWeight: 60 }, true],
-    ['300 arms, i64 as BigInt', 300, { i64: 'bigint' }, true],
+    ['450 arms', 450, {}, true],
+    ['450 arms, fuel', 450, { fuel: true }, true],
+    ['450 arms, split into small parts', 450, { splitWeight: 60 }, true],
+    ['450 arms, i64 as BigInt', 450, { i64: 'bigint' }, true],
     ['20 arms under flatDepth 6', 20, { flatDepth: 6 }, true],
     ['20 arms under flatDepth 2 (still too deep: flat)', 20, { flatDepth: 2 }, false],
   ];
@@ -101,7 +112,7 @@ describe('a br_table nest deeper than flatDepth, lowered as one switch (passes/r
       const bytes = nest(n);
       const native = (await WebAssembly.instantiate(bytes)).instance.exports as { f(x: number): number };
       const { code } = compile(bytes, options);
-      expect(/switch \(st\)/.test(code), 'flat form').toBe(!region);
+      expect(FLAT.test(code), 'flat form').toBe(!region);
       const { exports } = (await importCode(code)).instantiate();
       for (const x of [-1, -2, 0x7fffffff, -0x80000000, ...Array.from({ length: n + 20 }, (_, i) => i - 1)]) {
         expect(exports.f(x), `f(${x})`).toBe(native.f(x));
@@ -110,12 +121,12 @@ describe('a br_table nest deeper than flatDepth, lowered as one switch (passes/r
   }
 
   it('a nest whose code before the table branches into it stays flat, and right', async () => {
-    const bytes = nest(300, true);
+    const bytes = nest(450, true);
     const native = (await WebAssembly.instantiate(bytes)).instance.exports as { f(x: number): number };
     const { code } = compile(bytes);
-    expect(code).toMatch(/switch \(st\)/);
+    expect(code).toMatch(FLAT);
     const { exports } = (await importCode(code)).instantiate();
-    for (let x = -1; x < 320; x++) expect(exports.f(x), `f(${x})`).toBe(native.f(x));
+    for (let x = -1; x < 470; x++) expect(exports.f(x), `f(${x})`).toBe(native.f(x));
   });
 });
 
@@ -135,6 +146,85 @@ describe('dispatch regions: found by fuzzing', async () => {
     for (const options of [{ flatDepth: 10 }, { flatDepth: 4 }, {}]) {
       const { exports } = (await importCode(compile(bytes, options).code)).instantiate();
       expect(exports.f(1n, 3)).toBe(native.f(1n, 3));
+    }
+  });
+});
+
+describe('functions nested deeper than 256 levels stay nested while their JS is shallow enough (passes/form.ts MAX_JS_DEPTH)', () => {
+  /** How deep ESTree nodes nest in `code` (arrays are no level; the Program is 0), as acorn parses it. */
+  const jsDepth = (code: string): number => {
+    let best = 0;
+    const visit = (n: any, d: number): void => {
+      if (d > best) best = d;
+      for (const k in n) {
+        const v = n[k];
+        if (Array.isArray(v)) {
+          for (const c of v) if (c && typeof c.type === 'string') visit(c, d + 1);
+        } else if (v && typeof v === 'object' && typeof v.type === 'string') visit(v, d + 1);
+      }
+    };
+    visit(acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'module' }), 0);
+    return best;
+  };
+  /**
+   * `f: [i32] -> [i32]` with local $acc: `n` nested blocks, level k starting with a `br_if` out of
+   * itself when the argument is k and adding k * 3 + 1 to $acc after its inner level; or `n` nested
+   * loops (never branched back to), level k leaving all of them when the argument is k. No
+   * br_table: nothing for dispatch regions (regions.ts) to take.
+   */
+  const nested = (n: number, loops: boolean): Uint8Array<ArrayBuffer> => {
+    const levels: number[] = [];
+    for (let k = 0; k < n; k++) levels.push(loops ? 0x03 : 0x02, 0x40, 0x20, 0, 0x41, ...sleb(k), 0x46, 0x0d, ...(loops ? leb(k + 1) : [0]));
+    for (let k = n - 1; k >= 0; k--) levels.push(0x20, 1, 0x41, ...sleb(k * 3 + 1), 0x6a, 0x21, 1, 0x0b);
+    const code = [1, 1, 0x7f, ...(loops ? [0x02, 0x40, ...levels, 0x0b] : levels), 0x20, 1, 0x0b];
+    return new Uint8Array([
+      ...HEADER,
+      ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]), ...section(3, [1, 0]), ...section(7, [1, 1, 0x66, 0, 0]),
+      ...section(10, [1, ...leb(code.length), ...code]),
+    ]);
+  };
+  function sleb(v: number): number[] {
+    return v < 64 ? [v] : [(v & 0x7f) | 0x80, ...sleb(v >> 7)];
+  }
+
+  it('300 nested blocks are lowered nested, under MAX_JS_DEPTH, and right', async () => {
+    const bytes = nested(300, false);
+    const native = (await WebAssembly.instantiate(bytes)).instance.exports as { f(x: number): number };
+    const { code } = compile(bytes);
+    expect(FLAT.test(code), 'flat form').toBe(false);
+    expect(jsDepth(code)).toBeLessThanOrEqual(MAX_JS_DEPTH);
+    const { exports } = (await importCode(code)).instantiate();
+    for (let x = -2; x < 305; x++) expect(exports.f(x), `f(${x})`).toBe(native.f(x));
+  });
+
+  // 360 labelled loops would nest past what Hermes parses (338, form.ts MAX_JS_DEPTH). The function is
+  // lowered twice (nested, then flat): with fuel and split too, each lowering from the same IR.
+  for (const options of [{}, { fuel: true }, { splitWeight: 60 }]) {
+    it(`360 nested loops would nest past MAX_JS_DEPTH: lowered flat, and right (${JSON.stringify(options)})`, async () => {
+      const bytes = nested(360, true);
+      const native = (await WebAssembly.instantiate(bytes)).instance.exports as { f(x: number): number };
+      const { code } = compile(bytes, options);
+      expect(FLAT.test(code), 'flat form').toBe(true);
+      expect(jsDepth(code)).toBeLessThanOrEqual(MAX_JS_DEPTH);
+      const { exports } = (await importCode(code)).instantiate();
+      for (let x = -2; x < 365; x++) expect(exports.f(x), `f(${x})`).toBe(native.f(x));
+    });
+  }
+
+  // Hermes refuses source nested past about 1,020 nodes (the tightest engine of the matrix): both outputs must parse and run there.
+  const hermes = enginePath('hermes');
+  it.skipIf(hermes === null || !existsSync(hermes))('both run in Hermes 0.12 (skipped when test/engines/fetch.mjs has not fetched it)', () => {
+    const dir = join(ROOT, '.tmp', 'nesting');
+    mkdirSync(dir, { recursive: true });
+    for (const loops of [false, true]) {
+      const bytes = nested(loops ? 360 : 300, loops);
+      const { code } = compile(bytes, { format: 'cjs' });
+      const file = join(dir, `nested-${loops ? 'loops' : 'blocks'}.js`);
+      writeFileSync(file, `var module = { exports: {} }, exports = module.exports;\n${code}\nvar f = module.exports.instantiate().exports.f;\nprint(f(-1) + ' ' + f(0) + ' ' + f(150) + ' ' + f(299));\n`);
+      const r = spawnSync(hermes!, ['-w', file], { encoding: 'utf8', timeout: 60_000 });
+      const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { f(x: number): number };
+      const want = [-1, 0, 150, 299].map((x) => native.f(x));
+      expect(`${r.stdout}${r.stderr}`.trim(), file).toBe(want.join(' '));
     }
   });
 });

@@ -67,6 +67,25 @@ export function childKeys(n: Node): readonly string[] {
   return CHILD_KEYS[n.type] ?? Object.keys(n).filter((k) => k !== 'loc' && k !== 'type');
 }
 
+/**
+ * Whether ESTree nodes nest more than `max` levels below `n` (`n` is level
+ * 0, a child one more; arrays are no level, as engines' parsers count
+ * nesting). Stops as soon as it knows.
+ */
+export function nestsDeeper(n: Node, max: number): boolean {
+  const deeper = (x: Node, level: number): boolean => {
+    if (x === null || typeof x !== 'object') return false;
+    if (Array.isArray(x)) {
+      for (const c of x) if (deeper(c, level)) return true;
+      return false;
+    }
+    if (level > max) return true;
+    for (const k of childKeys(x)) if (deeper(x[k], level + 1)) return true;
+    return false;
+  };
+  return deeper(n, 0);
+}
+
 export function id(name: string): Expr {
   return { type: 'Identifier', name };
 }

@@ -36,9 +36,14 @@ import type { Regions } from '../passes/regions.js';
  * Functions whose blocks nest deeper than this are lowered flat: one
  * dispatch loop `D: for (;;) switch (st) {...}` whose cases are block ends
  * and loop heads, and branches set `st`. JS engines and printers recurse on
- * nesting and fail on deep code; this form has constant depth.
+ * nesting and fail on deep code; this form has constant depth. A function
+ * within it whose JS would still nest too deep is flat too (passes/form.ts
+ * MAX_JS_DEPTH, found by lowering it nested first, which this bounds: most
+ * levels make two or three ESTree levels, a labelled block, an `if` and its
+ * block, a labelled loop). 256 until 2026-12-07, when QuickJS's interpreter
+ * (278 levels, 548 in JS) ran flat and 1.6x slower than nested.
  */
-export const FLAT_DEPTH = 256;
+export const FLAT_DEPTH = 400;
 
 function zeroOf(t: ValType): Expr {
   return t === FUNCREF || t === EXTERNREF ? A.NULL : A.num(0);

@@ -6,7 +6,8 @@
  * Changes: nothing; returns the `Form`.
  * Guarantees: the flat form is chosen exactly when structured instructions
  * nest deeper than `flatDepth`, even once its `br_table` nests are lowered
- * as switches (regions.ts, chosen then), and the function has no `try` (a handler
+ * as switches (regions.ts, chosen then), or when the caller found the nested
+ * form's JS too deep (`tooDeep`, MAX_JS_DEPTH), and the function has no `try` (a handler
  * cannot be a case of the dispatch loop: such a function stays nested); the BigInt form of i64 (lower/i64big.ts) only
  * under `i64: 'bigint'`, or under `auto` for a function that is not flat, not
  * larger than BIGINT_MAX_BODY bytes, does not call itself, and whose loops that
@@ -20,6 +21,18 @@ import { BIG_OPS, isNative } from '../lower/i64big.js';
 import { OPS, OP as OPCODE } from '../opcodes.js';
 import { dispatchRegions, type Regions } from './regions.js';
 
+
+/**
+ * The deepest a function's lowered JS may nest (ESTree levels below its
+ * declaration, lower/ast.ts `nestsDeeper`) in the nested form; deeper, it is
+ * lowered flat (passes/index.ts `lowerWithPasses`). Hermes 0.12 refuses source
+ * nested past about 1,020 levels ("Too many nested expressions/statements/
+ * declarations": 507 labelled blocks parse, 508 do not; 338 labelled loops,
+ * not 339); V8 and SpiderMonkey parse 1,000 labelled blocks and stop before
+ * 2,000 (their stacks). The margin covers the module around the function
+ * (about 8 levels) and temporaries folded later (temps.ts, at most 40 nodes).
+ */
+export const MAX_JS_DEPTH = 800;
 
 /** Score at and above which a function is lowered with BigInts (see `bigIntScore`). */
 export const BIGINT_MIN_SCORE = 24;
@@ -44,13 +57,17 @@ function bodySize(env: ModuleEnv, funcidx: number): number {
   return env.m.bodyEnd[i]! - env.m.bodyStart[i]!;
 }
 
-/** The form of function `fn` under `env` (see the file comment; lower/func.ts `Form`). */
-export function chooseForm(env: ModuleEnv, fn: Func): Form {
+/**
+ * The form of function `fn` under `env` (see the file comment; lower/func.ts
+ * `Form`); `tooDeep`: its nested form was lowered and nests deeper than
+ * MAX_JS_DEPTH, so it is flat unless it has a `try`.
+ */
+export function chooseForm(env: ModuleEnv, fn: Func, tooDeep = false): Form {
   const s = scan(fn);
-  let flat = fn.depth > env.flatDepth && !s.tries;
+  let flat = (tooDeep || fn.depth > env.flatDepth) && !s.tries;
   // Too deep for nested JS: its br_table nests as switches (regions.ts) may bring it within reach.
   let regions: Regions | null = null;
-  if (flat) {
+  if (flat && !tooDeep) {
     regions = dispatchRegions(env.m, fn);
     if (regions !== null && regions.depth <= env.flatDepth) flat = false;
     else regions = null;

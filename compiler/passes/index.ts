@@ -27,12 +27,12 @@
  * `entryFuel` (fuel.ts) meters every function's first region, what direct
  * callers prepay.
  */
-import type { Stmt } from '../lower/ast.js';
+import { nestsDeeper, type Stmt } from '../lower/ast.js';
 import type { ModuleEnv } from '../lower/env.js';
 import { lowerFunction } from '../lower/func.js';
 import type { Func } from '../ir/ir.js';
 import { buildFunc } from '../ir/build.js';
-import { chooseForm } from './form.js';
+import { chooseForm, MAX_JS_DEPTH } from './form.js';
 import { meterFunction } from './fuel.js';
 import { splitFunction } from './split.js';
 import { allocateTemps } from './temps.js';
@@ -79,6 +79,15 @@ export function loweredBound(fn: Func): number {
 }
 
 /**
+ * Nesting depth (wasm levels) past which a lowered function's JS depth is
+ * checked against MAX_JS_DEPTH. Below it the JS cannot get there: a level
+ * makes at most five ESTree levels (a dispatch region's loop, switch and
+ * case), and an expression at most about 256 (MAX_TREE_DEPTH nodes, up to
+ * four levels each).
+ */
+const CHECKED_DEPTH = 100;
+
+/**
  * The share of `splitWeight` a function in the BigInt form of i64 may weigh
  * (see `lowerWithPasses`). hash-wasm on Node 24, medians of 9, Kiln ms: BLAKE2b
  * 9.3-9.5 at 0.75 and 8.1-9.4 at 0.9; SHA-512 19.6 at 0.75, 1,660 at 1.0.
@@ -94,8 +103,13 @@ export const BIG_SPLIT = 0.75;
  * declarations, to be printed together in its place.
  */
 export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, suffix = ''): Stmt {
-  const form = chooseForm(env, fn);
-  const decl = lowerFunction(env, fn, form);
+  let form = chooseForm(env, fn);
+  let decl = lowerFunction(env, fn, form);
+  // Engines refuse JS nested too deep (form.ts MAX_JS_DEPTH); only a function past CHECKED_DEPTH can get there.
+  if (!form.flat && fn.depth > CHECKED_DEPTH && nestsDeeper(decl, MAX_JS_DEPTH)) {
+    form = chooseForm(env, fn, true);
+    if (form.flat) decl = lowerFunction(env, fn, form);
+  }
   if (suffix !== '') decl.id.name += suffix;
   // BigInt code makes more bytecode per AST node (`BigInt.asUintN` calls, register slots): SHA-512's
   // parts reached 62,050 bytes at 12,000 nodes, past V8's 61,440, and a BigInt part V8 does not
