@@ -1,13 +1,12 @@
 /** Deep nesting and huge functions must still compile and run (the flat form, lower/control.ts). */
 import { describe, it, expect } from 'vitest';
 import { compile } from '../compiler/index.js';
-import { importCode } from './util/load.js';
+import { importCode, ROOT } from './util/load.js';
 import { leb, section, HEADER } from './util/wasm-bytes.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as acorn from 'acorn';
-import { ROOT } from './util/load.js';
 import { MAX_JS_DEPTH } from '../compiler/passes/form.js';
 import { enginePath } from './engines/fetch.mjs';
 
