@@ -338,7 +338,7 @@ export const FRAME = 'fr$';
  * for every frame a constructor makes (checked up to 600 fields, Node 20 and
  * 24); Hermes ran out of its 1 GiB heap on skip-stack-guard-page.wast (a
  * frame of 2,117 fields per call of a deeply recursive function). SQLite's
- * largest frame has 95 fields, Lua's 29, QuickJS's interpreter's 149,
+ * largest frame has 95 fields, Lua's 29, QuickJS's interpreter's 70 (149 while it was flat),
  * rapier2d's solver 384 (as closure parts, past the old cap of 252, each
  * double it wrote to the context was a heap number: the workload ran
  * 4.3-4.7x native, 2.4-3.4x with a frame). A function sharing more keeps
