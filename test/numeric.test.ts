@@ -22,6 +22,11 @@ const ROT_COUNTS = [0, 1, 7, 8, 16, 25, 31, 32, 33, 63, -1, -31];
 /** `i32.mul` by constants: those of magnitude up to 2^21 are lowered as `a * c | 0`, larger ones with `Math.imul`. */
 const MUL_CONSTS = [0, 1, -1, 3, 24, -24, 1664525, 2097151, 2097152, -2097152, 2097153, -2097153, 0x7fffffff, -0x80000000];
 const FLOAT_UN = ['abs', 'neg', 'nearest'] as const;
+/**
+ * i32 division and remainder by constants: those that cannot trap are lowered inline (`a / c | 0`,
+ * `a % c | 0`, a shift or a mask for an unsigned power of two); 0, and -1 for div_s, keep the helper.
+ */
+const DIV_CONSTS = [0, 1, -1, 2, -2, 3, -3, 7, 10, -10, 16, 1000, 0x7fffffff, -0x80000000, -0x7fffffff, 0x40000000, -0x40000000, 0x10001, -65536];
 
 function wat(): string {
   const f: string[] = [];
@@ -57,6 +62,13 @@ function wat(): string {
   for (const [i, c] of MUL_CONSTS.entries()) {
     f.push(`(func (export "i32_mul_${i}") (param i32) (result i32) (i32.mul (local.get 0) (i32.const ${c})))`);
     f.push(`(func (export "i32_mul_${i}_first") (param i32) (result i32) (i32.mul (i32.const ${c}) (i32.xor (local.get 0) (i32.const 0x5a5a5a5a))))`);
+  }
+  for (const op of ['div_s', 'div_u', 'rem_s', 'rem_u']) {
+    for (const [i, c] of DIV_CONSTS.entries()) {
+      f.push(`(func (export "i32_${op}_${i}") (param i32) (result i32) (i32.${op} (local.get 0) (i32.const ${c})))`);
+      // a computed dividend, and the quotient used inside an expression (the inline form is pure)
+      f.push(`(func (export "i32_${op}_${i}_expr") (param i32) (result i32) (i32.add (i32.${op} (i32.xor (local.get 0) (i32.const 0x5a5a5a5a)) (i32.const ${c})) (local.get 0)))`);
+    }
   }
   // Adding or subtracting 0 leaves the operand (lowered as the operand itself).
   f.push('(func (export "i32_add0") (param i32) (result i32) (i32.add (local.get 0) (i32.const 0)))');
@@ -298,6 +310,25 @@ describe('i32 arithmetic by a constant', () => {
     const wabt = await (await import('wabt')).default();
     const add0 = wabt.parseWat('add0.wat', '(module (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 0))))', {}).toBinary({}).buffer;
     expect(compile(add0).code).toMatch(/function f0\(l0\) \{\nreturn l0;\n\}/);
+  });
+});
+
+describe('i32 division and remainder by a constant', () => {
+  it('match native for every constant, traps included; only 0 and div_s by -1 call the helper', async () => {
+    const { code } = compile(BIN);
+    for (const op of ['div_s', 'div_u', 'rem_s', 'rem_u']) {
+      const calls = [...code.matchAll(new RegExp(`i32_${op}\\([^;]*, (-?\\d+)\\)`, 'g'))].map((m) => Number(m[1]));
+      expect(calls.sort(), op).toEqual(op === 'div_s' ? [-1, -1, 0, 0] : [0, 0]);
+    }
+    expect(code).toMatch(/l0 >>> 4;/); // div_u by 16
+    expect(code).toMatch(/l0 & 15;/); // rem_u by 16
+    const k = (await importCode(code)).instantiate({}).exports as Record<string, Fn>;
+    const xs = singles(I32_EDGES, randI32);
+    for (const op of ['div_s', 'div_u', 'rem_s', 'rem_u']) {
+      for (let i = 0; i < DIV_CONSTS.length; i++) {
+        for (const sfx of ['', '_expr']) compare(xs, (a) => k[`i32_${op}_${i}${sfx}`](a), (a) => W[`i32_${op}_${i}${sfx}`](a));
+      }
+    }
   });
 });
 

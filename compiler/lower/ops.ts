@@ -95,7 +95,32 @@ op('i32.sub', 2, I32, (a, b) => (literal(b) === 0 ? a : or0(A.bin('-', a, b))));
 // 1.4-1.5x faster; the same with a JIT).
 const smallFactor = (e: Expr) => Math.abs(literal(e) ?? Infinity) <= 2097152;
 op('i32.mul', 2, I32, (a, b) => (smallFactor(b) ? or0(A.bin('*', a, b)) : smallFactor(a) ? or0(A.bin('*', b, a)) : math('imul', a, b)));
-for (const n of ['div_s', 'div_u', 'rem_s', 'rem_u']) op(`i32.${n}`, 2, I32, helper(`i32_${n}`), { impure: true });
+/**
+ * `i32.div_*` / `rem_*` of `a` by the constant `c` when it cannot trap (not 0; for div_s not -1, whose
+ * INT_MIN / -1 overflows), inline: the helper's arithmetic without its checks (the double quotient of
+ * two int32s, or uint32s, never rounds across an integer, and `%` on doubles is exact), a shift or a
+ * mask for an unsigned power of two; null where the helper must trap. Compilers keep such divisions
+ * in code built for size (SQLite's number formatting divides by 10): a call each, past V8's inlining
+ * budget in a large function, and in every interpreter.
+ */
+function divideByConstant(n: string, a: Expr, c: number): Expr | null {
+  const u = c >>> 0;
+  const pow2 = (u & (u - 1)) === 0;
+  if (c === 0 || (n === 'div_s' && c === -1)) return null;
+  if (n === 'div_s') return c === 1 ? a : or0(A.bin('/', a, A.num(c)));
+  if (n === 'rem_s') return or0(A.bin('%', a, A.num(c)));
+  if (n === 'div_u') return u === 1 ? a : pow2 ? A.bin('>>>', a, A.num(Math.log2(u))) : or0(A.bin('/', u32(a), A.num(u)));
+  return pow2 ? A.bin('&', a, A.num((u - 1) | 0)) : or0(A.bin('%', u32(a), A.num(u)));
+}
+for (const n of ['div_s', 'div_u', 'rem_s', 'rem_u']) {
+  def(`i32.${n}`, (L) => {
+    const args = L.popVals(2);
+    const [a, b] = args.map(i32e);
+    const c = literal(b);
+    const inline = c === null ? null : divideByConstant(n, a, c);
+    pushExpr(L, inline ?? A.call(`i32_${n}`, [a, b]), I32, args, inline === null);
+  });
+}
 op('i32.and', 2, I32, (a, b) => A.bin('&', a, b));
 op('i32.or', 2, I32, (a, b) => A.bin('|', a, b));
 op('i32.xor', 2, I32, (a, b) => A.bin('^', a, b));
