@@ -3,7 +3,7 @@
  * type-directed, inside the ModuleGen that holds the module so far.
  */
 import { MEM_OPS, NUM_OPS, VALTYPES, type FuncType, type Instr, type MemOp, type Module, type NumOp, type ValType } from './ast.js';
-import { SHIFTS, randI32, randValue, type NaNs, type Rng } from './rng.js';
+import { I32_DIVISORS, SHIFTS, randI32, randValue, type NaNs, type Rng } from './rng.js';
 import { konst, zero, node, HELPERS, FUEL_GLOBAL, SINK32, SINK64, FIRST_FREE_GLOBAL, canonOnly } from './instrs.js';
 
 // ---------------------------------------------------------------------------
@@ -171,7 +171,10 @@ export class FuncGen {
       if (/trunc_f/.test(op.name) && this.r.bool(0.2)) return this.konst(p);
       if (/\.(div|rem)_[su]$/.test(op.name) && i === 1) {
         // Division by zero traps; mostly keep the divisor odd so the code after it runs.
+        // Constant divisors: the edge cases, and the constants an i32 division is lowered inline by
+        // (any but 0 and, for div_s, -1): powers of two either sign, 10, odd ones, INT_MIN and INT_MAX.
         if (this.r.bool(0.15)) return konst(p, p === 'i64' ? this.r.pick([0n, -1n, 1n, 2n]) : this.r.pick([0, -1, 1, 2]));
+        if (p === 'i32' && this.r.bool(0.15)) return konst(p, this.r.pick(I32_DIVISORS));
         if (this.r.bool(0.5)) return node(`${p}.or`, [this.expr(p, d - 1), p === 'i64' ? konst('i64', 1n) : konst('i32', 1)], [p]);
       }
       return this.expr(p, d - 1);

@@ -88,6 +88,8 @@ export const I64_EDGES: readonly bigint[] = [
   -0x80000001n, -0x100000000n, 0x7fffffffffffffffn, -0x8000000000000000n, -2n, 0xffffffff00000000n - 0x10000000000000000n,
   0x7fffffff00000000n, 0x80000000ffffffffn - 0x10000000000000000n, 0x123456789abcdefn, 1n << 52n, (1n << 53n) + 1n, 1n << 62n,
 ];
+/** i32 divisors: powers of two of either sign, 10, odd ones, the extremes (see compiler/lower/ops.ts `divideByConstant`). */
+export const I32_DIVISORS: readonly number[] = [3, 7, 10, -10, 16, -16, 1000, 0x10001, 0x40000000, -0x40000000, 0x7fffffff, -0x7fffffff, -0x80000000];
 /** Small shift counts: at and around the widths. */
 export const SHIFTS: readonly number[] = [0, 1, 7, 8, 16, 31, 32, 32, 32, 33, 48, 63, 64, 65, 96, -1, -32, 127];
 /** Edge-case f32 bit patterns: zeros, infinities, NaNs (canonical, payloads, signalling, negative), denormals, conversion limits, halves. */
