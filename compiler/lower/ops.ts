@@ -104,9 +104,9 @@ op('i32.mul', 2, I32, (a, b) => (smallFactor(b) ? or0(A.bin('*', a, b)) : smallF
  * budget in a large function, and in every interpreter.
  */
 function divideByConstant(n: string, a: Expr, c: number): Expr | null {
+  if (c === 0 || (n === 'div_s' && c === -1)) return null;
   const u = c >>> 0;
   const pow2 = (u & (u - 1)) === 0;
-  if (c === 0 || (n === 'div_s' && c === -1)) return null;
   if (n === 'div_s') return c === 1 ? a : or0(A.bin('/', a, A.num(c)));
   if (n === 'rem_s') return or0(A.bin('%', a, A.num(c)));
   if (n === 'div_u') return u === 1 ? a : pow2 ? A.bin('>>>', a, A.num(Math.log2(u))) : or0(A.bin('/', u32(a), A.num(u)));
