@@ -21,7 +21,8 @@
  * Function splitting (passes/split.ts) adds families no other name can
  * take: a function's parts are its identifier + `$p<k>`, its frame's maker
  * its identifier + `$fr` and its kept frame + `$fp` (a sanitised base has no `$`, and suffixes are
- * `$<digits>` or `$h`), a body's local copy of a variable is its identifier +
+ * `$<digits>` or `$h`), its other versions its identifier + `$pair`, `$b32` or
+ * `$g` (passes/guard.ts), a body's local copy of a variable is its identifier +
  * `$`, and the frame itself is `fr$` (no variable is named `fr`; nothing else
  * ends with `$`).
  *

@@ -76,6 +76,12 @@ export interface ModuleEnv {
    * access that stays below it needs no check (views.ts `checkedNever`).
    */
   safeBytes: number;
+  /**
+   * Set while lowering the guarded version of a function (passes/guard.ts),
+   * which runs only where the host is little-endian (`HB` nonzero): view
+   * accesses proved safe need no `DataView` fallback there.
+   */
+  littleEndian?: boolean;
 }
 
 /**

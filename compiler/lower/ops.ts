@@ -423,8 +423,8 @@ function address(L: Lowering, base: Val, offset: number, twice = false): Expr {
 
 /** The output is tuned for Hermes: memory through typed-array views (views.ts). */
 const viewed = (L: Lowering) => L.env.tune === 'hermes';
-const load = (L: Lowering, method: string, addr: Expr, temp?: string) => memoryLoad(viewed(L), method, addr, temp, L.env.safeBytes);
-const store = (L: Lowering, method: string, addr: Expr, value: Expr) => memoryStore(viewed(L), method, addr, value, L.env.safeBytes);
+const load = (L: Lowering, method: string, addr: Expr, temp?: string) => memoryLoad(viewed(L), method, addr, temp, L.env.safeBytes, L.env.littleEndian);
+const store = (L: Lowering, method: string, addr: Expr, value: Expr) => memoryStore(viewed(L), method, addr, value, L.env.safeBytes, L.env.littleEndian);
 
 /**
  * The address operand of an i64 load, made free of effects when views read the address twice (an effect or trap

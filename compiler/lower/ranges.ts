@@ -9,7 +9,9 @@
  * spec 4.2.8; an imported one is at least its declared minimum). Such an
  * access indexes the view at `(x & 255) + 256` directly. The analysis looks
  * at the JS expression only (its operators and literals), never at locals,
- * so it holds wherever the expression is evaluated.
+ * so it holds wherever the expression is evaluated; the one exception is an
+ * identifier given a range by `assuming`, for code that runs only where a
+ * guard has checked it.
  */
 import * as A from './ast.js';
 import type { Expr } from './ast.js';
@@ -44,9 +46,25 @@ function loadRange(e: Expr): Range | null {
   return null;
 }
 
+/** Ranges the analysis may assume for identifiers, in a guarded version of a function (passes/guard.ts). */
+let assumed: ReadonlyMap<string, Range> | null = null;
+
+/** Runs `f` with each identifier of `ranges` assumed to hold a value in its range; returns `f`'s result. */
+export function assuming<T>(ranges: ReadonlyMap<string, Range>, f: () => T): T {
+  const outer = assumed;
+  assumed = ranges;
+  try {
+    return f();
+  } finally {
+    assumed = outer;
+  }
+}
+
 /** The range of `e`'s value, or null when the analysis cannot bound it. */
 export function range(e: Expr): Range | null {
   switch (e.type) {
+    case 'Identifier':
+      return assumed?.get(e.name) ?? null;
     case 'Literal':
       return typeof e.value === 'number' && Number.isInteger(e.value) ? { lo: e.value, hi: e.value, tz: trailingZeros(Math.abs(e.value)) } : null;
     case 'UnaryExpression': {

@@ -163,14 +163,17 @@ export function checkedNever(method: string, addr: Expr, safeBytes: number): Exp
  * Where the access is never out of bounds nor misaligned (`checkedNever`,
  * with `safeBytes` the memory's minimum size in bytes), the view is indexed
  * without the division (`h32[(x & 255) + 256]`); the fallback stays, for a
- * big-endian host, whose views are empty (`viewRefresh`).
+ * big-endian host, whose views are empty (`viewRefresh`), unless
+ * `littleEndian` (code that runs only where a guard found `HB` nonzero:
+ * passes/guard.ts).
  */
-export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: string, safeBytes = 0): Expr {
+export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: string, safeBytes = 0, littleEndian = false): Expr {
   const read = (at: Expr) => A.mcall('dv', method, method.endsWith('8') ? [at] : [at, A.TRUE]);
   const view = viewed ? viewOf(method) : undefined;
   if (view === undefined) return read(addr);
   const index = checkedNever(method, addr, safeBytes);
   if (index !== null) {
+    if (littleEndian) return A.index(VIEWS[view].name, index);
     const n = VIEWS[view].bytes;
     if (temp === undefined) return orElse(A.index(VIEWS[view].name, index), read(addr));
     return orElse(A.index(VIEWS[view].name, A.assign(temp, index)), read(n === 1 ? A.id(temp) : A.bin('*', A.id(temp), A.num(n))));
@@ -187,14 +190,16 @@ export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: s
  * literal and `value` free of effects: `viewStore`). Where the store is never
  * out of bounds nor misaligned (`checkedNever`, `safeBytes` the memory's
  * minimum size in bytes), the only check left is `HB`, 0 on a big-endian host
- * (`HB ? h32[(x & 255) + 256] = v : dv.setInt32(...)`), and `addr` may be any
- * expression free of effects (one branch evaluates it).
+ * (`HB ? h32[(x & 255) + 256] = v : dv.setInt32(...)`), none with
+ * `littleEndian` (as for `memoryLoad`), and `addr` may be any expression free
+ * of effects (one branch evaluates it).
  */
-export function memoryStore(viewed: boolean, method: string, addr: Expr, value: Expr, safeBytes = 0): Stmt {
+export function memoryStore(viewed: boolean, method: string, addr: Expr, value: Expr, safeBytes = 0, littleEndian = false): Stmt {
   const write = A.mcall('dv', method, method.endsWith('8') ? [addr, value] : [addr, value, A.TRUE]);
   const view = viewed ? viewOf(method) : undefined;
   if (view === undefined) return A.exprStmt(write);
   const index = checkedNever(method, addr, safeBytes);
+  if (index !== null && littleEndian) return A.exprStmt(A.assign(A.index(VIEWS[view].name, index), value));
   if (index !== null) return A.exprStmt(A.cond(A.id(VIEW_BYTES), A.assign(A.index(VIEWS[view].name, index), value), write));
   return A.exprStmt(viewStore(view, addr, value, write));
 }

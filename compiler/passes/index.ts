@@ -22,6 +22,9 @@
  *                                   break L; }` as `L: do { B } while (c);`
  *   jumps.ts     bareJumps          ESTree -> ESTree, `if (c) { break L; }` as
  *                                   `if (c) break L;` (last: the others want blocks)
+ *   guard.ts     guardPlan          (only with `tune: 'hermes'`) a second lowering of a
+ *                                   function that indexes memory at a parameter, under a
+ *                                   guard on it, with unchecked view accesses
  *
  * The module-level pass runs once before any function: with fuel,
  * `entryFuel` (fuel.ts) meters every function's first region, what direct
@@ -42,6 +45,8 @@ import { boolLocals } from './bools.js';
 import { bareDecls } from './decls.js';
 import { bareJumps } from './jumps.js';
 import { doWhileLoops } from './loops.js';
+import { guardPlan, guardStatement, MIN_GUARDED } from './guard.js';
+import { assuming } from '../lower/ranges.js';
 
 export { entryFuel } from './fuel.js';
 export { DEFAULT_SPLIT_WEIGHT } from './split.js';
@@ -100,7 +105,9 @@ export const BIG_SPLIT = 0.75;
  * at most `splitWeight` AST nodes (BIG_SPLIT of it in the BigInt form; 0:
  * never split), then temporaries folded and reused (temps.ts). Returns the FunctionDeclaration or, when its parts
  * capture nothing (split-vars.ts `frame`), a Program of it followed by their
- * declarations, to be printed together in its place.
+ * declarations, to be printed together in its place. With `tune: 'hermes'`
+ * the Program may also hold a guarded version of the function (`<name>$g`,
+ * which the function enters first where its guard holds: guard.ts).
  */
 export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, suffix = ''): Stmt {
   let form = chooseForm(env, fn);
@@ -110,11 +117,52 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
     form = chooseForm(env, fn, true);
     if (form.flat) decl = lowerFunction(env, fn, form);
   }
+  const base = suffix === '' && !env.littleEndian ? guardPlan(env, fn.funcidx, decl) : null;
+  const out = passes(env, fn, decl, form.big, splitWeight, suffix);
+  // Only a function that stays whole: the guarded version doubles its code and adds a call to each of its calls.
+  if (base === null || form.big || out.type !== 'FunctionDeclaration') return out;
+  // A second version for calls whose base parameter the guard finds in range (guard.ts).
+  env.littleEndian = true;
+  let guarded: Stmt;
+  try {
+    guarded = assuming(base.ranges, () => lowerWithPasses(env, fn, splitWeight, '$g'));
+  } finally {
+    env.littleEndian = false;
+  }
+  // It pays only where checks leave loops (accesses that repeat).
+  if (guarded.type !== 'FunctionDeclaration' || checksInLoops(out) - checksInLoops(guarded) < MIN_GUARDED) return out;
+  const body = (s: Stmt): Stmt[] => (s.type === 'Program' ? s.body : [s]);
+  const [top, ...parts] = body(out);
+  const [fast] = body(guarded);
+  top.body.body.unshift(guardStatement(base.name, base.limit, fast.id.name, top.params));
+  return { type: 'Program', sourceType: 'script', body: [top, ...parts, ...body(guarded)] };
+}
+
+/** The view accesses with a `DataView` fallback (`?? dv.get...`, `... ? ... : dv.set...`) inside loops of function `decl`. */
+function checksInLoops(decl: Stmt): number {
+  let n = 0;
+  const dvCall = (e: any) => e.type === 'CallExpression' && e.callee.type === 'MemberExpression' && e.callee.object.name === 'dv';
+  const walk = (x: any, inLoop: boolean): void => {
+    if (x === null || typeof x !== 'object') return;
+    if (Array.isArray(x)) {
+      for (const c of x) walk(c, inLoop);
+      return;
+    }
+    if (inLoop && ((x.type === 'LogicalExpression' && x.operator === '??') || x.type === 'ConditionalExpression') && dvCall(x.right ?? x.alternate)) n++;
+    const loop = inLoop || /^(For|While|DoWhile)Statement$/.test(x.type);
+    for (const k in x) if (k !== 'loc' && k !== 'type') walk(x[k], loop);
+  };
+  walk(decl.body, false);
+  return n;
+}
+
+/** The passes after lowering: naming, splitting, temporaries, and the clean-ups. */
+function passes(env: ModuleEnv, fn: Func, decl: Stmt, big: boolean, splitWeight: number, suffix: string): Stmt {
   if (suffix !== '') decl.id.name += suffix;
   // BigInt code makes more bytecode per AST node (`BigInt.asUintN` calls, register slots): SHA-512's
   // parts reached 62,050 bytes at 12,000 nodes, past V8's 61,440, and a BigInt part V8 does not
   // optimize runs a hundred times slower. Its parts are kept to BIG_SPLIT of the weight.
-  const weight = form.big && splitWeight > 0 ? Math.max(1, Math.floor(splitWeight * BIG_SPLIT)) : splitWeight;
+  const weight = big && splitWeight > 0 ? Math.max(1, Math.floor(splitWeight * BIG_SPLIT)) : splitWeight;
   if (weight > 0 && loweredBound(fn) > weight) splitFunction(decl, weight);
   delete decl.floatVars;
   // The parts' shared BigInt temporaries took slots of the register file (split-vars.ts `frame`).
