@@ -7,21 +7,24 @@
  * 12-13% of an interpreter loop that reads its registers through a base
  * pointer (the interp kernel in V8 `--jitless`; test/bench/JOURNAL.md
  * "Division by constants, and where a warm Lua run goes"). Such a base is
- * often a parameter the function never assigns. When the function makes
- * enough view accesses at that parameter plus an offset, it is lowered a
- * second time (`<name>$g`) assuming the parameter is a multiple of 8 in
- * [0, minimum memory size - 64 KiB] and the host little-endian
+ * often a parameter the function never assigns. When the function uses
+ * such a parameter often enough, it is lowered a second time (`<name>$g`)
+ * assuming the parameter is a multiple of 8 in [0, minimum memory size less
+ * REACH] and the host little-endian
  * (lower/ranges.ts `assuming`): accesses proved in bounds and aligned under
  * that assumption, and those proved without it, index the views with no
  * fallback (views.ts `memoryLoad`, `memoryStore`). The function as lowered
  * first starts by testing the assumption and, where it holds, returns what
  * the guarded version returns:
  *
- *   if (HB !== 0 && (l1 >>> 0) <= 65536 && !(l1 & 7)) return $exec$g(l0, l1);
+ *   if (HB !== 0 && (l1 >>> 0) <= 126976 && !(l1 & 7)) return $exec$g(l0, l1);
  *
  * The test is sound for the whole call: the parameter keeps its value, a
  * memory never shrinks, and `HB` is 0 only on a big-endian host. Both
  * versions run the same statements with the same fuel charges and traps.
+ * passes/index.ts keeps the guarded version only where the function stays
+ * whole and the guarded version sheds at least MIN_GUARDED checks inside
+ * loops: it doubles the function's code and adds a call to each of its calls.
  */
 import * as A from '../lower/ast.js';
 import type { Expr, Stmt } from '../lower/ast.js';
@@ -45,8 +48,8 @@ export interface GuardPlan {
 
 /**
  * The guard for `decl` (the function as lowered, before the split pass), or
- * null: an i32 parameter never assigned in it that indexes views at least
- * MIN_GUARDED times, and memory large enough for the guard to hold. With it,
+ * null: the i32 parameter it reads most, if at least MIN_GUARDED / 2 times and
+ * never assigned, and memory large enough for the guard to hold. With it,
  * the range of every wasm local (`l<n>`, not a temporary, whose name may
  * mean another value in another lowering) whose every assigned value the
  * analysis bounds, given the parameter's range and the ranges found so far

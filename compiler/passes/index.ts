@@ -131,11 +131,8 @@ export function lowerWithPasses(env: ModuleEnv, fn: Func, splitWeight: number, s
   }
   // It pays only where checks leave loops (accesses that repeat).
   if (guarded.type !== 'FunctionDeclaration' || checksInLoops(out) - checksInLoops(guarded) < MIN_GUARDED) return out;
-  const body = (s: Stmt): Stmt[] => (s.type === 'Program' ? s.body : [s]);
-  const [top, ...parts] = body(out);
-  const [fast] = body(guarded);
-  top.body.body.unshift(guardStatement(base.name, base.limit, fast.id.name, top.params));
-  return { type: 'Program', sourceType: 'script', body: [top, ...parts, ...body(guarded)] };
+  out.body.body.unshift(guardStatement(base.name, base.limit, guarded.id.name, out.params));
+  return { type: 'Program', sourceType: 'script', body: [out, guarded] };
 }
 
 /** The view accesses with a `DataView` fallback (`?? dv.get...`, `... ? ... : dv.set...`) inside loops of function `decl`. */
