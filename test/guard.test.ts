@@ -5,8 +5,8 @@
 // bases that pass and fail each part of the guard, little- and big-endian,
 // split and with fuel, before and after a grow.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compile, type CompileOptions } from '../compiler/index.js';
-import { importCode } from './util/load.js';
+import { compile } from '../compiler/index.js';
+import { runViewForms } from './util/forms.js';
 
 const PAGES = 2;
 /** The guard's bound: the minimum size less the guarded version's reach (guard.ts REACH). */
@@ -73,9 +73,6 @@ function outcomes(x: Exports): (number | string)[] {
   return out;
 }
 
-/** The output as a big-endian host would run it (views empty), as test/ranges.test.ts does. */
-const BIG_ENDIAN = (code: string) => code.replace('HB = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ?', 'HB = new Uint8Array(new Uint16Array([1]).buffer)[0] === 256 ?');
-
 let MODULE: Uint8Array;
 let native: (number | string)[];
 
@@ -97,19 +94,7 @@ describe('guarded versions (tune: hermes)', () => {
 
   it('compute what native WebAssembly does on every base, little- and big-endian, split, with fuel', async () => {
     expect(native.filter((r) => typeof r === 'string').length).toBeGreaterThan(4);
-    const forms: [string, CompileOptions, ((c: string) => string)?][] = [
-      ['hermes', { tune: 'hermes' }], ['hermes, big-endian', { tune: 'hermes' }, BIG_ENDIAN],
-      ['hermes, split, fuel', { tune: 'hermes', splitWeight: 8, fuel: true }], ['jit', {}],
-    ];
-    for (const [name, opts, edit] of forms) {
-      let { code } = compile(MODULE, opts);
-      if (edit !== undefined) {
-        expect(edit(code), name).not.toBe(code);
-        code = edit(code);
-      }
-      const { instantiate } = (await importCode(code)) as { instantiate: (i?: object, o?: object) => { exports: Exports } };
-      const got = outcomes(instantiate({}, opts.fuel ? { fuel: 1e12 } : {}).exports).map((r) => (typeof r === 'string' ? 'trap' : r));
-      expect(got, name).toEqual(native.map((r) => (typeof r === 'string' ? 'trap' : r)));
-    }
+    const traps = (r: (number | string)[]) => r.map((x) => (typeof x === 'string' ? 'trap' : x));
+    for (const [name, got] of await runViewForms(MODULE, (x) => outcomes(x as Exports))) expect(traps(got), name).toEqual(traps(native));
   });
 });

@@ -9,12 +9,12 @@
  */
 import { describe, it, expect } from 'vitest';
 import * as acorn from 'acorn';
-import { compile, type CompileOptions } from '../compiler/index.js';
+import { compile } from '../compiler/index.js';
 import { range, safeIndex } from '../compiler/lower/ranges.js';
 import type { Expr } from '../compiler/lower/ast.js';
 import { generate } from 'astring';
-import { importCode } from './util/load.js';
 import { wat } from './util/wat.js';
+import { runViewForms } from './util/forms.js';
 
 const expr = (js: string) => (acorn.parseExpressionAt(js, 0, { ecmaVersion: 2022 }) as unknown as Expr);
 
@@ -113,26 +113,11 @@ function outcomes(x: Exports): unknown[] {
   return out;
 }
 
-/** The output as a big-endian host would run it (views empty), as test/views.test.ts does. */
-const BIG_ENDIAN = (code: string) => code.replace('HB = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ?', 'HB = new Uint8Array(new Uint16Array([1]).buffer)[0] === 256 ?');
-
 describe('accesses without checks, end to end', () => {
   it('read, write and trap as native WebAssembly, little- and big-endian, split, with fuel', async () => {
     const native = outcomes(new WebAssembly.Instance(new WebAssembly.Module(MODULE)).exports as Exports);
     expect(native.filter((r) => typeof r === 'string' && r.startsWith('trap')).length).toBeGreaterThan(10);
-    const forms: [string, CompileOptions, ((c: string) => string)?][] = [
-      ['hermes', { tune: 'hermes' }], ['hermes, big-endian', { tune: 'hermes' }, BIG_ENDIAN],
-      ['hermes, split, fuel', { tune: 'hermes', splitWeight: 8, fuel: true }], ['jit', {}],
-    ];
-    for (const [name, opts, edit] of forms) {
-      let { code } = compile(MODULE, opts);
-      if (edit !== undefined) {
-        expect(edit(code), name).not.toBe(code);
-        code = edit(code);
-      }
-      const { instantiate } = (await importCode(code)) as { instantiate: (i?: object, o?: object) => { exports: Exports } };
-      expect(outcomes(instantiate({}, opts.fuel ? { fuel: 1e12 } : {}).exports), name).toEqual(native);
-    }
+    for (const [name, got] of await runViewForms(MODULE, (x) => outcomes(x as Exports))) expect(got, name).toEqual(native);
   });
 
   it('index the view directly where the address is proven, and keep the checks where it is not', () => {

@@ -14,6 +14,7 @@ import { isKilnIdentifier } from '../compiler/identifiers.js';
 import { MATH_ALIASES } from '../compiler/passes/math-aliases.js';
 import { LOCAL_VIEWS } from '../compiler/passes/local-views.js';
 import { wat } from './util/wat.js';
+import { BIG_ENDIAN } from './util/forms.js';
 
 const LOADS = ['i32.load', 'i32.load8_s', 'i32.load8_u', 'i32.load16_s', 'i32.load16_u', 'i64.load', 'i64.load8_s', 'i64.load8_u', 'i64.load16_s', 'i64.load16_u', 'i64.load32_s', 'i64.load32_u', 'f32.load', 'f64.load'];
 const STORES = ['i32.store', 'i32.store8', 'i32.store16', 'i64.store', 'i64.store8', 'i64.store16', 'i64.store32', 'f32.store', 'f64.store'];
@@ -85,8 +86,6 @@ function run(instantiate: (memory: WebAssembly.Memory) => Instance, Memory: type
 }
 
 const FORMS: [string, CompileOptions][] = [['views', { tune: 'hermes' }], ['views, pairs', { tune: 'hermes', i64: 'pair' }], ['views, split, fuel', { tune: 'hermes', splitWeight: 8, fuel: true }]];
-/** The output as a big-endian host would run it: the endianness probe fails, the views stay empty, every access takes its DataView path. */
-const BIG_ENDIAN = (code: string) => code.replace('HB = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ?', 'HB = new Uint8Array(new Uint16Array([1]).buffer)[0] === 256 ?');
 
 describe("tune: 'hermes' (memory through typed-array views)", () => {
   it('every load and store width gives what native WebAssembly gives: aligned, misaligned, at the end, past it, after grows', async () => {
