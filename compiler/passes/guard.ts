@@ -86,7 +86,7 @@ export function guardPlan(env: ModuleEnv, funcidx: number, decl: Stmt): GuardPla
     else if (n.type === 'UpdateExpression' && n.argument.type === 'Identifier') write(n.argument.name, null);
     else if (n.type === 'VariableDeclarator' && n.init != null) write(n.id.name, n.init);
     if (n.type === 'Identifier' && uses.has(n.name)) uses.set(n.name, uses.get(n.name)! + 1);
-    for (const k in n) if (k !== 'loc' && k !== 'type') walk(n[k]);
+    for (const k of A.childKeys(n)) walk(n[k]);
   };
   let opaque = false;
   walk(decl.body);

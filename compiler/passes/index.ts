@@ -30,7 +30,7 @@
  * `entryFuel` (fuel.ts) meters every function's first region, what direct
  * callers prepay.
  */
-import { nestsDeeper, type Stmt } from '../lower/ast.js';
+import { childKeys, nestsDeeper, type Stmt } from '../lower/ast.js';
 import type { ModuleEnv } from '../lower/env.js';
 import { lowerFunction } from '../lower/func.js';
 import type { Func } from '../ir/ir.js';
@@ -147,7 +147,7 @@ function checksInLoops(decl: Stmt): number {
     }
     if (inLoop && ((x.type === 'LogicalExpression' && x.operator === '??') || x.type === 'ConditionalExpression') && dvCall(x.right ?? x.alternate)) n++;
     const loop = inLoop || /^(For|While|DoWhile)Statement$/.test(x.type);
-    for (const k in x) if (k !== 'loc' && k !== 'type') walk(x[k], loop);
+    for (const k of childKeys(x)) walk(x[k], loop);
   };
   walk(decl.body, false);
   return n;
