@@ -125,9 +125,12 @@ export function viewStore(kind: ViewKind, addr: Expr, value: Expr, fallback: Exp
  * The body of `HV` (emit/parts.ts): `DV = M.dv;`, `HB` the memory's size in
  * bytes, then each view over the first `HB` bytes of `DV`'s buffer (the
  * buffer may be longer: the memory's growth slack, runtime/memory.ts). On a
- * big-endian host, where typed arrays would read the bytes in the other
- * order, `HB` is 0 and the views empty, so every access takes its `DataView`
- * path.
+ * big-endian host, where typed arrays of wider elements would read the bytes
+ * in the other order, `HB` is 0 and those views empty, so every access
+ * through them takes its `DataView` path; the byte views, which have no byte
+ * order, cover the memory's `DV.byteLength` bytes on every host (byte
+ * accesses known to be in bounds use them without a fallback: `memoryLoad`,
+ * `memoryStore`, passes/covered.ts); other byte stores still test `HB`.
  */
 export function viewRefresh(): Stmt[] {
   // new Uint8Array(new Uint16Array([1]).buffer)[0] === 1: the host is little-endian.
@@ -136,7 +139,7 @@ export function viewRefresh(): Stmt[] {
   const size = A.cond(A.bin('===', probe, A.num(1)), A.member('DV', 'byteLength'), A.num(0));
   const out: Stmt[] = [A.exprStmt(A.assign('DV', A.member('M', 'dv'))), A.exprStmt(A.assign(VIEW_BYTES, size))];
   for (const v of Object.values(VIEWS)) {
-    const length = v.bytes === 1 ? A.id(VIEW_BYTES) : A.bin('/', A.id(VIEW_BYTES), A.num(v.bytes));
+    const length = v.bytes === 1 ? A.member('DV', 'byteLength') : A.bin('/', A.id(VIEW_BYTES), A.num(v.bytes));
     out.push(A.exprStmt(A.assign(v.name, { type: 'NewExpression', callee: A.id(v.ctor), arguments: [A.member('DV', 'buffer'), A.num(0), length] })));
   }
   return out;
@@ -163,9 +166,9 @@ export function checkedNever(method: string, addr: Expr, safeBytes: number): Exp
  * Where the access is never out of bounds nor misaligned (`checkedNever`,
  * with `safeBytes` the memory's minimum size in bytes), the view is indexed
  * without the division (`h32[(x & 255) + 256]`); the fallback stays, for a
- * big-endian host, whose views are empty (`viewRefresh`), unless
- * `littleEndian` (code that runs only where a guard found `HB` nonzero:
- * passes/guard.ts).
+ * big-endian host, whose views of wider elements are empty (`viewRefresh`),
+ * unless the view is a byte view or `littleEndian` (code that runs only where
+ * a guard found `HB` nonzero: passes/guard.ts).
  */
 export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: string, safeBytes = 0, littleEndian = false): Expr {
   const read = (at: Expr) => A.mcall('dv', method, method.endsWith('8') ? [at] : [at, A.TRUE]);
@@ -173,10 +176,10 @@ export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: s
   if (view === undefined) return read(addr);
   const index = checkedNever(method, addr, safeBytes);
   if (index !== null) {
-    if (littleEndian) return A.index(VIEWS[view].name, index);
     const n = VIEWS[view].bytes;
+    if (littleEndian || n === 1) return A.index(VIEWS[view].name, index);
     if (temp === undefined) return orElse(A.index(VIEWS[view].name, index), read(addr));
-    return orElse(A.index(VIEWS[view].name, A.assign(temp, index)), read(n === 1 ? A.id(temp) : A.bin('*', A.id(temp), A.num(n))));
+    return orElse(A.index(VIEWS[view].name, A.assign(temp, index)), read(A.bin('*', A.id(temp), A.num(n))));
   }
   if (temp === undefined) return viewLoad(view, addr, read(addr));
   const raw = unwrapped(addr);
@@ -190,16 +193,16 @@ export function memoryLoad(viewed: boolean, method: string, addr: Expr, temp?: s
  * literal and `value` free of effects: `viewStore`). Where the store is never
  * out of bounds nor misaligned (`checkedNever`, `safeBytes` the memory's
  * minimum size in bytes), the only check left is `HB`, 0 on a big-endian host
- * (`HB ? h32[(x & 255) + 256] = v : dv.setInt32(...)`), none with
- * `littleEndian` (as for `memoryLoad`), and `addr` may be any expression free
- * of effects (one branch evaluates it).
+ * (`HB ? h32[(x & 255) + 256] = v : dv.setInt32(...)`), none for a byte or
+ * with `littleEndian` (as for `memoryLoad`), and `addr` may be any expression
+ * free of effects (one branch evaluates it).
  */
 export function memoryStore(viewed: boolean, method: string, addr: Expr, value: Expr, safeBytes = 0, littleEndian = false): Stmt {
   const write = A.mcall('dv', method, method.endsWith('8') ? [addr, value] : [addr, value, A.TRUE]);
   const view = viewed ? viewOf(method) : undefined;
   if (view === undefined) return A.exprStmt(write);
   const index = checkedNever(method, addr, safeBytes);
-  if (index !== null && littleEndian) return A.exprStmt(A.assign(A.index(VIEWS[view].name, index), value));
+  if (index !== null && (littleEndian || VIEWS[view].bytes === 1)) return A.exprStmt(A.assign(A.index(VIEWS[view].name, index), value));
   if (index !== null) return A.exprStmt(A.cond(A.id(VIEW_BYTES), A.assign(A.index(VIEWS[view].name, index), value), write));
   return A.exprStmt(viewStore(view, addr, value, write));
 }

@@ -16,6 +16,9 @@
  *                                   read through local copies (only with `tune: 'hermes'`)
  *   bools.ts     boolLocals         ESTree -> ESTree, `v = c | 0` as `v = c` where `v` is
  *                                   read only as a condition (only with `tune: 'hermes'`)
+ *   covered.ts   coveredByteLoads   ESTree -> ESTree, byte loads that an earlier access at a
+ *                                   higher offset of the same address covers read without
+ *                                   their fallback (only with `tune: 'hermes'`)
  *   decls.ts     bareDecls          ESTree -> ESTree, variables written before any
  *                                   read declared without their `= 0` (`var`)
  *   loops.ts     doWhileLoops       ESTree -> ESTree, `L: for (;;) { B; if (c) continue L;
@@ -42,6 +45,7 @@ import { allocateTemps } from './temps.js';
 import { aliasMath } from './math-aliases.js';
 import { localViews } from './local-views.js';
 import { boolLocals } from './bools.js';
+import { coveredByteLoads } from './covered.js';
 import { bareDecls } from './decls.js';
 import { bareJumps } from './jumps.js';
 import { doWhileLoops } from './loops.js';
@@ -173,6 +177,7 @@ function passes(env: ModuleEnv, fn: Func, decl: Stmt, big: boolean, splitWeight:
     aliasMath(decl);
     localViews(decl);
     boolLocals(decl);
+    coveredByteLoads(decl);
   }
   bareDecls(decl);
   doWhileLoops(decl);
@@ -188,6 +193,7 @@ function passes(env: ModuleEnv, fn: Func, decl: Stmt, big: boolean, splitWeight:
       aliasMath(p);
       localViews(p);
       boolLocals(p);
+      coveredByteLoads(p);
     }
     bareDecls(p);
     doWhileLoops(p);
