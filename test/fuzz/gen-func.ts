@@ -71,9 +71,20 @@ export class FuncGen {
     const k = this.r.weighted({
       leaf: 8, unop: 12, binop: 20, tee: 9, alias: 6, select: 4, load: m.memory ? 6 : 0, call: 3, call_indirect: m.table ? 2 : 0,
       block: 3, if: 4, loop: 2, br_if: 2, memory: t === 'i32' && m.memory ? 2 : 0, poly: 0.5, global_set: 1,
-      try: this.tags.length > 0 ? 3 : 0,
+      try: this.tags.length > 0 ? 3 : 0, fields: t === 'i32' && m.memory ? 2 : 0,
     });
     switch (k) {
+      case 'fields': {
+        // Loads of a struct's fields at one address in a local, small offsets in any order (the byte
+        // loads compiler/passes/covered.ts finds covered by an earlier one), combined by a binop.
+        const x = this.localOf('i32');
+        const ops = MEM_OPS.filter((o) => !o.store && o.type === 'i32');
+        const field = (): Instr => node(this.r.pick(ops).name, [node('local.get', [], ['i32'], { index: x })], ['i32'], { align: 0, offset: this.r.int(9) });
+        const combine = this.g.opsByResult.get('i32')!.filter((o) => o.params.length === 2 && o.params[0] === 'i32' && o.params[1] === 'i32' && !/div|rem/.test(o.name));
+        let e = field();
+        for (let i = this.r.range(1, 3); i > 0; i--) e = node(this.r.pick(combine).name, [e, field()], ['i32']);
+        return e;
+      }
       case 'unop': case 'binop': {
         const cands = this.g.opsByResult.get(t)!.filter((o) => (k === 'unop' ? o.params.length === 1 : o.params.length === 2));
         return this.numOp(this.r.pick(cands), d);
@@ -190,12 +201,20 @@ export class FuncGen {
     return node(op.name, args, op.store ? [] : [op.type], { align, offset });
   }
 
-  /** An i32 address: small, near the end of memory, huge, or computed (masked or not). */
+  /** An i32 address: small, near the end of memory, huge, computed (masked or not), or in a local. */
   private address(d: number): Instr {
     const r = this.r;
     const pages = this.g.m.memory?.min ?? 1;
-    const k = r.weighted({ small: 55, end: 7, huge: 2, masked: 33, raw: 3 });
+    const k = r.weighted({ small: 55, end: 7, huge: 2, masked: 33, raw: 3, local: 8 });
     switch (k) {
+      case 'local': {
+        // An address kept in a local and read again by later accesses at other offsets (the
+        // byte loads compiler/passes/covered.ts finds covered): written now and then, small or
+        // near the end of memory.
+        const x = this.localOf('i32');
+        if (r.bool(0.7)) return node('local.get', [], ['i32'], { index: x });
+        return node('local.tee', [konst('i32', r.bool() ? r.int(256) : pages * 65536 - r.int(80))], ['i32'], { index: x });
+      }
       case 'small': return konst('i32', r.int(256));
       case 'end': return konst('i32', (r.bool(0.8) ? pages : pages + 1) * 65536 - r.int(17));
       case 'huge': return konst('i32', r.pick([-1, -4, -8, 0x7fffffff, 0x80000000 | 0, 65536, 131072, 0x10000000]));

@@ -10,7 +10,9 @@
  *   statements, replace a tree by a zero constant of its type, by one of its
  *   operands of the same type, unwrap a block (splice its body, or keep its
  *   only value), turn an `if` into a block of one arm, simplify constants,
- *   offsets and alignments, shorten `br_table`s.
+ *   offsets and alignments, shorten `br_table`s or make them drops of their
+ *   index, drop an operand of a dropped tree, splice a dropped block's
+ *   statements.
  *
  * Every candidate must encode, validate natively and keep gen.ts's NaN
  * discipline before `check` runs it; nodes marked `fixed` (fuel guards) are
@@ -19,7 +21,7 @@
 import { cloneModule, type Func, type Instr, type Module, type ValType } from './ast.js';
 import { encodeModule } from './encode.js';
 import { type Call } from './gen.js';
-import { checkNanDiscipline, konst, zero } from './instrs.js';
+import { checkNanDiscipline, konst, node, zero } from './instrs.js';
 
 /** A case: a module and the calls made on it, the failing one last. */
 export interface Case {
@@ -221,6 +223,23 @@ function nodeEdits(f: Func, s: Slot): ((f: Func, s: Slot) => void)[] {
     const natural = Math.log2(widthOf(ins.op));
     if (ins.align !== natural) edits.push((_f, t) => { t.arr[t.i]!.align = natural; });
   }
+  if (ins.op === 'drop') {
+    // A dropped tree: drop one of its operands instead; a dropped block's statements stand alone.
+    ins.args[0]!.args.forEach((a, j) => {
+      if (a.out.length === 1 && !a.fixed) edits.push((_f, t) => { t.arr[t.i] = node('drop', [t.arr[t.i]!.args[0]!.args[j]!], []); });
+    });
+    const b = ins.args[0]!;
+    if (s.list && b.op === 'block' && b.type!.params.length === 0 && b.args.length === 0 && b.body!.length > 0 && !targets(f, b.label!)) {
+      edits.push((_f, t) => {
+        const body = t.arr[t.i]!.args[0]!.body!;
+        t.arr.splice(t.i, 1, ...body.slice(0, -1), node('drop', [body[body.length - 1]!], []));
+      });
+    }
+  }
+  // A br_table that carries no value becomes a drop of its index, so the blocks it targets can go.
+  if (ins.op === 'br_table' && ins.args.length === 1 && ins.out.length === 0) {
+    edits.push((_f, t) => { t.arr[t.i] = node('drop', [t.arr[t.i]!.args[0]!], []); });
+  }
   if (ins.op === 'br_table' && ins.targets!.length > 1) {
     for (let j = 0; j < ins.targets!.length - 1; j++) edits.push((_f, t) => { t.arr[t.i]!.targets!.splice(j, 1); });
   }
@@ -324,6 +343,7 @@ export function shrink(c: Case, check: Check, opts: ShrinkOptions = {}): ShrinkR
   let progress = true;
   while (progress && Date.now() < deadline) {
     const before = moduleSize(cur.module) + cur.calls.length;
+    const acceptedBefore = accepted;
 
     // Calls before the failing one: halves, then one by one.
     for (let chunk = Math.max(1, Math.floor((cur.calls.length - 1) / 2)); chunk >= 1; chunk = Math.floor(chunk / 2)) {
@@ -407,7 +427,9 @@ export function shrink(c: Case, check: Check, opts: ShrinkOptions = {}): ShrinkR
     });
 
     const after = moduleSize(cur.module) + cur.calls.length;
-    progress = after < before;
+    // Another pass while any edit was kept: one that leaves the size (a br_table's target, a
+    // br_table as a drop) can let the next pass remove more (the blocks it targeted).
+    progress = accepted > acceptedBefore;
     opts.log?.(`shrink: size ${before} -> ${after} (${tries} tries)`);
   }
   return { case: cur, tries, accepted };
