@@ -3,9 +3,10 @@
 // variable reads its view without the `DataView` fallback. Against native
 // WebAssembly at addresses where each load, and the one after it, is just in
 // bounds or just out, little- and big-endian, split and with fuel.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compile } from '../compiler/index.js';
 import { runViewForms } from './util/forms.js';
+import { wat } from './util/wat.js';
 
 const WAT = `(module
   (memory (export "mem") 1)
@@ -61,14 +62,8 @@ function outcomes(x: Exports): (number | string)[] {
   return out;
 }
 
-let MODULE: Uint8Array;
-let native: (number | string)[];
-
-beforeAll(async () => {
-  const wabt = await (await import('wabt')).default();
-  MODULE = wabt.parseWat('covered.wat', WAT, {}).toBinary({}).buffer as Uint8Array;
-  native = outcomes(new WebAssembly.Instance(new WebAssembly.Module(MODULE as Uint8Array<ArrayBuffer>)).exports as unknown as Exports);
-});
+const MODULE = wat(WAT);
+const native = outcomes(new WebAssembly.Instance(new WebAssembly.Module(MODULE)).exports as unknown as Exports);
 
 describe('covered byte loads (tune: hermes)', () => {
   it('lose their fallback where an earlier access reached past them, and only there', () => {
