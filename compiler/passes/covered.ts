@@ -30,14 +30,16 @@
  * frame fields).
  */
 import { childKeys, FUNCTION_TYPES, type Node } from '../lower/ast.js';
+import { VIEWS } from '../lower/views.js';
+import { LOCAL_VIEWS } from './local-views.js';
 
 /** Bytes accessed by each `DataView` method, by the name after `get`/`set`. */
 const WIDTH: Readonly<Record<string, number>> = {
   Int8: 1, Uint8: 1, Int16: 2, Uint16: 2, Int32: 4, Uint32: 4, Float32: 4, Float64: 8, BigInt64: 8, BigUint64: 8,
 };
 
-/** The byte views, by their local copies' and the instance's names (local-views.ts, views.ts VIEWS). */
-const BYTE_VIEWS = new Set(['hu8', 'h8', 'HU8', 'H8']);
+/** The byte views, by the instance's names and their local copies' (views.ts VIEWS, local-views.ts). */
+const BYTE_VIEWS = new Set([VIEWS.u8.name, VIEWS.i8.name].flatMap((name) => [name, LOCAL_VIEWS.get(name)!]));
 
 /** `dv.getX(...)` / `dv.setX(...)`: the bytes it accesses, else 0. */
 function dvWidth(e: Node): number {
