@@ -15,11 +15,11 @@
  * fallback: `hu8[(x >>> 0) + j]`. Its address is an integer below the
  * memory's size, which the byte views always cover (on a big-endian host too:
  * views.ts `viewRefresh`), so the view reads the byte the fallback would.
- * An interpreter runs one jump less per load: three of the four byte loads
- * that fetch each instruction of the interp kernel's bytecode (`ins[3]`,
- * `ins[2]`, `ins[1]`, then `ins[0]`) are covered by the first. (`j` is at
- * least 1: the view index of `x >>> 0` is written `x`, as views.ts
- * `viewLoad` writes it, which a memory past 2 GiB would read negative.)
+ * An interpreter runs one jump less per such load: the interp kernel
+ * fetches each instruction's bytes as `ins[3]`, `ins[2]`, `ins[1]`, then
+ * `ins[0]`, and the first covers the next two. `ins[0]` keeps its check: `j`
+ * is at least 1, since the view index of `x >>> 0` is written `x` (views.ts
+ * `viewLoad`), which a memory past 2 GiB would read negative.
  *
  * Facts flow forward through straight-line code and into the statements it
  * encloses; what a branch, a loop or a labelled block learns stays inside
