@@ -85,7 +85,7 @@ export async function main(argv: string[]): Promise<void> {
             default: 'inline' as const,
             describe: 'inline: embed the runtime (a standalone file with no imports); import: import it from wasm-kiln/runtime',
           })
-          .option('pretty', { type: 'boolean', default: false, describe: 'indent the output two spaces a level, for reading (default: compact, one statement per line)' })
+          .option('pretty', { type: 'boolean', default: false, describe: 'indent the output two spaces a level and space it, for reading (default: compact: one statement per line, no indentation, no space JS does not need)' })
           .option('max-memory-pages', { type: 'number', describe: 'default memory page limit (pages of 64 KiB) baked into the output; instantiate options can override it' })
           .option('split-weight', {
             type: 'number',

@@ -67,10 +67,10 @@ describe('bare declarations', () => {
     const { code } = compile(bytes, { format: 'cjs', splitWeight: 0 });
     const decl = (f: string) => code.slice(code.indexOf(`function ${f}(`)).split('\n')[1];
     // $pick (f1): l1 ($x) keeps its zero, l2 ($y) is written first.
-    expect(decl('f1')).toMatch(/^var .*\bl1 = 0\b/);
+    expect(decl('f1')).toMatch(/^var.*\bl1=0\b/);
     expect(decl('f1')).toMatch(/\bl2[,;]/);
     // $sum (f0): the accumulator and the f64 sum are read first; so is the counter $i.
-    expect(decl('f0')).toMatch(/\bl1 = 0\b.*\bl2 = 0\b.*\bl3 = 0\b/);
+    expect(decl('f0')).toMatch(/\bl1=0\b.*\bl2=0\b.*\bl3=0\b/);
   });
 });
 

@@ -198,11 +198,11 @@ describe('the emitted module', () => {
       const { code } = compile(jumps, opts);
       const body = code.slice(code.indexOf('function instantiate'));
       // Split into parts, a jump out of a part is a `return` of its exit code.
-      expect(body).toMatch('splitWeight' in opts ? /\n\s*if \([^\n]*\) return \d+;\n/ : /\n\s*if \([^\n]*\) break L\d+;\n/);
-      if (!('splitWeight' in opts)) expect(body).toMatch(/\n\s*if \([^\n]*\) continue L\d+;\n/);
-      expect(body).not.toMatch(/\n\s*if \([^\n]*\) \{\n\s*(break|continue)\b[^\n]*\n\s*\}\n(?!\s*else)/);
+      expect(body).toMatch('splitWeight' in opts ? /\n\s*if\([^\n]*\)return \d+;\n/ : /\n\s*if\([^\n]*\)break L\d+;\n/);
+      if (!('splitWeight' in opts)) expect(body).toMatch(/\n\s*if\([^\n]*\)continue L\d+;\n/);
+      expect(body).not.toMatch(/\n\s*if\([^\n]*\)\{\n\s*(break|continue)\b[^\n]*\n\s*\}\n(?!\s*else)/);
       // A `return` is an instruction of its own, with its own source-map position: it keeps its line.
-      if (Object.keys(opts).length === 0) expect(body).toMatch(/\n\s*if \([^\n]*\) \{\n\s*return -1;\n/);
+      if (Object.keys(opts).length === 0) expect(body).toMatch(/\n\s*if\([^\n]*\)\{\n\s*return-1;\n/);
       const kiln = ((await importCode(code)) as { instantiate: () => { exports: Record<string, (...a: number[]) => number> } }).instantiate().exports;
       const native = new WebAssembly.Instance(new WebAssembly.Module(jumps as BufferSource)).exports as Record<string, (...a: number[]) => number>;
       for (const [n, limit] of [[0, 99], [-1, 99], [-1, 5], [0x12345678, 99], [0x12345678, 3], [8, 1], [9, 1]]) {

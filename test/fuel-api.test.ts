@@ -48,9 +48,9 @@ describe('fuel: dispatch loops (a leaf function with a br_table: the chunk form)
   it('keeps a copy of fuel in a local, stored back after every charge (no try/catch)', () => {
     const code = compile(wat(DISPATCH), { fuel: true }).code;
     const body = code.slice(code.indexOf('function f0('));
-    expect(body).toMatch(/let fl = fuel;/);
-    expect(body).toMatch(/fl = fuelRefill\(fl \+ \d+, \d+\);\s*}\s*fuel = fl;/);
-    expect(body).not.toMatch(/try \{/);
+    expect(body).toMatch(/let fl=fuel;/);
+    expect(body).toMatch(/fl=fuelRefill\(fl\+\d+,\d+\);\s*}\s*fuel=fl;/);
+    expect(body).not.toMatch(/try\{/);
   });
 
   it('consumes the same for every iteration, exactly', async () => {
@@ -184,12 +184,12 @@ describe('fuel: command line', () => {
     expect(plain.stdout).not.toMatch(/fuel/);
     const metered = kiln('compile', input, '--runtime', 'import', '--fuel');
     expect(metered.status).toBe(0);
-    expect(metered.stdout).toMatch(/if \(\(fuel -= 4\) < 0\)/); // add: 3 simple + 1 control
+    expect(metered.stdout).toMatch(/if\(\(fuel-=4\)<0\)/); // add: 3 simple + 1 control
     const costs = join(dir, 'costs.json');
     writeFileSync(costs, JSON.stringify({ simple: 100 }));
     const custom = kiln('compile', input, '--runtime', 'import', '--fuel-costs', costs);
     expect(custom.status).toBe(0);
-    expect(custom.stdout).toMatch(/if \(\(fuel -= 301\) < 0\)/);
+    expect(custom.stdout).toMatch(/if\(\(fuel-=301\)<0\)/);
     writeFileSync(costs, JSON.stringify({ simpel: 100 }));
     const bad = kiln('compile', input, '--fuel-costs', costs);
     expect(bad.status).toBe(2);

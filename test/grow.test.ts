@@ -194,7 +194,7 @@ describe('call_indirect into a table of one signature', () => {
     expect(code).toMatch(/!= null \? t\d+ : callIndirect\(E0, l0, "i32 i32>i32"\)/); // callCmp: no .sig check
     expect(code).toMatch(/\.sig === "i32>i32"/); // callUn keeps it
     const open = uniform('(export "t" (table $t))');
-    expect(compile(open).code).toMatch(/\.sig === "i32 i32>i32"/);
+    expect(compile(open).code).toMatch(/\.sig==="i32 i32>i32"/);
     const slots = [0, 1, 2, 3, 4, -1];
     for (const [name, bytes, prepare] of [
       ['sealed', sealed, () => {}],

@@ -85,10 +85,10 @@ beforeAll(async () => {
 describe('guarded versions (tune: hermes)', () => {
   it('are made for a base parameter, and index the views without fallbacks', () => {
     const { code } = compile(MODULE, { tune: 'hermes' });
-    expect(code).toContain(`if (HB !== 0 && l0 >>> 0 <= ${LIMIT} && !(l0 & 7)) {\nreturn f0$g(l0, l1);`);
+    expect(code).toContain(`if(HB!==0&&l0>>>0<=${LIMIT}&&!(l0&7)){\nreturn f0$g(l0,l1);`);
     const guarded = code.slice(code.indexOf('function f0$g('));
-    expect(guarded).toMatch(/= h32\[\(l0 >> 2\) \+ l\d\] \+ h32\[\(l0 >> 2\) \+ l\d\] \| 0;\nh32\[\(l0 >> 2\) \+ l\d\] = t\d;/);
-    expect(guarded).toMatch(/\nhu8\[l0 \+ l\d \+ 3\] = l\d;/);
+    expect(guarded).toMatch(/=h32\[\(l0>>2\)\+l\d\]\+h32\[\(l0>>2\)\+l\d\]\|0;\nh32\[\(l0>>2\)\+l\d\]=t\d;/);
+    expect(guarded).toMatch(/\nhu8\[l0\+l\d\+3\]=l\d;/);
     expect(compile(MODULE, {}).code).not.toContain('$g(');
   });
 

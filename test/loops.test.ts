@@ -77,7 +77,7 @@ describe('loops that test at their end', () => {
     const want = names.flatMap((n) => args.map((a) => native[n]!(a)));
     for (const opts of [{}, { tune: 'hermes' }, { fuel: true }, { splitWeight: 8 }, { flatDepth: 0 }] as CompileOptions[]) {
       const { code } = compile(MODULE, opts);
-      if (opts.flatDepth === undefined && opts.splitWeight === undefined) expect(code, JSON.stringify(opts)).toContain('} while (');
+      if (opts.flatDepth === undefined && opts.splitWeight === undefined) expect(code, JSON.stringify(opts)).toContain('}while(');
       const { instantiate } = (await importCode(code)) as { instantiate: (i?: object, o?: object) => { exports: Record<string, (a: number) => number> } };
       const x = instantiate({}, opts.fuel ? { fuel: 1e12 } : {}).exports;
       expect(names.flatMap((n) => args.map((a) => x[n]!(a))), JSON.stringify(opts)).toEqual(want);

@@ -160,7 +160,7 @@ describe('function identifiers', () => {
     const code = compile(bytes).code;
     expect([...freeIdentifiers(code)].filter((x) => !ALLOWED_GLOBALS.includes(x))).toEqual([]);
     const decl = /function \$f\(([^)]*)\)/.exec(code)!;
-    const ids = decl[1].split(', ');
+    const ids = decl[1].split(',');
     expect(ids.length).toBe(n + params.filter((t) => t === 'i64').length);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.slice(0, 6)).toEqual(['l0', '$x$2', '$x$2$h', '$x$3', '$f$2', '$f$2$h']);
@@ -173,16 +173,16 @@ describe('function identifiers', () => {
   it('fall back to f<funcidx> without a name section', () => {
     const code = compile(wat(RICH_WAT, false)).code;
     expect(code).toMatch(/function f3\(/);
-    expect(code).toMatch(/const F2 = new Func/);
+    expect(code).toMatch(/const F2=new Func/);
     expect(code).toMatch(/^\s*\/\/ func 3: type \d+ \[i32\] -> \[i32\], body at 0x[0-9a-f]+ \(\d+ bytes\)$/m);
   });
 
   it('come from the name section, with a one-line header per function', () => {
     const code = compile(wat(RICH_WAT, true)).code;
-    expect(code).toMatch(/^\s*\/\/ func 3 c: type \d+ \[i32\] -> \[i32\], body at 0x[0-9a-f]+ \(\d+ bytes\)\n\s*function \$c\(l0\) \{$/m);
+    expect(code).toMatch(/^\s*\/\/ func 3 c: type \d+ \[i32\] -> \[i32\], body at 0x[0-9a-f]+ \(\d+ bytes\)\n\s*function \$c\(l0\)\{$/m);
     expect(code).toMatch(/^\s*\/\/ func 2 b: type \d+ \[i64\] -> \[i64\], body/m);
-    expect(code).toContain('const $log = F$log.fn;');
-    expect(code).toContain('tableInit(T0, 0, [F$a, F$b], 0, 2)');
+    expect(code).toContain('const $log=F$log.fn;');
+    expect(code).toContain('tableInit(T0,0,[F$a,F$b],0,2)');
     expect(code).toMatch(/\$s\(\);/);
   });
 

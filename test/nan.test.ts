@@ -274,7 +274,7 @@ describe('reinterprets folded at compile time keep every bit', () => {
     const bytes = wat(text);
     const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
     const { code } = compile(bytes);
-    expect(code).toMatch(/\? -1 : 0/);
+    expect(code).toMatch(/\?-1:0/);
     const kiln = (await importCode(code)).instantiate().exports;
     const bits = [0, -1, 0x7fa00001, 0xffc00000 | 0, 0x7f800000, 0x80000000 | 0, 0x7fc00001, 0x3f800000, 0x00000001];
     for (const b of bits) {

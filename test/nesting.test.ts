@@ -11,7 +11,7 @@ import { MAX_JS_DEPTH } from '../compiler/passes/form.js';
 import { enginePath } from './engines/fetch.mjs';
 
 /** The flat form's dispatch (lower/control.ts), its state in a frame when the function is split. */
-const FLAT = /switch \((fr\$\.)?st\)/;
+const FLAT = /switch\((fr\$\.)?st\)/;
 
 /** A module exporting `f: [i32] -> [i32]` with the given body (no locals). */
 function moduleWithBody(body: number[]): Uint8Array {

@@ -123,8 +123,8 @@ async function checkBoundaries(bytes: Uint8Array, options: object = {}): Promise
     expect(f, `offset 0x${mp.originalColumn!.toString(16)} is not an instruction boundary`).not.toBeUndefined();
     expect(funcOfLine[mp.generatedLine], `line ${mp.generatedLine}: ${lines[mp.generatedLine - 1]}`).toBe(f);
     const text = lines[mp.generatedLine - 1];
-    // A statement starts its line, or follows a label (`L2: if (...)`); a `do` loop's test (its `br_if`) follows `} while (`.
-    expect(text.slice(0, mp.generatedColumn)).toMatch(/^ *(?:[A-Za-z_$][\w$]*: )*$|^ *\} while \($/);
+    // A statement starts its line, or follows a label (`L2:if(...)`); a `do` loop's test (its `br_if`) follows `}while(`.
+    expect(text.slice(0, mp.generatedColumn)).toMatch(/^ *(?:[A-Za-z_$][\w$]*: ?)*$|^ *\} ?while ?\($/);
     expect(text[mp.generatedColumn]).toMatch(/\S/);
     expect(text.slice(mp.generatedColumn)).not.toMatch(/^\/\//);
     if (mp.name !== null) {
@@ -174,12 +174,12 @@ describe('source map to the wasm module', () => {
     const maps = await mappingsOf(r.map!);
     const decl = maps.find((m) => m.name === 'add')!;
     expect(lines[decl.generatedLine - 2]).toMatch(/^\s*\/\/ func 0 add: type 0 \[i32 i32\] -> \[i32\]/);
-    expect(lines[decl.generatedLine - 1].slice(decl.generatedColumn)).toMatch(/^function \$add\(l0, l1\)/);
+    expect(lines[decl.generatedLine - 1].slice(decl.generatedColumn)).toMatch(/^function \$add\(l0,l1\)/);
     const m = decodeAndValidate(add);
     const first = [...instructionBoundaries(m).keys()][0];
     expect(decl.originalColumn).toBe(first);
     const ret = maps.find((x) => x.generatedLine === decl.generatedLine + 1)!;
-    expect(lines[ret.generatedLine - 1].slice(ret.generatedColumn)).toBe('return l0 + l1 | 0;');
+    expect(lines[ret.generatedLine - 1].slice(ret.generatedColumn)).toBe('return l0+l1|0;');
     // The `end` instruction, which returns.
     expect(add[ret.originalColumn!]).toBe(0x0b);
   });
@@ -242,7 +242,7 @@ describe('composition with the wasm module’s own source map', () => {
       const maps = await mappingsOf(map!);
       const trap = maps.find((m) => lines[m.generatedLine - 1].slice(m.generatedColumn).startsWith('trap("unreachable")'))!;
       expect([trap.source, trap.originalLine]).toEqual(['trap.c', cLine('TRAP-LINE')]);
-      const call = maps.find((m) => /= \$check_depth\(/.test(lines[m.generatedLine - 1]))!;
+      const call = maps.find((m) => /=\$check_depth\(/.test(lines[m.generatedLine - 1]))!;
       expect([call.source, call.originalLine]).toEqual(['trap.c', cLine('CALL-LINE')]);
       const decl = maps.find((m) => m.name === 'check_depth')!;
       expect(lines[decl.generatedLine - 1].slice(decl.generatedColumn)).toMatch(/^function \$check_depth\(/);

@@ -26,8 +26,8 @@ describe('split function frames', () => {
     const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
     for (const opts of [{ splitWeight: 40 }, { splitWeight: 40, fuel: true }]) {
       const { code } = compile(bytes, opts);
-      expect(code, JSON.stringify(opts)).toMatch(/const fr\$ = \{[^}]*: -0[,\s]/);
-      expect(code, JSON.stringify(opts)).toMatch(/fr\$\.l0 = l0;/);
+      expect(code, JSON.stringify(opts)).toMatch(/const fr\$=\{[^}]*:-0[,\s]/);
+      expect(code, JSON.stringify(opts)).toMatch(/fr\$\.l0=l0;/);
       const kiln = (await importCode(code)).instantiate().exports;
       for (const [p, q] of [[0, 0], [-0, -0], [3.75, 1.5], [-2.5, -0.125], [1e9, 3e38]]) {
         const a = kiln.f(p, q);
@@ -62,7 +62,7 @@ describe('split function frames', () => {
         const closures = main.body.body.some((d: any) => d.type === 'FunctionDeclaration' && /^f0\$p\d+$/.test(d.id.name));
         expect(closures, `splitWeight ${splitWeight}`).toBe(n > 504);
         if (n <= 504) {
-          expect(code).toMatch(/fr\$ = new f0\$fr\(l0\);/);
+          expect(code).toMatch(/fr\$=new f0\$fr\(l0\);/);
           const maker = inst.find((d: any) => d.type === 'FunctionDeclaration' && d.id.name === 'f0$fr');
           expect(maker.body.body.length).toBeGreaterThanOrEqual(128);
           expect(maker.body.body.every((s: any) => s.expression?.left?.object?.type === 'ThisExpression')).toBe(true);
@@ -91,7 +91,7 @@ describe('split function frames', () => {
       ${chain} ${sum} (local.get $acc) i32.add))`);
     const native = (await WebAssembly.instantiate(bytes)).instance.exports as any;
     const { code } = compile(bytes, { splitWeight: 300 });
-    expect(code).toMatch(/let fr\$ = f0\$fp;/);
+    expect(code).toMatch(/let fr\$=f0\$fp;/);
     const kiln = (await importCode(code)).instantiate().exports;
     const calls: [number, number, number][] = [[1, 1, 0], [2, 0, 0], [3, 1, 3], [4, 0, 4], [999, 1, 0], [5, 0, 2], [998, 0, 1], [6, 1, 0], [7, 0, 0]];
     for (const args of calls) expect(outcome(() => kiln.f(...args)), `f(${args})`).toEqual(outcome(() => native.f(...args)));

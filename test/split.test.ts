@@ -339,10 +339,10 @@ describe('function splitting', () => {
     expect(code).not.toMatch(/fr\$\.l5\b/); // $t
     // Each exit writes back what is live where it lands: the arm that may `br $tail` (which reads $s)
     // writes $s back before that exit and not before its `br $next`.
-    const exitsOf = (body: string) => body.split(/\{\n/).filter((b) => /^(fr\$\.\w+ = \w+\$;\n)*return \d+;/.test(b));
-    const mixed = code.split('function ').filter((f) => f.includes('fr$.l4 = l4$;')).some((f) => {
+    const exitsOf = (body: string) => body.split(/\{\n/).filter((b) => /^(fr\$\.\w+=\w+\$;\n)*return \d+;/.test(b));
+    const mixed = code.split('function ').filter((f) => f.includes('fr$.l4=l4$;')).some((f) => {
       const blocks = exitsOf(f);
-      return blocks.some((b) => b.includes('fr$.l4 =')) && blocks.some((b) => !b.includes('fr$.l4 ='));
+      return blocks.some((b) => b.includes('fr$.l4=')) && blocks.some((b) => !b.includes('fr$.l4='));
     });
     expect(mixed).toBe(true);
     const kiln = (await importCode(code)).instantiate().exports;
@@ -425,7 +425,7 @@ describe('function splitting', () => {
     for (const splitWeight of [400, 1500]) {
       const { code } = compile(bytes, { i64: 'bigint', splitWeight });
       expect(code, `splitWeight ${splitWeight}`).toMatch(/function f0\$p1\(fr\$\)/);
-      const maker = /function f0\$fr\([^)]*\) \{\s*return \{([^}]*)\}/.exec(code)![1]!;
+      const maker = /function f0\$fr\([^)]*\)\{\s*return\{([^}]*)\}/.exec(code)![1]!;
       expect(maker, `splitWeight ${splitWeight}`).not.toMatch(/\bt\d+:/);
       const kiln = (await importCode(code)).instantiate().exports as any;
       fill(kiln.mem.buffer);
@@ -474,7 +474,7 @@ describe('function splitting', () => {
     // The weight sits between the code's and the code's with its declarations.
     const max = whole - 3 * K / 2;
     const out = compile(bytes, { splitWeight: max }).code;
-    expect(out).toContain('var l1 = 0');
+    expect(out).toContain('var l1=0');
     expect(out).not.toMatch(/\$p1|fr\$/);
     // Code heavier than the weight by more than its declarations is still split.
     expect(compile(bytes, { splitWeight: max - 4 * K }).code).toMatch(/\$p1\(/);
@@ -509,8 +509,8 @@ describe('function splitting', () => {
         (i32.load (i32.add (local.get $p) (i32.const 65532)))))`;
     await same(text, [['f', [0]], ['f', [3]], ['g', [4]], ['f', [7]], ['g', [-1]], ['f', [-2]], ['g', [9]], ['f', [5]]]);
     const { code } = compile(wat(text), { splitWeight: 20 });
-    expect(code).toMatch(/fr\$ = /);
-    expect(code).toContain('let dv = DV');
+    expect(code).toMatch(/fr\$=/);
+    expect(code).toContain('let dv=DV');
     expect(code).not.toContain('fr$.dv');
   });
 

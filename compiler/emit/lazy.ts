@@ -29,6 +29,7 @@
  *   compiled functions are direct calls, as in AOT code.
  */
 import { generate } from 'astring';
+import { DENSE_GENERATOR } from './dense.js';
 import * as A from '../lower/ast.js';
 import { FLAT_DEPTH } from '../lower/func.js';
 import { memoryGrowers } from '../lower/grows.js';
@@ -182,8 +183,8 @@ export function lazyFunctionCode(lm: LazyModule, funcidx: number): string {
   const slots = env.bigFuncs!.get(funcidx);
   if (slots !== undefined) parts.push(`const RF${funcidx} = new BigUint64Array(${slots}), RD${funcidx} = new Int32Array(RF${funcidx}.buffer);\nlet RB${funcidx} = 0;\n`);
   parts.push(functionHeader(m, env.funcIds, funcidx));
-  parts.push(generate(decl, { indent: '' }).trimEnd() + '\n');
+  parts.push(generate(decl, { indent: '', generator: DENSE_GENERATOR }).trimEnd() + '\n');
   const entry = entryFn(env, funcidx, m.types[m.funcTypes[funcidx]!]!);
-  parts.push(`return [${env.funcName(funcidx)}, ${generate(entry, { indent: '' })}];\n})()`);
+  parts.push(`return [${env.funcName(funcidx)}, ${generate(entry, { indent: '', generator: DENSE_GENERATOR })}];\n})()`);
   return parts.join('');
 }

@@ -9,7 +9,8 @@
  * is never held at once. The statements of `instantiate` around them come
  * from emit/parts.ts (shared with the run-time compile mode, emit/lazy.ts).
  */
-import { generate } from 'astring';
+import { GENERATOR, generate } from 'astring';
+import { DENSE_GENERATOR } from './dense.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { FLAT_DEPTH } from '../lower/func.js';
@@ -126,7 +127,9 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   if (!TARGETS.includes(target)) throw new TypeError(`unknown target ${JSON.stringify(target)}: expected one of ${TARGETS.join(', ')}`);
   // Compact by default: one statement per line, no indentation (deep wasm block nesting makes
   // indentation most of the output, and it defeats gzip); `pretty` indents two spaces a level.
+  // Not `pretty`, the printing is dense too: no space JS does not need (dense.ts).
   const unit = opts.pretty ? '  ' : '';
+  const generator = opts.pretty ? GENERATOR : DENSE_GENERATOR;
   const parts: string[] = [];
   const onOutput = opts.onOutput;
   let sent = 0;
@@ -181,11 +184,11 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       parts.push(indent(`const RF${i} = new BigUint64Array(${slots}), RD${i} = new Int32Array(RF${i}.buffer);\nlet RB${i} = 0;`));
     }
     if (sm !== null) parts.push(sm.func(parts, env, i, decl, header, unit));
-    else parts.push(header + indent(generate(decl, { indent: unit })));
+    else parts.push(header + indent(generate(decl, { indent: unit, generator })));
     if (old !== null) {
       const oldHeader = `${header.trimEnd()}; i64 memory accesses as two 32-bit ones, for V8 before 13.6\n`;
       if (sm !== null) parts.push(sm.func(parts, env, i, old, oldHeader, unit));
-      else parts.push(oldHeader + indent(generate(old, { indent: unit })));
+      else parts.push(oldHeader + indent(generate(old, { indent: unit, generator })));
     }
     if (env.i64 === 'auto' && slots !== undefined) {
       variants.push(i);
@@ -194,7 +197,7 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       env.i64 = 'auto';
       const altHeader = `${header.trimEnd()}; i64 as int32 pairs, for engines other than V8\n`;
       if (sm !== null) parts.push(sm.func(parts, env, i, alt, altHeader, unit));
-      else parts.push(altHeader + indent(generate(alt, { indent: unit })));
+      else parts.push(altHeader + indent(generate(alt, { indent: unit, generator })));
     }
     fn.release();
     flush();
@@ -208,8 +211,8 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
     parts.push(`${unit}if (!i64BigInt(options)) { ${swaps} }\n`);
   }
   if (env.fuel) parts.push(indent(fuelPrologue()));
-  for (const s of prologue(env)) parts.push(indent(generate(s, { indent: unit })));
-  for (const s of epilogue(env)) parts.push(indent(generate(s, { indent: unit })));
+  for (const s of prologue(env)) parts.push(indent(generate(s, { indent: unit, generator })));
+  for (const s of epilogue(env)) parts.push(indent(generate(s, { indent: unit, generator })));
   parts.push('}\n');
   if (format === 'esm') parts.push('export { $imports as imports, $exports as exports, $sha256 as sha256, $customSections as customSections, instantiate };\n');
   else parts.push('module.exports = { imports: $imports, exports: $exports, sha256: $sha256, customSections: $customSections, instantiate };\n');

@@ -26,6 +26,7 @@
  * bundler plugin is in sourcemap-files.ts.
  */
 import { GENERATOR, generate } from 'astring';
+import { denseGenerator } from './dense.js';
 import { SourceMapGenerator, type RawSourceMap } from 'source-map';
 import type { Stmt } from '../lower/ast.js';
 import type { ModuleEnv } from '../lower/env.js';
@@ -86,6 +87,9 @@ export const MAPPING_GENERATOR = (() => {
   }
   return gen as unknown as typeof GENERATOR;
 })();
+
+/** `MAPPING_GENERATOR` printing densely (dense.ts), for output that is not `pretty`. */
+const DENSE_MAPPING_GENERATOR = denseGenerator(MAPPING_GENERATOR);
 
 /**
  * Receives astring's mappings for one function (astring calls
@@ -160,7 +164,9 @@ export class ModuleSourceMap {
   func(parts: readonly string[], env: ModuleEnv, funcidx: number, decl: Stmt, header: string, pad: string): string {
     while (this.counted < parts.length) this.lines += countLines(parts[this.counted++]);
     const c = new Collector();
-    const code = generate(decl, { indent: pad, sourceMap: c as unknown as SourceMapGenerator, generator: MAPPING_GENERATOR });
+    // Unindented output (not `pretty`) is dense.
+    const generator = pad === '' ? DENSE_MAPPING_GENERATOR : MAPPING_GENERATOR;
+    const code = generate(decl, { indent: pad, sourceMap: c as unknown as SourceMapGenerator, generator });
     const indent = pad.length;
     const text = pad === '' ? header + code.trimEnd() + '\n' : header + pad + code.trimEnd().replace(/\n/g, '\n' + pad) + '\n';
     const first = this.lines + 1 + countLines(header);

@@ -9,7 +9,7 @@ import { importCode } from './load.js';
 
 /** The output as a big-endian host would run it: `HB` 0 and the views empty (compiler/lower/views.ts `viewRefresh`). */
 export const BIG_ENDIAN = (code: string): string =>
-  code.replace('HB = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ?', 'HB = new Uint8Array(new Uint16Array([1]).buffer)[0] === 256 ?');
+  code.replace('HB=new Uint8Array(new Uint16Array([1]).buffer)[0]===1?', 'HB=new Uint8Array(new Uint16Array([1]).buffer)[0]===256?');
 
 /** Views little- and big-endian, split with fuel, and the default `DataView` output: [name, options, edit of the output]. */
 export const VIEW_FORMS: readonly [string, CompileOptions, ((code: string) => string)?][] = [
