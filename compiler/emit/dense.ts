@@ -4,7 +4,7 @@
  * The default (not `pretty`) output keeps one statement a line but drops
  * every optional space: `dv.setInt32((l4>>>0)+32,l6,true);` for
  * `dv.setInt32((l4 >>> 0) + 32, l6, true);`. Spaces were 17% of the
- * characters of sqlite.wasm's output (README "Output size").
+ * characters of sqlite.wasm's output (README "The IR, and temporaries").
  *
  * How: every generator method first makes sure the state's `write` is
  * wrapped (the first call is the root node's). The wrapper holds back the
@@ -33,7 +33,7 @@ function isWord(c: number): boolean {
  * (not `++`/`--`); `/ /` and `/ *` (not comments); `< !` and `- >`
  * (not the HTML-like comments `<!--` and `-->` of scripts, ECMA-262 B.1.1).
  */
-export function needsSpace(a: number, b: number): boolean {
+function needsSpace(a: number, b: number): boolean {
   if (isWord(a)) return isWord(b);
   switch (a) {
     case 43: // +
@@ -52,7 +52,7 @@ export function needsSpace(a: number, b: number): boolean {
 function wrap(state: State): void {
   const write = state.write;
   let last = 10; // the character last written ('\n' at the start)
-  let pending = false; // a space held back since
+  let pending = false; // whether a space written after `last` was held back
   state.dense = true;
   state.write = function (this: State, code: string, node?: unknown) {
     const n = code.length;

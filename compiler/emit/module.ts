@@ -126,8 +126,8 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   const target = opts.target ?? 'hermes';
   if (!TARGETS.includes(target)) throw new TypeError(`unknown target ${JSON.stringify(target)}: expected one of ${TARGETS.join(', ')}`);
   // Compact by default: one statement per line, no indentation (deep wasm block nesting makes
-  // indentation most of the output, and it defeats gzip); `pretty` indents two spaces a level.
-  // Not `pretty`, the printing is dense too: no space JS does not need (dense.ts).
+  // indentation most of the output, and it defeats gzip) and no space JS does not need (dense.ts);
+  // `pretty` indents two spaces a level and spaces the code as astring does.
   const unit = opts.pretty ? '  ' : '';
   const generator = opts.pretty ? GENERATOR : DENSE_GENERATOR;
   const parts: string[] = [];
