@@ -17,9 +17,10 @@
  * `export const RUNTIME_SOURCE_HERMES = "<expression>";`.
  *
  * Each expression is `(() => { "use strict"; ...; return <namespace>; })()`
- * (`(function () { ... })()` for hermes), lightly minified (syntax only;
- * whitespace and names kept) and free of `globalThis`, `window`, `require`,
- * `eval` and `Function(`.
+ * (`(function () { ... })()` for hermes), minified but for names (esbuild's
+ * syntax and whitespace minifiers, Babel's compact printing for hermes; names
+ * kept, for stack traces and error names) and free of `globalThis`, `window`,
+ * `require`, `eval` and `Function(`.
  *
  * Usage: node scripts/bundle-runtime.mjs [outfile]
  */
@@ -36,10 +37,11 @@ const FORBIDDEN = /\b(globalThis|window|require|eval)\b|\bFunction\(/;
 /**
  * Lowers a script for Hermes 0.12: no `class` syntax, no `let`/`const`
  * (Hermes parses them but gives them function scope). Babel's helpers land
- * at the top of the script. Used for the hermes runtime and by the engine
- * tests (test/engines) for their in-engine harness.
+ * at the top of the script. `compact`: printed without whitespace. Used for
+ * the hermes runtime and by the engine tests (test/engines) for their
+ * in-engine harness.
  */
-export async function lowerForHermes(code) {
+export async function lowerForHermes(code, compact = false) {
   const mod = await import('@babel/core');
   const babel = mod.default ?? mod;
   const out = await babel.transformAsync(code, {
@@ -47,15 +49,15 @@ export async function lowerForHermes(code) {
     configFile: false,
     sourceType: 'script',
     comments: false,
-    compact: false,
+    compact,
     retainLines: false,
     plugins: ['@babel/plugin-transform-classes', '@babel/plugin-transform-block-scoping'],
   });
   return out.code;
 }
 
-/** The esbuild bundle of the runtime: `var __kilnRuntime = (() => { ... })();`. */
-async function bundle() {
+/** The esbuild bundle of the runtime: `var __kilnRuntime = (() => { ... })();` (`minify`: without whitespace). */
+async function bundle(minify) {
   const result = await build({
     entryPoints: [resolve(root, 'runtime/index.ts')],
     bundle: true,
@@ -65,14 +67,14 @@ async function bundle() {
     platform: 'neutral',
     target: 'es2020',
     minifySyntax: true,
-    minifyWhitespace: false,
+    minifyWhitespace: minify,
     minifyIdentifiers: false,
     legalComments: 'none',
     charset: 'utf8',
     logLevel: 'silent',
   });
   const text = result.outputFiles[0].text.trim().replace(/^"use strict";\s*/, '');
-  const prefix = `var ${GLOBAL} = (() => {`;
+  const prefix = minify ? `var ${GLOBAL}=(()=>{` : `var ${GLOBAL} = (() => {`;
   if (!text.startsWith(prefix) || !text.endsWith('})();')) {
     throw new Error(`bundle-runtime: unexpected esbuild output shape: ${text.slice(0, 80)}...`);
   }
@@ -99,16 +101,21 @@ function check(text) {
   return text;
 }
 
-/** Returns the runtime as a JS expression (a string) for `target` (`es2020`, default, or `hermes`). */
+/**
+ * Returns the runtime as a JS expression (a string) for `target` (`es2020`, default, or `hermes`), without
+ * the whitespace JS does not need: it is in every output, and its reader reads the module's own code.
+ */
 export async function bundleRuntime(target = 'es2020') {
-  const text = await bundle();
   if (target === 'es2020') {
-    const prefix = `var ${GLOBAL} = (() => {`;
-    return check(`(() => {\n  "use strict";${text.slice(prefix.length, -';'.length)}`);
+    const text = await bundle(true);
+    const prefix = `var ${GLOBAL}=(()=>{`;
+    return check(`(()=>{"use strict";${text.slice(prefix.length, -';'.length)}`);
   }
   if (target !== 'hermes') throw new Error(`bundle-runtime: unknown target ${target}`);
-  const lowered = (await lowerForHermes(text)).replace(/^"use strict";\s*/, '');
-  const expr = `(function () {\n"use strict";\n${lowered}\nreturn ${GLOBAL};\n})()`;
+  // Babel prints it compact (esbuild's whitespace minifier would rename the lowered classes' inner
+  // functions, `RuntimeError2`, and with them the errors' names).
+  const lowered = (await lowerForHermes(await bundle(false), true)).replace(/^"use strict";\s*/, '');
+  const expr = `(function(){"use strict";${lowered}\nreturn ${GLOBAL}})()`;
   const left = hermesSyntax(expr);
   if (left !== null) throw new Error(`bundle-runtime: the hermes runtime still has ${left}`);
   return check(expr);

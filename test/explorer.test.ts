@@ -91,7 +91,7 @@ function marked(page: Page, pane: string, attr: string): Promise<{ key: string; 
 
 /** Kiln's map for the module as the page compiles it, read with source-map's consumer: per JS line, its mapped offsets in column order. */
 async function offsetsByLine(bytes: Uint8Array): Promise<{ code: string; lines: Map<number, number[]> }> {
-  const r = compile(bytes, { sourceMap: true, inputSourceMap: false });
+  const r = compile(bytes, { sourceMap: true, inputSourceMap: false, headers: true });
   const lines = new Map<number, number[]>();
   const consumer = await new SourceMapConsumer(JSON.parse(r.map!) as RawSourceMap);
   consumer.eachMapping((m) => {
@@ -110,7 +110,7 @@ describe('the explorer parts, in Node', () => {
     for (const file of files) {
       const bytes = new Uint8Array(readFileSync(file));
       const { lines } = await offsetsByLine(bytes);
-      const map = new JsMap(decodeMappings(JSON.parse(compile(bytes, { sourceMap: true, inputSourceMap: false }).map!).mappings));
+      const map = new JsMap(decodeMappings(JSON.parse(compile(bytes, { sourceMap: true, inputSourceMap: false, headers: true }).map!).mappings));
       for (const [line, offs] of lines) expect(map.offsetOfLine(line - 1), `${file} line ${line}`).toBe(offs[0]);
       const m = decodeAndValidate(bytes);
       const names = readNames(m);

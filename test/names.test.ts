@@ -131,7 +131,8 @@ describe('function identifiers', () => {
     });
     expect([...freeIdentifiers(compile(bytes, { fuel: true }).code)].filter((x) => !ALLOWED_GLOBALS.includes(x))).toEqual([]);
     for (const runtime of ['inline', 'import'] as const) {
-      const code = compile(bytes, { runtime }).code;
+      // Pretty, for its header comments (the names in them); the dense output is checked above.
+      const code = compile(bytes, { runtime, pretty: true }).code;
       // Parses (a duplicate declaration would be a SyntaxError) and reads no other globals.
       expect([...freeIdentifiers(code)].filter((x) => !ALLOWED_GLOBALS.includes(x))).toEqual([]);
       expect(code.match(/^\s*\/\/ func \d+/gm)!.length).toBe(n + 1);
@@ -174,13 +175,19 @@ describe('function identifiers', () => {
     const code = compile(wat(RICH_WAT, false)).code;
     expect(code).toMatch(/function f3\(/);
     expect(code).toMatch(/const F2=new Func/);
-    expect(code).toMatch(/^\s*\/\/ func 3: type \d+ \[i32\] -> \[i32\], body at 0x[0-9a-f]+ \(\d+ bytes\)$/m);
+    expect(compile(wat(RICH_WAT, false), { pretty: true }).code).toMatch(/^\s*\/\/ func 3: type \d+ \[i32\] -> \[i32\], body at 0x[0-9a-f]+ \(\d+ bytes\)$/m);
   });
 
-  it('come from the name section, with a one-line header per function', () => {
+  it('come from the name section, with a one-line header per function in the pretty output', () => {
     const code = compile(wat(RICH_WAT, true)).code;
-    expect(code).toMatch(/^\s*\/\/ func 3 c: type \d+ \[i32\] -> \[i32\], body at 0x[0-9a-f]+ \(\d+ bytes\)\n\s*function \$c\(l0\)\{$/m);
-    expect(code).toMatch(/^\s*\/\/ func 2 b: type \d+ \[i64\] -> \[i64\], body/m);
+    const pretty = compile(wat(RICH_WAT, true), { pretty: true }).code;
+    expect(pretty).toMatch(/^\s*\/\/ func 3 c: type \d+ \[i32\] -> \[i32\], body at 0x[0-9a-f]+ \(\d+ bytes\)\n\s*function \$c\(l0\) \{$/m);
+    expect(pretty).toMatch(/^\s*\/\/ func 2 b: type \d+ \[i64\] -> \[i64\], body/m);
+    // The dense (default) output has no header: its source map names the wasm offsets.
+    expect(code).not.toMatch(/\/\/ func/);
+    expect(code).toMatch(/^function \$c\(l0\)\{$/m);
+    // ...unless asked for (the explorer finds functions by them).
+    expect(compile(wat(RICH_WAT, true), { headers: true }).code).toMatch(/^\/\/ func 3 c: type \d+ \[i32\] -> \[i32\], body at 0x[0-9a-f]+ \(\d+ bytes\)\nfunction \$c\(l0\)\{$/m);
     expect(code).toContain('const $log=F$log.fn;');
     expect(code).toContain('tableInit(T0,0,[F$a,F$b],0,2)');
     expect(code).toMatch(/\$s\(\);/);
@@ -191,7 +198,7 @@ describe('function identifiers', () => {
     expect(commentText('a\nb')).toBe('"a\\nb"');
     expect(commentText('x\u2028y')).toBe('"x\\u2028y"');
     expect(commentText('é')).toBe('"\\u00e9"');
-    const code = compile(withFuncNames(wat('(module (func) (func))'), ['two\nlines', 'sep\u2029'])).code;
+    const code = compile(withFuncNames(wat('(module (func) (func))'), ['two\nlines', 'sep\u2029']), { pretty: true }).code;
     expect(code).toContain('// func 0 "two\\nlines": type 0 [] -> []');
     expect(code).toContain('// func 1 "sep\\u2029": type 0 [] -> []');
   });

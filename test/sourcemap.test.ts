@@ -102,19 +102,29 @@ async function checkBoundaries(bytes: Uint8Array, options: object = {}): Promise
   const names = readNames(m).funcs;
   const { code, map } = compile(bytes, { sourceMap: true, inputSourceMap: false, sourceFileName: 'in.wasm', ...options });
   const lines = code.split('\n');
+  const mappings = await mappingsOf(map!);
   // Line (1-based) -> funcidx of the function printed there: the functions declared in
-  // `instantiate` (found with acorn), each identified by its header comment on the line before.
+  // `instantiate` (found with acorn), each identified by the mapping at its start, the offset of its
+  // first instruction (the pretty output's header comment, on the line before, says the same); a
+  // declaration without one is a part of the function before it (split.ts).
+  const startOf = new Map<string, number>();
+  for (const mp of mappings) if (mp.source !== null) startOf.set(`${mp.generatedLine}:${mp.generatedColumn}`, mp.originalColumn!);
   const funcOfLine: number[] = new Array(lines.length + 1).fill(-1);
   const ast: any = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true });
   const inst = ast.body.find((n: any) => n.type === 'FunctionDeclaration' && n.id.name === 'instantiate');
+  let f = -1;
   for (const d of inst.body.body) {
     if (d.type !== 'FunctionDeclaration') continue;
+    const start = startOf.get(`${d.loc.start.line}:${d.loc.start.column}`);
+    if (start !== undefined) f = at.get(start)!;
     const h = /^\s*\/\/ func (\d+)/.exec(lines[d.loc.start.line - 2]);
-    for (let l = d.loc.start.line; l <= d.loc.end.line; l++) funcOfLine[l] = Number(h![1]);
+    if (h !== null) expect(Number(h[1])).toBe(f);
+    expect(f).toBeGreaterThanOrEqual(0);
+    for (let l = d.loc.start.line; l <= d.loc.end.line; l++) funcOfLine[l] = f;
   }
   let n = 0;
   const seen = new Set<number>();
-  for (const mp of await mappingsOf(map!)) {
+  for (const mp of mappings) {
     if (mp.source === null) continue; // end of a function's range
     n++;
     expect(mp.source).toBe('in.wasm');
@@ -168,12 +178,16 @@ describe('source map to the wasm module', () => {
     expect(inline.map).toBe(file.map);
   });
 
-  it('maps the header comment line to nothing and the function to its body', async () => {
+  it('maps the function to its body (and the pretty output\'s header comment line to nothing)', async () => {
+    const pretty = compile(add, { sourceMap: true, pretty: true });
+    const prettyLines = pretty.code.split('\n');
+    const prettyDecl = (await mappingsOf(pretty.map!)).find((m) => m.name === 'add')!;
+    expect(prettyLines[prettyDecl.generatedLine - 2]).toMatch(/^\s*\/\/ func 0 add: type 0 \[i32 i32\] -> \[i32\]/);
+    expect(prettyLines[prettyDecl.generatedLine - 1].slice(prettyDecl.generatedColumn)).toMatch(/^function \$add\(l0, l1\)/);
     const r = compile(add, { sourceMap: true });
     const lines = r.code.split('\n');
     const maps = await mappingsOf(r.map!);
     const decl = maps.find((m) => m.name === 'add')!;
-    expect(lines[decl.generatedLine - 2]).toMatch(/^\s*\/\/ func 0 add: type 0 \[i32 i32\] -> \[i32\]/);
     expect(lines[decl.generatedLine - 1].slice(decl.generatedColumn)).toMatch(/^function \$add\(l0,l1\)/);
     const m = decodeAndValidate(add);
     const first = [...instructionBoundaries(m).keys()][0];
@@ -188,6 +202,7 @@ describe('source map to the wasm module', () => {
     expect(await checkBoundaries(TRAP_WASM)).toBeGreaterThan(15);
     expect(await checkBoundaries(TRAP_WASM, { flatDepth: 0, runtime: 'import', format: 'cjs' })).toBeGreaterThan(15);
     expect(await checkBoundaries(TRAP_WASM, { pretty: true })).toBeGreaterThan(15);
+    expect(await checkBoundaries(TRAP_WASM, { headers: true })).toBeGreaterThan(15);
     if (SHARED) expect(await checkBoundaries(new Uint8Array(readFileSync(join(SHARED, 'bench/build/all.wasm'))))).toBeGreaterThan(1000);
   });
 

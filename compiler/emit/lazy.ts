@@ -44,7 +44,6 @@ import { fuelPrologue, sandboxBindings } from '../lower/fuel.js';
 import { CHARGE } from '../lower/fuel-meter.js';
 import { resolveFuelCosts } from '../lower/fuel-costs.js';
 import { compilePageLimit, limitCall } from '../lower/pagelimit.js';
-import { functionHeader } from './names.js';
 import { RUNTIME_BINDINGS } from '../bindings.js';
 import { functionIR, lowerWithPasses, entryFuel, DEFAULT_SPLIT_WEIGHT } from '../passes/index.js';
 import { DV_BIG, I64_BIGINT_DEFAULT, JITLESS } from '../../runtime/i64form.js';
@@ -182,7 +181,6 @@ export function lazyFunctionCode(lm: LazyModule, funcidx: number): string {
   }
   const slots = env.bigFuncs!.get(funcidx);
   if (slots !== undefined) parts.push(`const RF${funcidx} = new BigUint64Array(${slots}), RD${funcidx} = new Int32Array(RF${funcidx}.buffer);\nlet RB${funcidx} = 0;\n`);
-  parts.push(functionHeader(m, env.funcIds, funcidx));
   parts.push(generate(decl, { indent: '', generator: DENSE_GENERATOR }).trimEnd() + '\n');
   const entry = entryFn(env, funcidx, m.types[m.funcTypes[funcidx]!]!);
   parts.push(`return [${env.funcName(funcidx)}, ${generate(entry, { indent: '', generator: DENSE_GENERATOR })}];\n})()`);

@@ -50,6 +50,7 @@ function run({ bytes: buffer, options }: CompileRequest): void {
   const out: { map?: string } = {};
   emitModule(m, {
     ...options,
+    headers: true, // the function list finds each function's JS by its header comment (panes.ts)
     sourceMap: true,
     inputSourceMap: false,
     onOutput(text) {
