@@ -92,3 +92,56 @@ describe('dead definitions', () => {
     expect(() => kiln.mix(65536n - 128n, 0n)).toThrow(/out of bounds/);
   });
 });
+
+describe('a call result set to a local', () => {
+  it('assigns the local in the call statement unless the stack still reads it, and computes as native', () => {
+    // $grow may grow memory, so each call is followed by `dv=DV;`. In $set the result goes straight to
+    // the local; in $keep the local's old value is on the stack below the call (read after the set).
+    const text = `(module (memory 1 4)
+      (func $grow (param i32) (result i32) (drop (memory.grow (i32.const 1))) (i32.add (local.get 0) (i32.const 5)))
+      (func (export "set") (param i32) (result i32) (local i32)
+        (local.set 1 (call $grow (local.get 0)))
+        (local.set 1 (call $grow (local.get 1)))
+        (i32.store (i32.const 8) (local.get 1)) (i32.load (i32.const 8)))
+      (func (export "keep") (param i32) (result i32)
+        (i32.store (i32.const 8) (local.get 0))
+        local.get 0
+        local.get 0 call $grow local.set 0
+        local.get 0 i32.sub))`;
+    const bytes = wat(text);
+    const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { set: (a: number) => number; keep: (a: number) => number };
+    const { code } = compile(bytes, { format: 'cjs' });
+    const fn = (i: number) => code.slice(code.indexOf(`function f${i}(`), code.indexOf('\n}\n', code.indexOf(`function f${i}(`)));
+    expect(fn(1)).toMatch(/^l1=f0\(l0\);\ndv=DV;\nl1=f0\(l1\);\ndv=DV;$/m);
+    expect(fn(1)).not.toMatch(/\bt\d/);
+    expect(fn(2)).toMatch(/^t0=f0\(l0\);\ndv=DV;\nt1=l0;\nl0=t0;$/m);
+    const mod = { exports: {} as { instantiate: (i: object) => { exports: typeof native } } };
+    new Function('module', 'exports', 'require', code)(mod, mod.exports, createRequire(import.meta.url));
+    const kiln = mod.exports.instantiate({}).exports;
+    expect(kiln.set(3)).toBe(native.set(3));
+    expect(kiln.keep(3)).toBe(native.keep(3));
+    expect(kiln.keep(3)).toBe(-5);
+  });
+});
+
+describe('the view re-read before a return', () => {
+  it('is dropped when the returned value does not read memory, kept when it does, and computes as native', () => {
+    // $grow grows memory (detaching the old buffer), so the view must be re-read before any later access.
+    const text = `(module (memory 1 4)
+      (func $grow (param i32) (result i32) (drop (memory.grow (i32.const 1))) (i32.add (local.get 0) (i32.const 5)))
+      (func (export "tail") (param i32) (result i32) (i32.store (i32.const 4) (local.get 0)) (call $grow (local.get 0)))
+      (func (export "after") (param i32) (result i32)
+        (i32.store (i32.const 4) (local.get 0)) (drop (call $grow (local.get 0))) (i32.load (i32.const 65540))))`;
+    const bytes = wat(text);
+    const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { tail: (a: number) => number; after: (a: number) => number };
+    const { code } = compile(bytes, { format: 'cjs' });
+    const fn = (i: number) => code.slice(code.indexOf(`function f${i}(`), code.indexOf('\n}\n', code.indexOf(`function f${i}(`)));
+    expect(fn(1)).toMatch(/^t0=f0\(l0\);\nreturn t0;$/m);
+    expect(fn(2)).toMatch(/^f0\(l0\);\ndv=DV;\nreturn dv\.getInt32\(65540,!0\);$/m);
+    const mod = { exports: {} as { instantiate: (i: object) => { exports: typeof native } } };
+    new Function('module', 'exports', 'require', code)(mod, mod.exports, createRequire(import.meta.url));
+    const kiln = mod.exports.instantiate({}).exports;
+    expect(kiln.tail(3)).toBe(native.tail(3));
+    expect(kiln.after(3)).toBe(native.after(3));
+  });
+});

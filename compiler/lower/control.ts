@@ -168,6 +168,7 @@ export class ControlLowering extends StackLowering {
 
   private return_(vals: Val[]): void {
     const res = this.type.results;
+    this.dropRefresh(vals);
     if (this.big) {
       const exprs = this.abiArgs(vals);
       if (res.length === 1 && res[0] === I64) this.push(A.exprStmt(A.assign(A.member('rt', 'hi'), exprs[1])));

@@ -210,7 +210,8 @@ class FuncLowering extends ControlLowering implements Lowering {
   /**
    * The result of the call the previous instruction made, evaluated into a
    * temporary (`emitCall`): a `drop` right after it makes the statement the
-   * call alone (`$memset(...)`, not `t3 = $memset(...)`).
+   * call alone (`$memset(...)`, not `t3 = $memset(...)`), a `local.set` the
+   * assignment of the local (`l1 = $f(...)`).
    */
   private calledInto: { v: Val; stmt: Stmt; call: Expr } | null = null;
 
@@ -230,7 +231,10 @@ class FuncLowering extends ControlLowering implements Lowering {
       case 'drop': {
         const v = this.pop();
         if (v.k === IMPURE) this.effect(A.exprStmt(v.e));
-        else if (called !== null && v === called.v) called.stmt.expression = called.call;
+        else if (called !== null && v === called.v) {
+          called.stmt.expression = called.call;
+          this.forgetTemp((v.e as { name: string }).name);
+        }
         return;
       }
       case 'select':
@@ -249,7 +253,15 @@ class FuncLowering extends ControlLowering implements Lowering {
       case 'local.tee': {
         const x = ins.a;
         let v = this.pop();
+        const emitted = this.out.length;
         this.spill((s) => s.k > TEMP && s.reads !== null && s.reads.includes(x));
+        if (name === 'local.set' && called !== null && v === called.v && this.out.length === emitted && v.h === null) {
+          // The result of the call just made: `l1 = f(..); dv = DV;`, not `t3 = f(..); dv = DV; l1 = t3;`
+          // (nothing read the local since: no value on the stack reads it, none was spilled).
+          (called.stmt.expression as { left: Expr }).left = A.id(this.localRef(x));
+          this.forgetTemp((v.e as { name: string }).name);
+          return;
+        }
         if (v.k === IMPURE) this.spillImpure();
         if (this.forwarded !== null && v.t === I64) {
           this.forwarded.delete(x);

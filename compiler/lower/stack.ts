@@ -131,6 +131,11 @@ export class StackLowering {
     return name;
   }
 
+  /** Undeclares temporary `name` when it is the last variable declared (nothing reads it any more). */
+  protected forgetTemp(name: string): void {
+    if (this.varDecls[this.varDecls.length - 1] === name) this.varDecls.pop();
+  }
+
   protected newVars(types: ValType[]): string[] {
     const names: string[] = [];
     for (const t of types) {
@@ -309,7 +314,24 @@ export class StackLowering {
    * only happen in a call or `memory.grow`, after which this re-reads it.
    */
   refreshMemory(): void {
-    if (this.usesMemory) this.push(A.exprStmt(A.assign('dv', A.id('DV'))));
+    if (!this.usesMemory) return;
+    this.refresh = A.exprStmt(A.assign('dv', A.id('DV')));
+    this.push(this.refresh);
+  }
+
+  /** The last `dv = DV` `refreshMemory` emitted. */
+  private refresh: Stmt | null = null;
+
+  /**
+   * Before a `return` of `vals`: drops the `dv = DV` emitted just before it
+   * (after the call that ends a function, `f(..); dv = DV; return x;`), when
+   * no value returned reads the view: nothing reads it after the return.
+   */
+  protected dropRefresh(vals: Val[]): void {
+    const out = this.out;
+    if (this.refresh === null || out[out.length - 1] !== this.refresh) return;
+    if (vals.some((v) => mentions(v.e, ['dv']) || (v.h !== null && mentions(v.h, ['dv'])))) return;
+    out.pop();
   }
 
   // ------------------------------------------- for ops.ts lowerings (lowering.ts)
