@@ -87,6 +87,7 @@ export async function main(argv: string[]): Promise<void> {
           })
           .option('pretty', { type: 'boolean', default: false, describe: 'indent the output two spaces a level and space it, for reading (default: compact: one statement per line, no indentation, no space JS does not need)' })
           .option('headers', { type: 'boolean', describe: 'print a comment line before each function: its funcidx, name, type and body offset (default: with --pretty)' })
+          .option('short-names', { type: 'boolean', describe: "name each function's variables a, b, ... (most used first) instead of after what they hold (l3: wasm local 3, t0: a temporary); --no-short-names keeps those (default: short unless --pretty)" })
           .option('max-memory-pages', { type: 'number', describe: 'default memory page limit (pages of 64 KiB) baked into the output; instantiate options can override it' })
           .option('split-weight', {
             type: 'number',
@@ -148,7 +149,7 @@ export async function main(argv: string[]): Promise<void> {
           }
           const fuelCosts = args['fuel-costs'] === undefined ? undefined : JSON.parse(readFileSync(args['fuel-costs'], 'utf8'));
           const fuel = args.fuel === true || fuelCosts !== undefined;
-          ({ code, map, dts } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, headers: args.headers, i64: args.i64, target: args.target, tune: args.tune, maxMemoryPages: args['max-memory-pages'], splitWeight: args['split-weight'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), dts: args.dts === true, ...mapOptions }));
+          ({ code, map, dts } = compile(bytes, { format: args.format, runtime: args.runtime, pretty: args.pretty, headers: args.headers, shortNames: args['short-names'], i64: args.i64, target: args.target, tune: args.tune, maxMemoryPages: args['max-memory-pages'], splitWeight: args['split-weight'], fuel, fuelCosts, customSections: customSectionsOption(args['custom-sections']), dts: args.dts === true, ...mapOptions }));
         } catch (e) {
           report(args.file, e);
           return;

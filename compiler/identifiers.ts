@@ -66,6 +66,12 @@ const RESERVED_WORDS = (
   'yield let static implements interface package private protected public await arguments eval async of get set'
 ).split(' ');
 
+/**
+ * Words no local variable of the output is named: JS's reserved words (strict mode's included),
+ * `arguments`, `eval`, and the globals a function may use without declaring them.
+ */
+export const NOT_LOCAL_NAMES: ReadonlySet<string> = new Set([...RESERVED_WORDS, 'undefined', 'NaN', 'Infinity']);
+
 /** Generated families: f1 F1 g1 g1h G1 T1 E1 es1 ds1 l1 l1h t1 b1 L1, and for exception handling e1 x1 Tg1. */
 const GENERATED = /^(?:[fFgGTEltbL]\d+h?|es\d+|ds\d+|[ex]\d+|Tg\d+)$/;
 

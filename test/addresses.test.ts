@@ -10,7 +10,8 @@
  * that RangeError its own way (runtime/func.ts `convertError`).
  */
 import { describe, it, expect } from 'vitest';
-import { compile, type CompileOptions } from '../compiler/index.js';
+import { type CompileOptions } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { importCode } from './util/load.js';
 import { wat } from './util/wat.js';
 

@@ -9,7 +9,8 @@
 import { describe, it, expect } from 'vitest';
 import { parse } from 'acorn';
 import { generate } from 'astring';
-import { compile, type CompileOptions } from '../compiler/index.js';
+import { type CompileOptions } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { boolLocals } from '../compiler/passes/bools.js';
 import { importCode } from './util/load.js';
 import { wat } from './util/wat.js';

@@ -4,7 +4,7 @@
 // WebAssembly at addresses where each load, and the one after it, is just in
 // bounds or just out, little- and big-endian, split and with fuel.
 import { describe, expect, it } from 'vitest';
-import { compile } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { runViewForms } from './util/forms.js';
 import { wat } from './util/wat.js';
 

@@ -9,7 +9,8 @@
 import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
 import { parse } from 'acorn';
-import { compile, type CompileOptions } from '../compiler/index.js';
+import { type CompileOptions } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { bareDecls } from '../compiler/passes/decls.js';
 import { wat } from './util/wat.js';
 

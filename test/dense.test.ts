@@ -8,7 +8,7 @@ import { generate } from 'astring';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { DENSE_GENERATOR } from '../compiler/emit/dense.js';
 import { ROOT, SHARED } from './util/load.js';
 import { wat } from './util/wat.js';

@@ -6,7 +6,8 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { compile, CompileError, LinkError, RuntimeError, Memory, Global, Table } from '../compiler/index.js';
+import { CompileError, LinkError, RuntimeError, Memory, Global, Table } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { ALLOWED_GLOBALS } from '../compiler/bindings.js';
 import { freeIdentifiers } from './util/free-vars.js';
 import { importCode, ROOT, SHARED } from './util/load.js';
@@ -199,7 +200,8 @@ describe('the emitted module', () => {
       const body = code.slice(code.indexOf('function instantiate'));
       // Split into parts, a jump out of a part is a `return` of its exit code.
       expect(body).toMatch('splitWeight' in opts ? /\n\s*if\([^\n]*\)return \d+;\n/ : /\n\s*if\([^\n]*\)break L\d+;\n/);
-      if (!('splitWeight' in opts)) expect(body).toMatch(/\n\s*if\([^\n]*\)continue L\d+;\n/);
+      // (A `continue` to the innermost loop needs no label: passes/labels.ts.)
+      if (!('splitWeight' in opts)) expect(body).toMatch(/\n\s*if\([^\n]*\)continue;\n/);
       expect(body).not.toMatch(/\n\s*if\([^\n]*\)\{\n\s*(break|continue)\b[^\n]*\n\s*\}\n(?!\s*else)/);
       // A `return` is an instruction of its own, with its own source-map position: it keeps its line.
       if (Object.keys(opts).length === 0) expect(body).toMatch(/\n\s*if\([^\n]*\)\{\n\s*return-1;\n/);

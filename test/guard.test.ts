@@ -5,7 +5,7 @@
 // bases that pass and fail each part of the guard, little- and big-endian,
 // split and with fuel, before and after a grow.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compile } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { runViewForms } from './util/forms.js';
 
 const PAGES = 2;

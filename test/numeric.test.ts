@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as N from '../runtime/numeric.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { rt } from '../runtime/state.js';
-import { compile } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { importCode } from './util/load.js';
 
 // ---------------------------------------------------------------------------

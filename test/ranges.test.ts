@@ -9,7 +9,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import * as acorn from 'acorn';
-import { compile } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { range, safeIndex } from '../compiler/lower/ranges.js';
 import type { Expr } from '../compiler/lower/ast.js';
 import { generate } from 'astring';

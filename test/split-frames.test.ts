@@ -6,7 +6,7 @@
  * Each case compares with native WebAssembly.
  */
 import { describe, it, expect } from 'vitest';
-import { compile } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { importCode } from './util/load.js';
 import { wat } from './util/wat.js';
 import { outcome } from './util/outcome.js';

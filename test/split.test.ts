@@ -7,7 +7,8 @@
  * split configurations come first.
  */
 import { describe, it, expect } from 'vitest';
-import { compile, type CompileOptions } from '../compiler/index.js';
+import { type CompileOptions } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { importCode } from './util/load.js';
 import { wat } from './util/wat.js';
 import { outcome } from './util/outcome.js';

@@ -6,7 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
-import { compile } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { functionSizes } from './bench/functions.js';
 import { wat } from './util/wat.js';
 
@@ -107,20 +107,35 @@ describe('a call result set to a local', () => {
         (i32.store (i32.const 8) (local.get 0))
         local.get 0
         local.get 0 call $grow local.set 0
-        local.get 0 i32.sub))`;
+        local.get 0 i32.sub)
+      (func (export "tee") (param i32) (result i32) (local i32)
+        local.get 0
+        (local.tee 0 (call $grow (local.get 0)))
+        i32.sub
+        (local.tee 1 (call $grow (local.get 0)))
+        (local.set 1 (i32.const 100))
+        i32.add
+        (i32.store (i32.const 8) (local.get 1))
+        (i32.load (i32.const 8)) i32.add))`;
     const bytes = wat(text);
-    const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { set: (a: number) => number; keep: (a: number) => number };
+    const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { set: (a: number) => number; keep: (a: number) => number; tee: (a: number) => number };
     const { code } = compile(bytes, { format: 'cjs' });
     const fn = (i: number) => code.slice(code.indexOf(`function f${i}(`), code.indexOf('\n}\n', code.indexOf(`function f${i}(`)));
     expect(fn(1)).toMatch(/^l1=f0\(l0\);\ndv=DV;\nl1=f0\(l1\);\ndv=DV;$/m);
     expect(fn(1)).not.toMatch(/\bt\d/);
     expect(fn(2)).toMatch(/^t0=f0\(l0\);\ndv=DV;\nt1=l0;\nl0=t0;$/m);
+    // A `local.tee` too: the stack then holds the local (kept by a later set of it); the old value below
+    // the first call keeps its temporary.
+    expect(fn(3)).toMatch(/^l1=f0\(l0\);\ndv=DV;$/m);
+    expect(fn(3)).toMatch(/^t0=f0\(l0\);$/m);
     const mod = { exports: {} as { instantiate: (i: object) => { exports: typeof native } } };
     new Function('module', 'exports', 'require', code)(mod, mod.exports, createRequire(import.meta.url));
     const kiln = mod.exports.instantiate({}).exports;
     expect(kiln.set(3)).toBe(native.set(3));
     expect(kiln.keep(3)).toBe(native.keep(3));
     expect(kiln.keep(3)).toBe(-5);
+    expect(kiln.tee(3)).toBe(native.tee(3));
+    expect(kiln.tee(3)).toBe(108);
   });
 });
 

@@ -7,7 +7,8 @@
  * wasm, through a call in a stored value, and from JS), and NaN bits.
  */
 import { describe, it, expect } from 'vitest';
-import { compile, type CompileOptions } from '../compiler/index.js';
+import { type CompileOptions } from '../compiler/index.js';
+import { compile } from './util/wasm-names.js';
 import { importCode } from './util/load.js';
 import { VIEW_NAMES } from '../compiler/lower/views.js';
 import { isKilnIdentifier } from '../compiler/identifiers.js';

@@ -11,6 +11,7 @@
  */
 import { GENERATOR, generate } from 'astring';
 import { DENSE_GENERATOR } from './dense.js';
+import { shortNamesGenerator } from './short-names.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { FLAT_DEPTH } from '../lower/func.js';
@@ -18,6 +19,7 @@ import { memoryGrowers } from '../lower/grows.js';
 import { tableContents } from '../lower/tables.js';
 import { checkTune, makeEnv, type I64Lowering, type Tune } from '../lower/env.js';
 import type { Module } from '../module.js';
+import type { Stmt } from '../lower/ast.js';
 import { runtimeSource, type Target } from './runtime-source.js';
 import { fuelPrologue, sandboxBindings } from '../lower/fuel.js';
 import { resolveFuelCosts, type FuelCosts } from '../lower/fuel-costs.js';
@@ -62,6 +64,11 @@ export interface CompileOptions extends SourceMapOptions {
    * (`// func 3 fib: type 1 [i32] -> [i32], body at 0x1a4 (52 bytes)`). Default: `pretty`.
    */
   headers?: boolean;
+  /**
+   * Name each function's variables `a`, `b`, ... (the most used first: emit/short-names.ts) rather
+   * than after what they hold (`l3`, wasm local 3; `t0`, a temporary). Default: not `pretty`.
+   */
+  shortNames?: boolean;
   /**
    * Emit fuel metering (README "Running untrusted plugins"): `instantiate`
    * then takes `options.fuel` and the instance has `getFuel`/`setFuel`.
@@ -138,6 +145,9 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   // `pretty` indents two spaces a level and spaces the code as astring does.
   const unit = opts.pretty ? '  ' : '';
   const generator = opts.pretty ? GENERATOR : DENSE_GENERATOR;
+  const shortNames = opts.shortNames ?? !opts.pretty;
+  // The generator that prints lowered function (or Program of functions) `d`.
+  const printer = (d: Stmt) => (shortNames ? shortNamesGenerator(d, generator) : generator);
   const parts: string[] = [];
   const onOutput = opts.onOutput;
   let sent = 0;
@@ -193,12 +203,12 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       if (whole) b32.push(i);
       parts.push(indent(`const RF${i} = new BigUint64Array(${slots}), RD${i} = new Int32Array(RF${i}.buffer);\nlet RB${i} = 0;`));
     }
-    if (sm !== null) parts.push(sm.func(parts, env, i, decl, header, unit));
-    else parts.push(header + indent(generate(decl, { indent: unit, generator })));
+    if (sm !== null) parts.push(sm.func(parts, env, i, decl, header, unit, shortNames));
+    else parts.push(header + indent(generate(decl, { indent: unit, generator: printer(decl) })));
     if (old !== null) {
       const oldHeader = header === '' ? '' : `${header.trimEnd()}; i64 memory accesses as two 32-bit ones, for V8 before 13.6\n`;
-      if (sm !== null) parts.push(sm.func(parts, env, i, old, oldHeader, unit));
-      else parts.push(oldHeader + indent(generate(old, { indent: unit, generator })));
+      if (sm !== null) parts.push(sm.func(parts, env, i, old, oldHeader, unit, shortNames));
+      else parts.push(oldHeader + indent(generate(old, { indent: unit, generator: printer(old) })));
     }
     if (env.i64 === 'auto' && slots !== undefined) {
       variants.push(i);
@@ -206,8 +216,8 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       const alt = lowerWithPasses(env, fn, splitWeight, '$pair');
       env.i64 = 'auto';
       const altHeader = header === '' ? '' : `${header.trimEnd()}; i64 as int32 pairs, for engines other than V8\n`;
-      if (sm !== null) parts.push(sm.func(parts, env, i, alt, altHeader, unit));
-      else parts.push(altHeader + indent(generate(alt, { indent: unit, generator })));
+      if (sm !== null) parts.push(sm.func(parts, env, i, alt, altHeader, unit, shortNames));
+      else parts.push(altHeader + indent(generate(alt, { indent: unit, generator: printer(alt) })));
     }
     fn.release();
     flush();

@@ -27,6 +27,7 @@
  */
 import { GENERATOR, generate } from 'astring';
 import { denseGenerator } from './dense.js';
+import { shortNamesGenerator } from './short-names.js';
 import { SourceMapGenerator, type RawSourceMap } from 'source-map';
 import type { Stmt } from '../lower/ast.js';
 import type { ModuleEnv } from '../lower/env.js';
@@ -156,16 +157,18 @@ export class ModuleSourceMap {
 
   /**
    * Prints defined function `funcidx` (its lowered declaration `decl`) after
-   * the one-line `header`, indented by `indent` spaces, recording its
+   * the one-line `header`, indented by `indent` spaces (local names shortened
+   * with `shortNames`), recording its
    * mappings; returns the text, which the caller appends to `parts` (the
    * output so far). A mapping without source closes the function, so nothing
    * after it inherits its last position.
    */
-  func(parts: readonly string[], env: ModuleEnv, funcidx: number, decl: Stmt, header: string, pad: string): string {
+  func(parts: readonly string[], env: ModuleEnv, funcidx: number, decl: Stmt, header: string, pad: string, shortNames = false): string {
     while (this.counted < parts.length) this.lines += countLines(parts[this.counted++]);
     const c = new Collector();
-    // Unindented output (not `pretty`) is dense.
-    const generator = pad === '' ? DENSE_MAPPING_GENERATOR : MAPPING_GENERATOR;
+    // Unindented output (not `pretty`) is dense; `shortNames`: local names shortened (short-names.ts).
+    const base = pad === '' ? DENSE_MAPPING_GENERATOR : MAPPING_GENERATOR;
+    const generator = shortNames ? shortNamesGenerator(decl, base) : base;
     const code = generate(decl, { indent: pad, sourceMap: c as unknown as SourceMapGenerator, generator });
     const indent = pad.length;
     const text = pad === '' ? header + code.trimEnd() + '\n' : header + pad + code.trimEnd().replace(/\n/g, '\n' + pad) + '\n';

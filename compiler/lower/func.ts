@@ -255,11 +255,13 @@ class FuncLowering extends ControlLowering implements Lowering {
         let v = this.pop();
         const emitted = this.out.length;
         this.spill((s) => s.k > TEMP && s.reads !== null && s.reads.includes(x));
-        if (name === 'local.set' && called !== null && v === called.v && this.out.length === emitted && v.h === null) {
+        if (called !== null && v === called.v && this.out.length === emitted && v.h === null) {
           // The result of the call just made: `l1 = f(..); dv = DV;`, not `t3 = f(..); dv = DV; l1 = t3;`
-          // (nothing read the local since: no value on the stack reads it, none was spilled).
+          // (nothing read the local since: no value on the stack reads it, none was spilled); a
+          // `local.tee` leaves the local on the stack.
           (called.stmt.expression as { left: Expr }).left = A.id(this.localRef(x));
           this.forgetTemp((v.e as { name: string }).name);
+          if (name === 'local.tee') this.stack.push(val(A.id(this.localRef(x)), v.t, LOCAL, [x]));
           return;
         }
         if (v.k === IMPURE) this.spillImpure();

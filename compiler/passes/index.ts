@@ -23,6 +23,11 @@
  *                                   read declared without their `= 0` (`var`)
  *   loops.ts     doWhileLoops       ESTree -> ESTree, `L: for (;;) { B; if (c) continue L;
  *                                   break L; }` as `L: do { B } while (c);`
+ *   loops.ts     whileLoops         ESTree -> ESTree, `L: for (;;) { if (c) { B; continue L; }
+ *                                   break L; }` as `L: while (c) { B }`
+ *   labels.ts    plainJumps         ESTree -> ESTree, jumps to the innermost loop (or switch)
+ *                                   without their label, unnamed loops unlabelled, statements
+ *                                   after a jump dropped
  *   jumps.ts     bareJumps          ESTree -> ESTree, `if (c) { break L; }` as
  *                                   `if (c) break L;` (last: the others want blocks)
  *   guard.ts     guardPlan          (only with `tune: 'hermes'`) a second lowering of a
@@ -48,7 +53,8 @@ import { boolLocals } from './bools.js';
 import { coveredByteLoads } from './covered.js';
 import { bareDecls } from './decls.js';
 import { bareJumps } from './jumps.js';
-import { doWhileLoops } from './loops.js';
+import { doWhileLoops, whileLoops } from './loops.js';
+import { plainJumps } from './labels.js';
 import { guardPlan, guardStatement, MIN_GUARDED } from './guard.js';
 import { assuming } from '../lower/ranges.js';
 
@@ -181,6 +187,8 @@ function passes(env: ModuleEnv, fn: Func, decl: Stmt, big: boolean, splitWeight:
   }
   bareDecls(decl);
   doWhileLoops(decl);
+  whileLoops(decl);
+  plainJumps(decl);
   bareJumps(decl);
   const parts: Stmt[] | undefined = decl.hoisted;
   if (parts === undefined) return decl;
@@ -197,6 +205,8 @@ function passes(env: ModuleEnv, fn: Func, decl: Stmt, big: boolean, splitWeight:
     }
     bareDecls(p);
     doWhileLoops(p);
+    whileLoops(p);
+    plainJumps(p);
     bareJumps(p);
   }
   return { type: 'Program', sourceType: 'script', body: [decl, ...parts] };

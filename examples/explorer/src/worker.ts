@@ -51,6 +51,7 @@ function run({ bytes: buffer, options }: CompileRequest): void {
   emitModule(m, {
     ...options,
     headers: true, // the function list finds each function's JS by its header comment (panes.ts)
+    shortNames: false, // locals named after the wasm (`l3`), for reading
     sourceMap: true,
     inputSourceMap: false,
     onOutput(text) {
