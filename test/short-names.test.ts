@@ -102,6 +102,9 @@ describe('short local names', () => {
     // A split part's shared variable (`fr$.l4`, one Identifier) renames with its frame; a nested part keeps its name.
     expect(shorten('function f(l0) { const fr$ = { l4: l0 }; function f$p1() { fr$.l4 = fr$.l4 + 1 | 0; } f$p1(); return fr$.l4; }'))
       .toBe(same('function f(b) { const a = { l4: b }; function f$p1() { a.l4 = a.l4 + 1 | 0; } f$p1(); return a.l4; }'));
+    // A key or member name that is also a local's name (as a frame's fields are) stays.
+    expect(shorten('function f(l4) { var obj = { l4: l4 }; L1: { if (obj.l4) break L1; } return obj.l4 + l4; }'))
+      .toBe(same('function f(a) { var b = { l4: a }; L1: { if (b.l4) break L1; } return b.l4 + a; }'));
     // Names that would be no shorter are kept.
     expect(shorten('function f(a, b) { return a + b; }')).toBe(same('function f(a, b) { return a + b; }'));
   });

@@ -65,14 +65,19 @@ function declarations(body: Node, out: Set<string>): void {
       for (const c of n) visit(c);
       return;
     }
-    if (n.type === 'VariableDeclarator') {
-      if (n.id.type === 'Identifier') out.add(n.id.name);
-      visit(n.init);
-      return;
-    }
-    if (n.type === 'FunctionDeclaration') {
-      out.add(n.id.name);
-      return;
+    switch (n.type) {
+      case 'VariableDeclaration':
+        for (const d of n.declarations) if (d.id.type === 'Identifier') out.add(d.id.name);
+        return;
+      case 'FunctionDeclaration':
+        out.add(n.id.name);
+        return;
+      case 'ExpressionStatement':
+      case 'ReturnStatement':
+      case 'BreakStatement':
+      case 'ContinueStatement':
+      case 'ThrowStatement':
+        return; // (a `var` is a statement: none inside these)
     }
     if (FUNCTION_TYPES.has(n.type)) return;
     for (const k of childKeys(n)) visit(n[k]);
@@ -80,115 +85,171 @@ function declarations(body: Node, out: Set<string>): void {
   visit(body);
 }
 
-/** A function's renaming: its names (declared in it, safe to rename) to their short names. */
-function plan(fn: Node, keep: Set<Node>): Map<string, string> {
-  const counts = new Map<string, number>();
-  const taken = new Set<string>();
-  const fixed = new Set<string>(['dv']); // `dv`, the memory's view, keeps its name (README "How it works")
-  const free = new Set<string>();
+/**
+ * Counts the uses of each name in a function (`counts`: see `use`), and finds the names
+ * that cannot be renamed (`fixed`): read from outside the function somewhere,
+ * a `catch` parameter, printed by astring itself, or `dv`.
+ */
+class Uses {
+  readonly counts = new Map<string, number>();
+  readonly fixed = new Set<string>(['dv']); // `dv`, the memory's view, keeps its name (README "How it works")
   // The names each function or catch clause on the walk's path declares, innermost last.
-  const scopes: Set<string>[] = [];
+  private readonly scopes: Set<string>[] = [];
 
-  const use = (id: Node): void => {
-    const name = head(id.name);
-    taken.add(name);
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-    for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i]!.has(name)) return;
-    free.add(name);
-  };
+  constructor(fn: Node) {
+    this.counts.set(fn.id.name, 2); // the function's own name, from the scope around it: taken, never renamed
+    this.fixed.add(fn.id.name);
+    this.func(fn);
+  }
 
-  const fnScope = (f: Node): void => {
+  /** Counts a use of `name` (twice its count, plus 1 once a use in the function's own scope found it bound there). */
+  private use(name: string): void {
+    if (name.indexOf('.') >= 0 || name.indexOf('[') >= 0) name = head(name);
+    const v = this.counts.get(name) ?? 0;
+    const top = this.scopes.length === 1;
+    // In the function's own scope a name is bound everywhere or nowhere: looked up once there.
+    if (top && (v & 1) !== 0) {
+      this.counts.set(name, v + 2);
+      return;
+    }
+    let bound = false;
+    for (let i = this.scopes.length - 1; i >= 0 && !bound; i--) bound = this.scopes[i]!.has(name);
+    if (!bound) this.fixed.add(name);
+    this.counts.set(name, (v + 2) | (bound && top ? 1 : 0));
+  }
+
+  private func(f: Node): void {
     const names = new Set<string>();
     for (const p of f.params) if (p.type === 'Identifier') names.add(p.name);
     // Names astring prints itself: a function expression's, an arrow's only parameter.
     if (f.type === 'FunctionExpression' && f.id != null) {
       names.add(f.id.name);
-      keep.add(f.id);
-      fixed.add(f.id.name);
+      this.fixed.add(f.id.name);
+      this.counts.set(f.id.name, (this.counts.get(f.id.name) ?? 0) + 2);
     }
-    if (f.type === 'ArrowFunctionExpression' && f.params.length === 1 && f.params[0].type === 'Identifier') fixed.add(f.params[0].name);
+    if (f.type === 'ArrowFunctionExpression' && f.params.length === 1 && f.params[0].type === 'Identifier') this.fixed.add(f.params[0].name);
     declarations(f.body, names);
-    scopes.push(names);
-    for (const p of f.params) walk(p);
-    if (f.type === 'FunctionExpression' && f.id != null) taken.add(f.id.name);
-    walk(f.body);
-    scopes.pop();
-  };
+    this.scopes.push(names);
+    for (const p of f.params) this.node(p);
+    this.node(f.body);
+    this.scopes.pop();
+  }
 
-  const walk = (n: Node): void => {
+  /** Expressions, the most nodes: the common ones without the generic walk. */
+  private expr(n: Node): void {
+    for (;;) {
+      switch (n.type) {
+        case 'Identifier':
+          this.use(n.name);
+          return;
+        case 'Literal':
+          return;
+        case 'BinaryExpression':
+        case 'LogicalExpression':
+        case 'AssignmentExpression':
+          this.expr(n.left);
+          n = n.right;
+          continue;
+        case 'MemberExpression':
+          if (n.computed) this.expr(n.property);
+          n = n.object;
+          continue;
+        case 'CallExpression':
+        case 'NewExpression': {
+          const args: Node[] = n.arguments;
+          for (let i = 0; i < args.length; i++) this.expr(args[i]);
+          n = n.callee;
+          continue;
+        }
+        case 'UnaryExpression':
+        case 'UpdateExpression':
+          n = n.argument;
+          continue;
+        case 'ConditionalExpression':
+          this.expr(n.test);
+          this.expr(n.consequent);
+          n = n.alternate;
+          continue;
+        default:
+          this.node(n);
+          return;
+      }
+    }
+  }
+
+  private node(n: Node): void {
     if (n === null || typeof n !== 'object') return;
     if (Array.isArray(n)) {
-      for (const c of n) walk(c);
+      for (const c of n) this.node(c);
       return;
     }
     switch (n.type) {
       case 'Identifier':
-        use(n);
-        return;
+      case 'Literal':
+      case 'BinaryExpression':
+      case 'LogicalExpression':
+      case 'AssignmentExpression':
       case 'MemberExpression':
-        walk(n.object);
-        if (n.computed) walk(n.property);
-        else keep.add(n.property);
+      case 'CallExpression':
+      case 'NewExpression':
+      case 'UnaryExpression':
+      case 'UpdateExpression':
+      case 'ConditionalExpression':
+        this.expr(n);
+        return;
+      case 'ExpressionStatement':
+        this.expr(n.expression);
         return;
       case 'Property':
-        if (n.computed) walk(n.key);
-        else if (n.key.type === 'Identifier') {
-          keep.add(n.key);
-          taken.add(n.key.name);
-          if (n.shorthand) fixed.add(n.key.name); // `{ x }` reads `x` under the key's name
-        }
-        walk(n.value);
+        if (n.computed) this.expr(n.key);
+        else if (n.shorthand) this.fixed.add(n.key.name); // `{ x }` reads `x` under the key's name
+        this.expr(n.value);
         return;
       case 'LabeledStatement':
+        this.node(n.body);
+        return;
       case 'BreakStatement':
       case 'ContinueStatement':
-        if (n.label != null) {
-          keep.add(n.label);
-          taken.add(n.label.name);
-        }
-        if (n.type === 'LabeledStatement') walk(n.body);
         return;
       case 'CatchClause':
         if (n.param != null) {
           const names = new Set<string>();
           if (n.param.type === 'Identifier') {
             names.add(n.param.name);
-            fixed.add(n.param.name);
+            this.fixed.add(n.param.name);
           }
-          scopes.push(names);
-          walk(n.param);
-          walk(n.body);
-          scopes.pop();
-        } else walk(n.body);
+          this.scopes.push(names);
+          this.node(n.param);
+          this.node(n.body);
+          this.scopes.pop();
+        } else this.node(n.body);
         return;
       case 'FunctionDeclaration':
         // A nested function (a split part that captures variables) keeps its name: astring prints a
         // declaration's name itself, not through `Identifier`.
-        keep.add(n.id);
-        taken.add(n.id.name);
-        fixed.add(n.id.name);
-        fnScope(n);
+        this.fixed.add(n.id.name);
+        this.counts.set(n.id.name, (this.counts.get(n.id.name) ?? 0) + 2);
+        this.func(n);
         return;
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
-        fnScope(n);
+        this.func(n);
         return;
     }
-    for (const k of childKeys(n)) walk(n[k]);
-  };
+    for (const k of childKeys(n)) this.node(n[k]);
+  }
+}
 
-  // The function's own name belongs to the scope around it: a reference, never renamed.
-  keep.add(fn.id);
-  taken.add(fn.id.name);
-  fnScope(fn);
-
-  const names = [...counts.keys()].filter((x) => !free.has(x) && !fixed.has(x)).sort((a, b) => counts.get(b)! - counts.get(a)!);
+/** A function's renaming: its names (declared in it, safe to rename) to their short names. */
+function plan(fn: Node): Map<string, string> {
+  const { counts, fixed } = new Uses(fn);
+  const names = [...counts.keys()].filter((x) => !fixed.has(x)).sort((a, b) => (counts.get(b)! >> 1) - (counts.get(a)! >> 1));
   const out = new Map<string, string>();
   let i = 0;
   for (const name of names) {
     let short: string;
     do short = nth(i++);
-    while (taken.has(short) || NOT_LOCAL_NAMES.has(short));
+    while (counts.has(short) || NOT_LOCAL_NAMES.has(short));
     if (short.length < name.length) out.set(name, short);
     else i--; // no shorter: keep it, and the short name for the next
   }
@@ -202,10 +263,11 @@ function plan(fn: Node, keep: Set<Node>): Map<string, string> {
  */
 export function shortNamesGenerator<G>(root: Stmt, base: G): G {
   const from = base as unknown as Record<string, GenFn>;
-  const keep = new Set<Node>();
   const plans = new Map<Node, Map<string, string>>();
-  for (const f of root.type === 'Program' ? root.body : [root]) if (f.type === 'FunctionDeclaration') plans.set(f, plan(f, keep));
+  for (const f of root.type === 'Program' ? root.body : [root]) if (f.type === 'FunctionDeclaration') plans.set(f, plan(f));
   let names: Map<string, string> | null = null;
+  // The Identifier node being printed as a member's or key's or label's name, never renamed.
+  let raw: Node = null;
   const gen: Record<string, GenFn> = Object.create(from);
   const printFunction = from.FunctionDeclaration!;
   gen.FunctionDeclaration = function (node, state) {
@@ -219,14 +281,36 @@ export function shortNamesGenerator<G>(root: Stmt, base: G): G {
       names = outer;
     }
   };
+  // Each prints its name child as `raw` (where a local of the function has that name: frame fields do).
+  const naming = (type: string, child: (node: Node) => Node) => {
+    const print = from[type]!;
+    gen[type] = function (node, state) {
+      const name = child(node);
+      if (name === null || names === null || !names.has(name.name)) return print.call(this, node, state);
+      const outer = raw;
+      raw = name;
+      print.call(this, node, state);
+      raw = outer;
+    };
+  };
+  naming('MemberExpression', (n) => (n.computed ? null : n.property));
+  naming('Property', (n) => (n.computed ? null : n.key));
+  naming('LabeledStatement', (n) => n.label);
+  naming('BreakStatement', (n) => n.label ?? null);
+  naming('ContinueStatement', (n) => n.label ?? null);
   const printIdentifier = from.Identifier!;
   gen.Identifier = function (node, state) {
-    if (names === null || keep.has(node)) return printIdentifier.call(this, node, state);
+    if (names === null || node === raw) return printIdentifier.call(this, node, state);
     const name: string = node.name;
-    const h = head(name);
-    const to = names.get(h);
+    let to = names.get(name);
+    if (to === undefined && (name.indexOf('.') >= 0 || name.indexOf('[') >= 0)) {
+      const h = head(name);
+      const t = names.get(h);
+      if (t !== undefined) to = t + name.slice(h.length);
+    }
+    // What astring's Identifier writes, renamed (the dense generator's wrapper is in place: the function's was first).
     if (to === undefined) printIdentifier.call(this, node, state);
-    else printIdentifier.call(this, { type: 'Identifier', name: h.length === name.length ? to : to + name.slice(h.length) }, state);
+    else state.write(to, node);
   };
   return gen as unknown as G;
 }
