@@ -18,9 +18,12 @@ import { kilnEngine, onKiln, onNative, polyfillEngine, type I64Form } from './sh
  * (wasm-kiln/polyfill: no precompiled module, the package's own bytes
  * compiled as its glue loads them), with at least `minInstances` instances.
  * `options` are compile options for the ahead-of-time runs (`customSections`
- * for a glue that reads them).
+ * for a glue that reads them); `timeout` (ms) replaces the default test
+ * timeout of the ahead-of-time runs, for a module that takes long to compile.
  */
-export function sameAsNative(title: string, forms: readonly I64Form[], wasm: readonly Uint8Array[], run: () => Promise<unknown>, minInstances = 1, options: CompileOptions = {}): void {
+export function sameAsNative(
+  title: string, forms: readonly I64Form[], wasm: readonly Uint8Array[], run: () => Promise<unknown>, minInstances = 1, options: CompileOptions = {}, timeout?: number,
+): void {
   let expected: Promise<unknown> | undefined;
   describe(title, () => {
     it.each(forms)('on Kiln with i64 %s gives what native WebAssembly gives', async (i64) => {
@@ -30,7 +33,7 @@ export function sameAsNative(title: string, forms: readonly I64Form[], wasm: rea
       const got = await onKiln(engine, run);
       expect(engine.stats.instances, 'Kiln instances made').toBeGreaterThanOrEqual(minInstances);
       expect(got).toEqual(want);
-    });
+    }, timeout);
     it('on the polyfill (compiled at run time) gives what native WebAssembly gives', async () => {
       expected ??= onNative(run);
       const want = await expected;
