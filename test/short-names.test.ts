@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as acorn from 'acorn';
 import { generate, GENERATOR } from 'astring';
 import { compile, type CompileOptions } from '../compiler/index.js';
-import { shortNamesGenerator } from '../compiler/emit/short-names.js';
+import { withShortNames } from '../compiler/emit/short-names.js';
 import { importCode, SHARED } from './util/load.js';
 import { wat } from './util/wat.js';
 
@@ -22,7 +22,7 @@ function same(js: string): string {
 /** `js` (function declarations) printed with short names, spaces collapsed. */
 function shorten(js: string): string {
   const program = acorn.parse(js, { ecmaVersion: 2022 }) as any;
-  return generate(program, { generator: shortNamesGenerator(program, GENERATOR) }).replace(/\s+/g, ' ');
+  return withShortNames(program, GENERATOR, (generator) => generate(program, { generator })).replace(/\s+/g, ' ');
 }
 
 /**

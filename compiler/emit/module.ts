@@ -11,7 +11,7 @@
  */
 import { GENERATOR, generate } from 'astring';
 import { DENSE_GENERATOR } from './dense.js';
-import { shortNamesGenerator } from './short-names.js';
+import { withShortNames } from './short-names.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { FLAT_DEPTH } from '../lower/func.js';
@@ -146,8 +146,9 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
   const unit = opts.pretty ? '  ' : '';
   const generator = opts.pretty ? GENERATOR : DENSE_GENERATOR;
   const shortNames = opts.shortNames ?? !opts.pretty;
-  // The generator that prints lowered function (or Program of functions) `d`.
-  const printer = (d: Stmt) => (shortNames ? shortNamesGenerator(d, generator) : generator);
+  // Lowered function (or Program of functions) `d` printed.
+  const printed = (d: Stmt) =>
+    shortNames ? withShortNames(d, generator, (g) => generate(d, { indent: unit, generator: g })) : generate(d, { indent: unit, generator });
   const parts: string[] = [];
   const onOutput = opts.onOutput;
   let sent = 0;
@@ -204,11 +205,11 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       parts.push(indent(`const RF${i} = new BigUint64Array(${slots}), RD${i} = new Int32Array(RF${i}.buffer);\nlet RB${i} = 0;`));
     }
     if (sm !== null) parts.push(sm.func(parts, env, i, decl, header, unit, shortNames));
-    else parts.push(header + indent(generate(decl, { indent: unit, generator: printer(decl) })));
+    else parts.push(header + indent(printed(decl)));
     if (old !== null) {
       const oldHeader = header === '' ? '' : `${header.trimEnd()}; i64 memory accesses as two 32-bit ones, for V8 before 13.6\n`;
       if (sm !== null) parts.push(sm.func(parts, env, i, old, oldHeader, unit, shortNames));
-      else parts.push(oldHeader + indent(generate(old, { indent: unit, generator: printer(old) })));
+      else parts.push(oldHeader + indent(printed(old)));
     }
     if (env.i64 === 'auto' && slots !== undefined) {
       variants.push(i);
@@ -217,7 +218,7 @@ export function emitModule(m: Module, opts: CompileOptions = {}, out?: { map?: s
       env.i64 = 'auto';
       const altHeader = header === '' ? '' : `${header.trimEnd()}; i64 as int32 pairs, for engines other than V8\n`;
       if (sm !== null) parts.push(sm.func(parts, env, i, alt, altHeader, unit, shortNames));
-      else parts.push(altHeader + indent(generate(alt, { indent: unit, generator: printer(alt) })));
+      else parts.push(altHeader + indent(printed(alt)));
     }
     fn.release();
     flush();

@@ -8,7 +8,7 @@
  * lowering's names for reading; the engines' bytecode is the same.
  *
  * How: the printer, not the tree, renames (the lowering shares nodes). For
- * each function it prints, `shortNamesGenerator` finds the names declared
+ * each function it prints, `withShortNames` finds the names declared
  * in it (parameters, `var`/`let` declarators, and those of nested
  * functions: split parts that capture variables are nested), counts their
  * uses, and maps each to a name no identifier of the function already
@@ -18,7 +18,7 @@
  * Property keys, member names and labels are never renamed.
  */
 import type { Node, Stmt } from '../lower/ast.js';
-import { childKeys, FUNCTION_TYPES } from '../lower/ast.js';
+import { childKeys } from '../lower/ast.js';
 import { NOT_LOCAL_NAMES } from '../identifiers.js';
 
 type State = { write(code: string, node?: unknown): void };
@@ -57,32 +57,45 @@ function head(name: string): string {
   return name;
 }
 
-/** Adds to `out` the names a function body declares (`var`, `let`, nested function declarations), not inside nested functions. */
-function declarations(body: Node, out: Set<string>): void {
-  const visit = (n: Node): void => {
-    if (n === null || typeof n !== 'object') return;
-    if (Array.isArray(n)) {
-      for (const c of n) visit(c);
+/**
+ * Adds to `out` the names a function body declares (`var`, `let`, nested
+ * function declarations): statements only (a declaration is one), not
+ * inside nested functions.
+ */
+function declarations(n: Node, out: Set<string>): void {
+  if (n === null) return;
+  switch (n.type) {
+    case 'BlockStatement':
+      for (const x of n.body) declarations(x, out);
       return;
-    }
-    switch (n.type) {
-      case 'VariableDeclaration':
-        for (const d of n.declarations) if (d.id.type === 'Identifier') out.add(d.id.name);
-        return;
-      case 'FunctionDeclaration':
-        out.add(n.id.name);
-        return;
-      case 'ExpressionStatement':
-      case 'ReturnStatement':
-      case 'BreakStatement':
-      case 'ContinueStatement':
-      case 'ThrowStatement':
-        return; // (a `var` is a statement: none inside these)
-    }
-    if (FUNCTION_TYPES.has(n.type)) return;
-    for (const k of childKeys(n)) visit(n[k]);
-  };
-  visit(body);
+    case 'VariableDeclaration':
+      for (const d of n.declarations) if (d.id.type === 'Identifier') out.add(d.id.name);
+      return;
+    case 'FunctionDeclaration':
+      out.add(n.id.name);
+      return;
+    case 'IfStatement':
+      declarations(n.consequent, out);
+      declarations(n.alternate, out);
+      return;
+    case 'ForStatement':
+      declarations(n.init, out);
+      declarations(n.body, out);
+      return;
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+    case 'LabeledStatement':
+      declarations(n.body, out);
+      return;
+    case 'SwitchStatement':
+      for (const c of n.cases) for (const x of c.consequent) declarations(x, out);
+      return;
+    case 'TryStatement':
+      declarations(n.block, out);
+      if (n.handler != null) declarations(n.handler.body, out);
+      declarations(n.finalizer, out);
+      return;
+  }
 }
 
 /**
@@ -256,22 +269,22 @@ function plan(fn: Node): Map<string, string> {
   return out;
 }
 
-/**
- * `base` (an astring generator) printing `root`, a function declaration or
- * a Program of them, with each function's local names shortened (see the
- * file comment). A generator for that one tree: it holds the renaming.
- */
-export function shortNamesGenerator<G>(root: Stmt, base: G): G {
-  const from = base as unknown as Record<string, GenFn>;
-  const plans = new Map<Node, Map<string, string>>();
-  for (const f of root.type === 'Program' ? root.body : [root]) if (f.type === 'FunctionDeclaration') plans.set(f, plan(f));
-  let names: Map<string, string> | null = null;
-  // The Identifier node being printed as a member's or key's or label's name, never renamed.
-  let raw: Node = null;
-  const gen: Record<string, GenFn> = Object.create(from);
+// The print in progress (astring prints synchronously: one at a time): the plans of the functions
+// of the tree being printed, the renaming of the function being printed, and the Identifier node
+// being printed as a member's, key's or label's name (never renamed).
+let plans: Map<Node, Map<string, string>> | null = null;
+let names: Map<string, string> | null = null;
+let raw: Node = null;
+
+/** The renaming generators, one per base generator (made once: a generator per tree would leave astring's calls megamorphic). */
+const generators = new WeakMap<object, Record<string, GenFn>>();
+
+/** `base` renaming as `plans` and `names` say. */
+function renaming(from: Record<string, GenFn>): Record<string, GenFn> {
+  const gen: Record<string, GenFn> = { ...from };
   const printFunction = from.FunctionDeclaration!;
   gen.FunctionDeclaration = function (node, state) {
-    const p = plans.get(node);
+    const p = plans?.get(node);
     if (p === undefined) return printFunction.call(this, node, state);
     const outer = names;
     names = p;
@@ -312,5 +325,28 @@ export function shortNamesGenerator<G>(root: Stmt, base: G): G {
     if (to === undefined) printIdentifier.call(this, node, state);
     else state.write(to, node);
   };
-  return gen as unknown as G;
+  return gen;
+}
+
+/**
+ * Calls `print` with a generator that prints as `base` (an astring
+ * generator) does, but with the local names of `root`'s functions shortened
+ * (`root`: a function declaration or a Program of them; see the file
+ * comment), and returns what it returns. `print` must print `root` with it
+ * (astring's `generate`), and nothing else.
+ */
+export function withShortNames<G, T>(root: Stmt, base: G, print: (generator: G) => T): T {
+  const from = base as unknown as Record<string, GenFn>;
+  let gen = generators.get(from);
+  if (gen === undefined) generators.set(from, (gen = renaming(from)));
+  const outer = { plans, names, raw };
+  plans = new Map();
+  for (const f of root.type === 'Program' ? root.body : [root]) if (f.type === 'FunctionDeclaration') plans.set(f, plan(f));
+  names = null;
+  raw = null;
+  try {
+    return print(gen as unknown as G);
+  } finally {
+    ({ plans, names, raw } = outer);
+  }
 }

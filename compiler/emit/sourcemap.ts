@@ -27,7 +27,7 @@
  */
 import { GENERATOR, generate } from 'astring';
 import { denseGenerator } from './dense.js';
-import { shortNamesGenerator } from './short-names.js';
+import { withShortNames } from './short-names.js';
 import { SourceMapGenerator, type RawSourceMap } from 'source-map';
 import type { Stmt } from '../lower/ast.js';
 import type { ModuleEnv } from '../lower/env.js';
@@ -168,8 +168,8 @@ export class ModuleSourceMap {
     const c = new Collector();
     // Unindented output (not `pretty`) is dense; `shortNames`: local names shortened (short-names.ts).
     const base = pad === '' ? DENSE_MAPPING_GENERATOR : MAPPING_GENERATOR;
-    const generator = shortNames ? shortNamesGenerator(decl, base) : base;
-    const code = generate(decl, { indent: pad, sourceMap: c as unknown as SourceMapGenerator, generator });
+    const print = (generator: typeof base) => generate(decl, { indent: pad, sourceMap: c as unknown as SourceMapGenerator, generator });
+    const code = shortNames ? withShortNames(decl, base, print) : print(base);
     const indent = pad.length;
     const text = pad === '' ? header + code.trimEnd() + '\n' : header + pad + code.trimEnd().replace(/\n/g, '\n' + pad) + '\n';
     const first = this.lines + 1 + countLines(header);
