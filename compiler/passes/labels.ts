@@ -6,15 +6,15 @@
  * jump names any more loses its label. Statements after a jump in the same
  * list never run (`continue L3; break L3;`, the lowering's exit after a
  * loop body that restarts it) and are dropped, unless one declares
- * something, and so is a `continue` where the loop's body ends anyway. In sql.js's output: 3,500 labels of jumps, 1,700 of loops and
- * 500 dead statements, some 25 KB. Run after the passes that look for
- * labelled jumps (loops.ts) and before `bareJumps` (which unwraps the arms
- * this pass may leave holding one jump).
+ * something, and so is a `continue` where the loop's body ends anyway. In
+ * sql.js's output: 3,500 labels of jumps, 2,000 of loops, 500 dead
+ * statements and 500 last `continue`s, 33 KB with loops.ts `whileLoops`.
+ * Run after the passes that look for labelled jumps (loops.ts) and before
+ * `bareJumps` (which unwraps the arms this pass may leave holding one jump).
  */
 import type { Stmt } from '../lower/ast.js';
-import { childLists, LOOPS } from './statements.js';
+import { childLists, ENDS, LOOPS } from './statements.js';
 
-const ENDS = new Set(['BreakStatement', 'ContinueStatement', 'ReturnStatement', 'ThrowStatement']);
 const DECLARATIONS = new Set(['VariableDeclaration', 'FunctionDeclaration', 'ClassDeclaration']);
 
 /**

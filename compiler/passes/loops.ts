@@ -15,7 +15,7 @@
  * bounds, and loops that test at their end").
  */
 import type { Stmt } from '../lower/ast.js';
-import { childLists } from './statements.js';
+import { childLists, ENDS } from './statements.js';
 
 /** Whether `list` holds a `continue L` or an unlabelled `continue` (statements only: an expression holds none). */
 function restarts(list: Stmt[], label: string): boolean {
@@ -61,8 +61,6 @@ export function doWhileLoops(s: Stmt): void {
   for (const list of childLists(s)) for (const x of list) doWhileLoops(x);
 }
 
-/** Statements after which the rest of a statement list never runs. */
-const ENDS = new Set(['BreakStatement', 'ContinueStatement', 'ReturnStatement', 'ThrowStatement']);
 
 /**
  * Rewrites, in place, every loop of `s` that tests at its head:

@@ -32,6 +32,9 @@ export function childLists(s: Stmt): Stmt[][] {
   }
 }
 
+/** Statements after which the rest of a statement list never runs. */
+export const ENDS: ReadonlySet<string> = new Set(['BreakStatement', 'ContinueStatement', 'ReturnStatement', 'ThrowStatement']);
+
 /** The loop statement kinds (their bodies are the lists a `continue` restarts). */
 export const LOOPS: ReadonlySet<string> = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
 
