@@ -35,6 +35,11 @@ function isContinue(s: Stmt, label: string): boolean {
   return s.type === 'ContinueStatement' && s.label?.name === label;
 }
 
+/** Whether `loop` is the lowering's `for (;;) { ... }` (no init, test or update; a block body). */
+function bareFor(loop: Stmt): boolean {
+  return loop.type === 'ForStatement' && loop.init === null && loop.test === null && loop.update === null && loop.body.type === 'BlockStatement';
+}
+
 /** Rewrites, in place, every loop of `s` (a function or statement) that tests at its end as a `do`-`while`. */
 export function doWhileLoops(s: Stmt): void {
   if (s.type === 'FunctionDeclaration') {
@@ -44,7 +49,7 @@ export function doWhileLoops(s: Stmt): void {
   if (s.type === 'LabeledStatement') {
     doWhileLoops(s.body);
     const loop = s.body;
-    if (loop.type !== 'ForStatement' || loop.init !== null || loop.test !== null || loop.update !== null || loop.body.type !== 'BlockStatement') return;
+    if (!bareFor(loop)) return;
     const label: string = s.label.name;
     const body: Stmt[] = loop.body.body;
     const end = body[body.length - 1];
@@ -80,7 +85,7 @@ export function whileLoops(s: Stmt): void {
   if (s.type === 'LabeledStatement') {
     whileLoops(s.body);
     const loop = s.body;
-    if (loop.type !== 'ForStatement' || loop.init !== null || loop.test !== null || loop.update !== null || loop.body.type !== 'BlockStatement') return;
+    if (!bareFor(loop)) return;
     const label: string = s.label.name;
     const [test, end] = loop.body.body as Stmt[];
     if (loop.body.body.length !== 2 || end.type !== 'BreakStatement' || end.label?.name !== label) return;
